@@ -1,0 +1,579 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+// multiFlag collects a repeatable string flag (--image a.jpg --image b.jpg).
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// actorFlags are --as and --department, shared by every command that acts.
+type actorFlags struct {
+	name, department *string
+}
+
+func addActorFlags(fs *flag.FlagSet) actorFlags {
+	return actorFlags{
+		name:       fs.String("as", "", "who acts (a reviewer's name for approve/reject); default $HERALD_USER or $USER"),
+		department: fs.String("department", "", "department acted for; default the news office (may target every account)"),
+	}
+}
+
+func (f actorFlags) actor(cfg *configs.Config) queue.Actor {
+	name := *f.name
+	for _, env := range []string{"HERALD_USER", "USER"} {
+		if name == "" {
+			name = os.Getenv(env)
+		}
+	}
+	if name == "" {
+		name = "cli"
+	}
+	dept := *f.department
+	if dept == "" {
+		dept = cfg.OfficeDepartment()
+	}
+	return queue.Actor{Name: name, Department: dept}
+}
+
+// withQueue opens config, store and queue service for a post command.
+func (a *app) withQueue(ctx context.Context, cfgPath string, af actorFlags, fn func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error) error {
+	cfg, st, err := a.openStore(ctx, cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	q := queue.New(cfg, st, nil)
+	actor := af.actor(cfg)
+	if err := q.CheckActor(actor); err != nil {
+		return err
+	}
+	return fn(cfg, st, q, actor)
+}
+
+func oneID(fs *flag.FlagSet) (int64, error) {
+	if fs.NArg() != 1 {
+		return 0, usagef("give exactly one item ID after the flags")
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%q is not an item ID", fs.Arg(0))
+	}
+	return id, nil
+}
+
+// readBody reads an HTML body file and every local image its <img> tags
+// name, relative to the file's folder.
+func readBody(path string) (string, map[string][]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, usagef("cannot read --body-file: %v", err)
+	}
+	body := string(b)
+	srcs, err := content.ImageSources(content.SanitizeHTML(body))
+	if err != nil {
+		return "", nil, usagef("%v", err)
+	}
+	imgs := map[string][]byte{}
+	for _, src := range srcs {
+		if content.IsRemoteURL(src) || strings.HasPrefix(src, "data:") {
+			continue // refused with a clear message by the queue
+		}
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), filepath.FromSlash(src)))
+		if err != nil {
+			continue // reported by the queue as not found
+		}
+		imgs[src] = data
+	}
+	return body, imgs, nil
+}
+
+func readImages(paths []string) ([][]byte, error) {
+	var out [][]byte
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, usagef("cannot read --image: %v", err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func cmdPostAdd(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post add")
+	cfgPath := fs.String("config", "", "config file")
+	kind := fs.String("kind", "", "article | graphic | broadcast | short")
+	title := fs.String("title", "", "title (a broadcast's defaults to 检查播报｜UNIT)")
+	bodyFile := fs.String("body-file", "", "article body (HTML; local images by relative path) or short text")
+	text := fs.String("text", "", "the text of a short post (instead of --body-file)")
+	var images multiFlag
+	fs.Var(&images, "image", "image file (repeatable; the first is the cover)")
+	sourceURL := fs.String("source-url", "", "the original document's URL (阅读原文; required for a graphic)")
+	digest := fs.String("digest", "", "digest (摘要); default the body's opening")
+	author := fs.String("author", "", "author")
+	to := fs.String("to", "", "all | group:NAME | id1,id2,...")
+	at := fs.String("at", "", "now | \"YYYY-MM-DD HH:MM\" | RFC 3339")
+	cronSpec := fs.String("cron", "", "recurring schedule, 5-field cron in the configured timezone")
+	priority := fs.String("priority", "normal", "urgent | normal")
+	notify := fs.Bool("notify", false, "WeChat: mass-send to followers (counts against the account's quota)")
+	keepDraft := fs.Bool("draft", false, "keep it a draft instead of submitting it for review")
+	bDate := fs.String("date", "", "broadcast: inspection date YYYY-MM-DD (default today)")
+	bUnit := fs.String("unit", "", "broadcast: the unit inspected")
+	bAddress := fs.String("address", "", "broadcast: its address")
+	bResult := fs.String("result", "", "broadcast: the result (e.g. 合格, 责令整改)")
+	bFindings := fs.String("findings", "", "broadcast: what was found")
+	asJSON := fs.Bool("json", false, "print {\"id\": N}")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	if *kind == "" {
+		return usagef("--kind is required (article, graphic, broadcast or short)")
+	}
+	if *to == "" {
+		return usagef("--to is required (all, group:NAME, or account ids joined by commas)")
+	}
+	d := queue.Draft{Kind: content.Kind(*kind), Title: *title, SourceURL: *sourceURL, Digest: *digest, Author: *author,
+		Targets: *to, When: *at, Cron: *cronSpec, Priority: content.Priority(*priority), Notify: *notify, KeepDraft: *keepDraft}
+	var err error
+	if *bodyFile != "" {
+		if d.Kind == content.KindShort {
+			b, rerr := os.ReadFile(*bodyFile)
+			if rerr != nil {
+				return usagef("cannot read --body-file: %v", rerr)
+			}
+			d.Body = string(b)
+		} else if d.Body, d.BodyImages, err = readBody(*bodyFile); err != nil {
+			return err
+		}
+	}
+	if *text != "" {
+		d.Body = *text
+	}
+	if d.Images, err = readImages(images); err != nil {
+		return err
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		if d.Kind == content.KindBroadcast {
+			date := *bDate
+			if date == "" {
+				date = time.Now().In(cfg.Location).Format("2006-01-02")
+			} else if _, err := time.Parse("2006-01-02", date); err != nil {
+				return usagef("--date %q is not a date like 2026-11-20", date)
+			}
+			d.Broadcast = &content.Broadcast{Date: date, Unit: *bUnit, Address: *bAddress, Result: *bResult, Findings: *bFindings}
+		}
+		id, err := q.Add(ctx, actor, d)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, map[string]any{"id": id})
+		}
+		fmt.Fprintln(a.stdout, id)
+		it, err := st.Item(ctx, id)
+		if err == nil && it.State == content.ItemApproved {
+			fmt.Fprintf(a.stderr, "稿件 %d 已通过但未设定发布时间：用 herald post edit --at TIME %d 设定\n", id, id)
+		}
+		return nil
+	})
+}
+
+func cmdPostList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post list")
+	cfgPath := fs.String("config", "", "config file")
+	state := fs.String("state", "", "only items in this state (comma-separated)")
+	limit := fs.Int("limit", 200, "at most this many items")
+	asJSON := fs.Bool("json", false, "JSON output")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var states []content.ItemState
+	if *state != "" {
+		for _, s := range strings.Split(*state, ",") {
+			st := content.ItemState(strings.TrimSpace(s))
+			if !st.Valid() {
+				return usagef("unknown state %q", s)
+			}
+			states = append(states, st)
+		}
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		f := storage.ItemFilter{States: states, Limit: *limit}
+		if d, ok := cfg.Department(actor.Department); ok && !d.Office {
+			f.Department = actor.Department
+		}
+		items, err := st.ListItems(ctx, f)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		counts, err := st.DeliveryCounts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type row struct {
+				ID         int64                 `json:"id"`
+				Kind       content.Kind          `json:"kind"`
+				State      content.ItemState     `json:"state"`
+				Priority   content.Priority      `json:"priority"`
+				Title      string                `json:"title"`
+				Targets    string                `json:"targets"`
+				PublishAt  *time.Time            `json:"publish_at"`
+				PublishNow bool                  `json:"publish_now"`
+				Cron       string                `json:"cron,omitempty"`
+				Department string                `json:"department,omitempty"`
+				Deliveries storage.DeliveryCount `json:"deliveries"`
+				UpdatedAt  time.Time             `json:"updated_at"`
+			}
+			rows := make([]row, 0, len(items))
+			for _, it := range items {
+				rows = append(rows, row{it.ID, it.Kind, it.State, it.Priority, it.Revision.Title, it.Targets, it.PublishAt,
+					it.PublishNow, it.Cron, it.Department, counts[it.ID], it.UpdatedAt})
+			}
+			return writeJSON(a.stdout, rows)
+		}
+		if len(items) == 0 {
+			fmt.Fprintln(a.stdout, "没有稿件")
+			return nil
+		}
+		t := newTable("ID", "类型", "状态", "标题", "发布时间", "目标", "已发布/账号")
+		for _, it := range items {
+			c := counts[it.ID]
+			t.add(strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), clip(it.Revision.Title, 34),
+				it.When(cfg.Location), clip(it.Targets, 24), fmt.Sprintf("%d/%d", c.Published, c.Total))
+		}
+		return t.write(a.stdout)
+	})
+}
+
+// itemView is `post show --json`: the item, its review and every delivery.
+type itemView struct {
+	content.Item
+	Review     reviewView         `json:"review"`
+	Deliveries []content.Delivery `json:"deliveries"`
+}
+
+type reviewView struct {
+	Levels    []string           `json:"levels"`
+	NextLevel string             `json:"next_level,omitempty"`
+	Approvals []content.Approval `json:"approvals"`
+}
+
+func cmdPostShow(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post show")
+	cfgPath := fs.String("config", "", "config file")
+	asJSON := fs.Bool("json", false, "JSON output")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs)
+	if err != nil {
+		return err
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		it, err := q.Item(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		ds, err := st.Deliveries(ctx, id)
+		if err != nil {
+			return err
+		}
+		approvals, err := st.Approvals(ctx, id)
+		if err != nil {
+			return err
+		}
+		v := itemView{Item: it, Deliveries: ds, Review: reviewView{Levels: q.Levels(), Approvals: approvals}}
+		if v.Deliveries == nil {
+			v.Deliveries = []content.Delivery{}
+		}
+		if v.Review.Approvals == nil {
+			v.Review.Approvals = []content.Approval{}
+		}
+		if it.State == content.ItemInReview {
+			if lvl, _, err := q.NextLevel(ctx, &it); err == nil && lvl <= len(v.Review.Levels) {
+				v.Review.NextLevel = v.Review.Levels[lvl-1]
+			}
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, v)
+		}
+		return writeItem(a, cfg, v)
+	})
+}
+
+func writeItem(a *app, cfg *configs.Config, v itemView) error {
+	it := v.Item
+	w := a.stdout
+	fmt.Fprintf(w, "稿件 %d  %s  %s（%s）\n", it.ID, it.Kind.Label(), it.State.Label(), it.State)
+	fmt.Fprintf(w, "标题：%s\n", it.Revision.Title)
+	fmt.Fprintf(w, "版本：第%d版  内容哈希 %s\n", it.Revision.Number, it.Revision.Hash[:12])
+	fmt.Fprintf(w, "目标：%s  发布时间：%s  优先级：%s\n", it.Targets, it.When(cfg.Location), it.Priority)
+	if it.Revision.SourceURL != "" {
+		fmt.Fprintf(w, "原文链接：%s\n", it.Revision.SourceURL)
+	}
+	if it.StateReason != "" {
+		fmt.Fprintf(w, "说明：%s\n", it.StateReason)
+	}
+	if len(v.Review.Levels) > 0 {
+		var signed []string
+		for _, ap := range v.Review.Approvals {
+			if !ap.Voided && ap.RevisionID == it.Revision.ID {
+				signed = append(signed, fmt.Sprintf("%s %s", ap.LevelName, ap.Reviewer))
+			}
+		}
+		line := "审核：" + strings.Join(v.Review.Levels, " → ")
+		if len(signed) > 0 {
+			line += "；已签：" + strings.Join(signed, "，")
+		}
+		if v.Review.NextLevel != "" {
+			line += "；待：" + v.Review.NextLevel
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w)
+	t := newTable("账号", "平台", "投递状态", "链接", "错误")
+	for _, d := range v.Deliveries {
+		t.add(d.Account, d.Platform, string(d.State), d.URL, d.Error)
+	}
+	return t.write(w)
+}
+
+func cmdPostEdit(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post edit")
+	cfgPath := fs.String("config", "", "config file")
+	title := fs.String("title", "", "new title")
+	bodyFile := fs.String("body-file", "", "new body file")
+	var images multiFlag
+	fs.Var(&images, "image", "replace the images (repeatable; the first is the cover)")
+	sourceURL := fs.String("source-url", "", "new source URL")
+	at := fs.String("at", "", "new publication time")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs)
+	if err != nil {
+		return err
+	}
+	var c queue.Changes
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["title"] {
+		c.Title = title
+	}
+	if set["source-url"] {
+		c.SourceURL = sourceURL
+	}
+	if set["at"] {
+		c.When = at
+	}
+	if set["body-file"] {
+		body, imgs, err := readBody(*bodyFile)
+		if err != nil {
+			return err
+		}
+		c.Body, c.BodyImages = &body, imgs
+	}
+	if len(images) > 0 {
+		if c.Images, err = readImages(images); err != nil {
+			return err
+		}
+	}
+	if len(set) == 0 || (len(set) == 1 && (set["config"] || set["as"] || set["department"])) {
+		return usagef("nothing to change: give --title, --body-file, --image, --source-url or --at")
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		if err := q.Edit(ctx, actor, id, c); err != nil {
+			return err
+		}
+		it, err := st.Item(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "稿件 %d 已修改为第%d版，状态：%s\n", id, it.Revision.Number, it.State.Label())
+		return nil
+	})
+}
+
+// simpleItemCommand builds submit/cancel-like commands that take one ID.
+func simpleItemCommand(name, done string, act func(ctx context.Context, q *queue.Service, actor queue.Actor, id int64) error) func(context.Context, *app, []string) error {
+	return func(ctx context.Context, a *app, args []string) error {
+		fs := a.flags(name)
+		cfgPath := fs.String("config", "", "config file")
+		af := addActorFlags(fs)
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		id, err := oneID(fs)
+		if err != nil {
+			return err
+		}
+		return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+			if err := act(ctx, q, actor, id); err != nil {
+				return err
+			}
+			it, err := st.Item(ctx, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "稿件 %d %s，当前状态：%s\n", id, done, it.State.Label())
+			return nil
+		})
+	}
+}
+
+var cmdPostSubmit = simpleItemCommand("post submit", "已提交", func(ctx context.Context, q *queue.Service, actor queue.Actor, id int64) error {
+	return q.Submit(ctx, actor, id)
+})
+
+var cmdPostCancel = simpleItemCommand("post cancel", "已撤销", func(ctx context.Context, q *queue.Service, actor queue.Actor, id int64) error {
+	return q.Cancel(ctx, actor, id)
+})
+
+func cmdPostApprove(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post approve")
+	cfgPath := fs.String("config", "", "config file")
+	secrecy := fs.Bool("secrecy-ok", false, "confirm the secrecy check (保密审查); required at the last level")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs)
+	if err != nil {
+		return err
+	}
+	if *af.name == "" {
+		return usagef("--as NAME is required: who signs")
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		if err := q.Approve(ctx, actor, id, *secrecy); err != nil {
+			return err
+		}
+		it, err := st.Item(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "稿件 %d 已由 %s 签署，当前状态：%s\n", id, actor.Name, it.State.Label())
+		return nil
+	})
+}
+
+func cmdPostReject(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post reject")
+	cfgPath := fs.String("config", "", "config file")
+	comment := fs.String("comment", "", "why it goes back (shown by post show)")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs)
+	if err != nil {
+		return err
+	}
+	if *af.name == "" {
+		return usagef("--as NAME is required: who rejects")
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		if err := q.Reject(ctx, actor, id, *comment); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "稿件 %d 已退回草稿\n", id)
+		return nil
+	})
+}
+
+func cmdAccountsList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("accounts list")
+	cfgPath := fs.String("config", "", "config file")
+	all := fs.Bool("all", false, "include accounts removed from the config (inactive)")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	accounts, err := st.Accounts(ctx, *all)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if accounts == nil {
+			accounts = []storage.Account{}
+		}
+		return writeJSON(a.stdout, accounts)
+	}
+	t := newTable("ID", "名称", "平台", "分组", "部门", "状态")
+	for _, acc := range accounts {
+		dept := acc.Department
+		if d, ok := cfg.Department(acc.Department); ok {
+			dept = d.Name
+		}
+		status := acc.Health
+		if !acc.Active {
+			status = "已停用"
+		}
+		t.add(acc.ID, acc.Name, acc.Platform, strings.Join(acc.Groups, ","), dept, status)
+	}
+	return t.write(a.stdout)
+}
+
+func cmdAudit(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("audit")
+	cfgPath := fs.String("config", "", "config file")
+	item := fs.Int64("item", 0, "only this item")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	entries, err := st.AuditLog(ctx, *item, 0)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if entries == nil {
+			entries = []storage.AuditEntry{}
+		}
+		return writeJSON(a.stdout, entries)
+	}
+	t := newTable("时间", "操作人", "动作", "稿件", "版本", "账号", "详情")
+	for _, e := range entries {
+		t.add(e.At.In(cfg.Location).Format("2006-01-02 15:04:05"), e.Actor, e.Action, strconv.FormatInt(e.ItemID, 10),
+			strconv.FormatInt(e.RevisionID, 10), e.Account, e.Detail)
+	}
+	return t.write(a.stdout)
+}

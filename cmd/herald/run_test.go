@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/herald-gov/herald/storage"
+)
+
+const testConfig = `
+data_dir: %DIR%/data
+review:
+  levels: [初审, 终审]
+  reviewers:
+    初审: [张敏]
+    终审: [刘建国]
+departments:
+  - {id: xwb, name: 新闻办, office: true}
+  - {id: scjgj, name: 市场监管局}
+accounts:
+  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s1}
+  - {id: fabu-wb, name: 青山发布, platform: weibo, groups: [county], department: xwb, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
+  - {id: scj, name: 青山市场监管, platform: wechat, groups: [departments], department: scjgj, app_id: wx2, app_secret: s2}
+`
+
+type env struct {
+	t   *testing.T
+	dir string
+	cfg string
+}
+
+func newEnv(t *testing.T, config string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "herald.yaml")
+	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(config, "%DIR%", dir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 64, 48))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cover.png"), buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body := `<p>青山县召开县政府常务会议。</p><script>alert(1)</script>`
+	if err := os.WriteFile(filepath.Join(dir, "body.html"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t, dir, cfg}
+}
+
+// herald runs the command in-process with --config inserted after the command name.
+func (e *env) herald(args ...string) (code int, stdout, stderr string) {
+	e.t.Helper()
+	n := 1
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+		if _, _, ok := lookup(args[:2]); ok && strings.Contains(commandName(args), " ") {
+			n = 2
+		}
+	}
+	full := append(append(append([]string{}, args[:n]...), "--config", e.cfg), args[n:]...)
+	var out, errb bytes.Buffer
+	code = run(full, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func commandName(args []string) string {
+	c, _, _ := lookup(args)
+	return c.name
+}
+
+func (e *env) addArticle(extra ...string) int64 {
+	e.t.Helper()
+	args := append([]string{"post", "add", "--kind", "article", "--title", "县政府常务会议", "--body-file", filepath.Join(e.dir, "body.html"),
+		"--image", filepath.Join(e.dir, "cover.png")}, extra...)
+	code, out, errs := e.herald(args...)
+	if code != 0 {
+		e.t.Fatalf("post add: exit %d: %s", code, errs)
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	if err != nil {
+		e.t.Fatalf("post add printed %q", out)
+	}
+	return id
+}
+
+type shown struct {
+	ID          int64  `json:"id"`
+	State       string `json:"state"`
+	StateReason string `json:"state_reason"`
+	Deliveries  []struct {
+		Account string `json:"account"`
+		State   string `json:"state"`
+		URL     string `json:"url"`
+		Error   string `json:"error"`
+	} `json:"deliveries"`
+	Revision struct {
+		Body string `json:"body"`
+	} `json:"revision"`
+}
+
+func (e *env) show(id int64) shown {
+	e.t.Helper()
+	code, out, errs := e.herald("post", "show", "--json", strconv.FormatInt(id, 10))
+	if code != 0 {
+		e.t.Fatalf("post show: %d %s", code, errs)
+	}
+	var s shown
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		e.t.Fatalf("post show --json: %v\n%s", err, out)
+	}
+	return s
+}
+
+func TestPostAddToGroupMakesOnePendingDeliveryPerAccount(t *testing.T) {
+	e := newEnv(t, testConfig)
+	id := e.addArticle("--to", "group:county", "--at", "now")
+	s := e.show(id)
+	if s.ID != id || s.State != "in_review" {
+		t.Fatalf("item: %+v", s)
+	}
+	got := map[string]string{}
+	for _, d := range s.Deliveries {
+		got[d.Account] = d.State
+	}
+	if len(got) != 2 || got["fabu"] != "pending" || got["fabu-wb"] != "pending" {
+		t.Fatalf("deliveries: %+v", s.Deliveries)
+	}
+	if strings.Contains(s.Revision.Body, "<script") {
+		t.Fatalf("script kept in body: %s", s.Revision.Body)
+	}
+}
+
+func TestPostAddJSONAndList(t *testing.T) {
+	e := newEnv(t, testConfig)
+	code, out, errs := e.herald("post", "add", "--json", "--kind", "short", "--text", "今日县城天气晴好。", "--to", "fabu-wb", "--at", "now")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var added struct{ ID int64 }
+	if err := json.Unmarshal([]byte(out), &added); err != nil || added.ID == 0 {
+		t.Fatalf("post add --json: %q %v", out, err)
+	}
+	e.addArticle("--to", "fabu", "--draft")
+	code, out, _ = e.herald("post", "list", "--json")
+	var rows []struct {
+		ID    int64  `json:"id"`
+		State string `json:"state"`
+		Kind  string `json:"kind"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 2 {
+		t.Fatalf("post list --json: %d %s", code, out)
+	}
+	if rows[0].State != "draft" || rows[1].Kind != "short" || rows[1].State != "in_review" {
+		t.Fatalf("rows: %+v", rows)
+	}
+	code, out, _ = e.herald("post", "list")
+	if code != 0 || !strings.Contains(out, "草稿") || !strings.Contains(out, "审核中") {
+		t.Fatalf("post list: %s", out)
+	}
+}
+
+func TestReviewFlowThroughCLI(t *testing.T) {
+	e := newEnv(t, testConfig)
+	id := e.addArticle("--to", "group:county", "--at", "now")
+	ids := strconv.FormatInt(id, 10)
+	if code, _, errs := e.herald("post", "approve", "--as", "刘建国", ids); code != 1 || !strings.Contains(errs, "无权签署初审") {
+		t.Fatalf("wrong reviewer: %d %q", code, errs)
+	}
+	if code, _, errs := e.herald("post", "approve", "--as", "张敏", ids); code != 0 {
+		t.Fatalf("初审: %s", errs)
+	}
+	if code, _, errs := e.herald("post", "approve", "--as", "刘建国", ids); code != 1 || !strings.Contains(errs, "--secrecy-ok") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("final without secrecy: %d %q", code, errs)
+	}
+	if code, _, errs := e.herald("post", "approve", "--as", "刘建国", "--secrecy-ok", ids); code != 0 {
+		t.Fatalf("终审: %s", errs)
+	}
+	if s := e.show(id); s.State != "scheduled" {
+		t.Fatalf("state after final approval: %s", s.State)
+	}
+	// Reject path on a second item.
+	id2 := strconv.FormatInt(e.addArticle("--to", "fabu", "--at", "now"), 10)
+	if code, _, errs := e.herald("post", "reject", "--as", "张敏", "--comment", "标题需更正", id2); code != 0 {
+		t.Fatalf("reject: %s", errs)
+	}
+	if s := e.show(mustInt(id2)); s.State != "draft" || !strings.Contains(s.StateReason, "标题需更正") {
+		t.Fatalf("after reject: %+v", s)
+	}
+}
+
+func TestDepartmentCannotTargetOtherAccounts(t *testing.T) {
+	e := newEnv(t, testConfig)
+	code, _, errs := e.herald("post", "add", "--department", "scjgj", "--kind", "short", "--text", "检查", "--to", "fabu-wb", "--at", "now")
+	if code != 1 || !strings.Contains(errs, "只能向本部门账号发布") {
+		t.Fatalf("department targeting other account: %d %q", code, errs)
+	}
+}
+
+func TestNoReviewGoesStraightToScheduled(t *testing.T) {
+	e := newEnv(t, strings.Replace(testConfig, "levels: [初审, 终审]", "levels: []", 1)+"")
+	cfg, _ := os.ReadFile(e.cfg)
+	cfgText := strings.Replace(string(cfg), "  reviewers:\n    初审: [张敏]\n    终审: [刘建国]\n", "", 1)
+	os.WriteFile(e.cfg, []byte(cfgText), 0o600)
+	id := e.addArticle("--to", "group:county", "--at", "now")
+	if s := e.show(id); s.State != "scheduled" || len(s.Deliveries) != 2 {
+		t.Fatalf("%+v", s)
+	}
+}
+
+func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"malformed":      {"accounts: [\n  - id: x\n", "malformed YAML"},
+		"unknown key":    {testConfig + "delivery:\n  wokers: 3\n", "delivery.wokers"},
+		"missing secret": {strings.Replace(testConfig, ", app_secret: s1", "", 1), "accounts[0].app_secret"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, c.yaml)
+			code, _, errs := e.herald("post", "list")
+			if code != 2 {
+				t.Fatalf("exit %d, want 2: %s", code, errs)
+			}
+			if strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, c.want) {
+				t.Fatalf("stderr %q, want one line naming %s", errs, c.want)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Fatalf("unknown command: %d %s", code, errb.String())
+	}
+	e := newEnv(t, testConfig)
+	if code, _, _ := e.herald("post", "add", "--bogus"); code != 2 {
+		t.Fatalf("bad flag: %d", code)
+	}
+	if code, _, errs := e.herald("post", "add", "--kind", "article"); code != 2 || !strings.Contains(errs, "--to") {
+		t.Fatalf("missing --to: %d %s", code, errs)
+	}
+	if code, _, _ := e.herald("post", "show", "abc"); code != 2 {
+		t.Fatalf("bad id: %d", code)
+	}
+	if code, _, errs := e.herald("post", "show", "42"); code != 1 || !strings.Contains(errs, "不存在") {
+		t.Fatalf("missing item: %d %s", code, errs)
+	}
+	out.Reset()
+	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "herald") {
+		t.Fatalf("version: %d %s", code, out.String())
+	}
+}
+
+func TestRemoteImageRefused(t *testing.T) {
+	e := newEnv(t, testConfig)
+	os.WriteFile(filepath.Join(e.dir, "remote.html"), []byte(`<p>x</p><img src="https://example.com/a.jpg">`), 0o600)
+	code, _, errs := e.herald("post", "add", "--kind", "article", "--title", "t", "--body-file", filepath.Join(e.dir, "remote.html"),
+		"--image", filepath.Join(e.dir, "cover.png"), "--to", "fabu", "--at", "now")
+	if code != 1 || !strings.Contains(errs, "网络图片") {
+		t.Fatalf("%d %q", code, errs)
+	}
+	if code, out, _ := e.herald("post", "list", "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("refused item was half-written: %s", out)
+	}
+}
+
+func TestBackupWritesAHeraldDatabase(t *testing.T) {
+	e := newEnv(t, testConfig)
+	id := e.addArticle("--to", "fabu", "--at", "now")
+	out := filepath.Join(e.dir, "backup.db")
+	if code, _, errs := e.herald("backup", "--out", out); code != 0 {
+		t.Fatalf("backup: %s", errs)
+	}
+	st, err := storage.OpenFile(context.Background(), out, t.TempDir())
+	if err != nil {
+		t.Fatalf("backup does not open as a herald database: %v", err)
+	}
+	defer st.Close()
+	if _, err := st.Item(context.Background(), id); err != nil {
+		t.Fatalf("item not in backup: %v", err)
+	}
+}
+
+func TestConfigShowMasksSecrets(t *testing.T) {
+	e := newEnv(t, testConfig)
+	code, out, _ := e.herald("config", "show")
+	if code != 0 || strings.Contains(out, "app_secret: s1") || !strings.Contains(out, "********") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}
+
+func mustInt(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}

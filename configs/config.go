@@ -1,0 +1,577 @@
+// Package configs loads, validates and describes herald's configuration.
+//
+// Configuration comes from one YAML file (--config, HERALD_CONFIG, or
+// ./herald.yaml) overlaid with HERALD_<SECTION>_<KEY> environment variables.
+// Load returns a validated *Config that callers pass down explicitly; there is
+// no package-level configuration state.
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+)
+
+// Platform names as they appear in the config.
+const (
+	PlatformWeChat = "wechat"
+	PlatformWeibo  = "weibo"
+)
+
+// WeChat account types.
+const (
+	WeChatSubscription = "subscription"
+	WeChatService      = "service"
+)
+
+// Config is herald's whole configuration after loading and validation.
+type Config struct {
+	DataDir     string       `mapstructure:"data_dir"`
+	Listen      string       `mapstructure:"listen"`
+	Timezone    string       `mapstructure:"timezone"`
+	WeChat      WeChatConfig `mapstructure:"wechat"`
+	Weibo       WeiboConfig  `mapstructure:"weibo"`
+	Review      ReviewConfig `mapstructure:"review"`
+	Delivery    Delivery     `mapstructure:"delivery"`
+	Stats       Stats        `mapstructure:"stats"`
+	Reports     Reports      `mapstructure:"reports"`
+	Groups      []Group      `mapstructure:"groups"`
+	Departments []Department `mapstructure:"departments"`
+	Accounts    []Account    `mapstructure:"accounts"`
+
+	// Location is Timezone resolved; set by Validate.
+	Location *time.Location `mapstructure:"-"`
+	// Source names the file the config came from ("" when none was read).
+	Source string `mapstructure:"-"`
+}
+
+// WeChatConfig holds settings shared by every WeChat account.
+type WeChatConfig struct {
+	APIBase string `mapstructure:"api_base"`
+	// StableToken makes herald use /cgi-bin/stable_token instead of /cgi-bin/token.
+	StableToken bool          `mapstructure:"stable_token"`
+	Timeout     time.Duration `mapstructure:"timeout"`
+}
+
+// WeiboConfig holds settings shared by every Weibo account.
+type WeiboConfig struct {
+	APIBase string        `mapstructure:"api_base"`
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// ReviewConfig describes the review levels and who may sign each.
+type ReviewConfig struct {
+	// Levels in order; empty means items need no review.
+	Levels []string `mapstructure:"levels"`
+	// Reviewers maps a level name to the names allowed to sign it. A level
+	// missing here may be signed by anyone.
+	Reviewers map[string][]string `mapstructure:"reviewers"`
+}
+
+// Delivery tunes the delivery engine.
+type Delivery struct {
+	Workers     int        `mapstructure:"workers"`
+	MaxAttempts int        `mapstructure:"max_attempts"`
+	QuietHours  QuietHours `mapstructure:"quiet_hours"`
+}
+
+// QuietHours is a daily window (local time, "HH:MM") in which non-urgent
+// deliveries wait. Empty Start and End means no quiet hours.
+type QuietHours struct {
+	Start string `mapstructure:"start"`
+	End   string `mapstructure:"end"`
+}
+
+// Stats configures the daily statistics collection.
+type Stats struct {
+	// CollectAt is the daily collection time, "HH:MM" in the configured timezone.
+	CollectAt string `mapstructure:"collect_at"`
+}
+
+// Reports configures reports and warnings.
+type Reports struct {
+	GraphicsTarget int    `mapstructure:"graphics_target"`
+	WebhookURL     string `mapstructure:"webhook_url"`
+}
+
+// Group gives an account group a display title and fixes report order.
+type Group struct {
+	Name  string `mapstructure:"name"`
+	Title string `mapstructure:"title"`
+}
+
+// Department is an office or department whose people publish through herald.
+type Department struct {
+	ID   string `mapstructure:"id"`
+	Name string `mapstructure:"name"`
+	// Office marks the news office, which may target every account.
+	Office bool `mapstructure:"office"`
+}
+
+// Account is one WeChat official account or Weibo account.
+type Account struct {
+	ID         string   `mapstructure:"id"`
+	Name       string   `mapstructure:"name"`
+	Platform   string   `mapstructure:"platform"`
+	Groups     []string `mapstructure:"groups"`
+	Department string   `mapstructure:"department"`
+
+	// WeChat
+	AppID         string `mapstructure:"app_id"`
+	AppSecret     string `mapstructure:"app_secret"`
+	AppSecretFile string `mapstructure:"app_secret_file"`
+	AppSecretEnv  string `mapstructure:"app_secret_env"`
+	Type          string `mapstructure:"type"`
+
+	// Weibo
+	UID             string `mapstructure:"uid"`
+	AccessToken     string `mapstructure:"access_token"`
+	AccessTokenFile string `mapstructure:"access_token_file"`
+	AccessTokenEnv  string `mapstructure:"access_token_env"`
+	TokenExpires    string `mapstructure:"token_expires"`
+	LinkURL         string `mapstructure:"link_url"`
+}
+
+// Error is a configuration problem tied to one key.
+type Error struct {
+	Key string
+	Msg string
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return "config: " + e.Msg
+	}
+	return "config: " + e.Key + ": " + e.Msg
+}
+
+// ErrNoConfig is returned by Load when no config file was named and none exists.
+var ErrNoConfig = errors.New("no config file")
+
+// DefaultPath is read when neither --config nor HERALD_CONFIG names a file.
+const DefaultPath = "herald.yaml"
+
+// Default review levels when review.levels is not set at all.
+var defaultLevels = []string{"初审", "复审", "终审"}
+
+func newViper() *viper.Viper {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	v.SetEnvPrefix("HERALD")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	v.SetDefault("data_dir", "./herald-data")
+	v.SetDefault("listen", "127.0.0.1:8080")
+	v.SetDefault("timezone", "Asia/Shanghai")
+	v.SetDefault("wechat.api_base", "https://api.weixin.qq.com")
+	v.SetDefault("wechat.stable_token", false)
+	v.SetDefault("wechat.timeout", "15s")
+	v.SetDefault("weibo.api_base", "https://api.weibo.com")
+	v.SetDefault("weibo.timeout", "15s")
+	v.SetDefault("review.levels", defaultLevels)
+	v.SetDefault("delivery.workers", 32)
+	v.SetDefault("delivery.max_attempts", 8)
+	v.SetDefault("delivery.quiet_hours.start", "")
+	v.SetDefault("delivery.quiet_hours.end", "")
+	v.SetDefault("stats.collect_at", "09:00")
+	v.SetDefault("reports.graphics_target", 60)
+	v.SetDefault("reports.webhook_url", "")
+	return v
+}
+
+// Load reads the config at path (or HERALD_CONFIG, or ./herald.yaml when path
+// is empty), applies HERALD_* environment overrides, resolves secrets and
+// validates the result.
+func Load(path string) (*Config, error) {
+	explicit := path != ""
+	if path == "" {
+		path = os.Getenv("HERALD_CONFIG")
+		explicit = path != ""
+	}
+	if path == "" {
+		path = DefaultPath
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !explicit && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config: %w: %s not found (use --config FILE or HERALD_CONFIG)", ErrNoConfig, path)
+		}
+		return nil, &Error{Msg: fmt.Sprintf("cannot read %s: %v", path, err)}
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Source = path
+	return cfg, nil
+}
+
+// Parse loads a config from YAML bytes plus the environment, and validates it.
+func Parse(data []byte) (*Config, error) {
+	v := newViper()
+	if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
+		return nil, &Error{Msg: "malformed YAML: " + oneLine(err.Error())}
+	}
+	if err := checkUnknownKeys(v.AllSettings()); err != nil {
+		return nil, err
+	}
+	var cfg Config
+	if err := v.Unmarshal(&cfg, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		dateToString,
+		mapstructure.StringToTimeDurationHookFunc(),
+		mapstructure.StringToSliceHookFunc(","),
+	))); err != nil {
+		return nil, &Error{Msg: oneLine(err.Error())}
+	}
+	if err := cfg.resolveSecrets(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// dateToString keeps YAML dates (token_expires: 2027-03-01) as the text written.
+func dateToString(from, to reflect.Type, data any) (any, error) {
+	if t, ok := data.(time.Time); ok && to.Kind() == reflect.String {
+		return t.Format("2006-01-02"), nil
+	}
+	return data, nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// resolveSecrets fills AppSecret and AccessToken from their *_file or *_env keys.
+func (c *Config) resolveSecrets() error {
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		key := fmt.Sprintf("accounts[%d]", i)
+		var err error
+		if a.AppSecret, err = secret(key+".app_secret", a.AppSecret, a.AppSecretFile, a.AppSecretEnv); err != nil {
+			return err
+		}
+		if a.AccessToken, err = secret(key+".access_token", a.AccessToken, a.AccessTokenFile, a.AccessTokenEnv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func secret(key, inline, file, env string) (string, error) {
+	set := 0
+	for _, s := range []string{inline, file, env} {
+		if s != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return "", &Error{key, "set only one of " + key + ", " + key + "_file, " + key + "_env"}
+	}
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", &Error{key + "_file", fmt.Sprintf("cannot read secret file: %v", err)}
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			return "", &Error{key + "_file", "secret file " + file + " is empty"}
+		}
+		return s, nil
+	case env != "":
+		s := strings.TrimSpace(os.Getenv(env))
+		if s == "" {
+			return "", &Error{key + "_env", "environment variable " + env + " is not set"}
+		}
+		return s, nil
+	}
+	return inline, nil
+}
+
+// Validate checks the config and fills derived fields. Its error names the
+// offending key in one line.
+func (c *Config) Validate() error {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		return &Error{"timezone", fmt.Sprintf("unknown timezone %q (e.g. Asia/Shanghai)", c.Timezone)}
+	}
+	c.Location = loc
+	if c.DataDir == "" {
+		return &Error{"data_dir", "must not be empty"}
+	}
+	if err := checkBaseURL("wechat.api_base", c.WeChat.APIBase); err != nil {
+		return err
+	}
+	if err := checkBaseURL("weibo.api_base", c.Weibo.APIBase); err != nil {
+		return err
+	}
+	if c.WeChat.Timeout <= 0 {
+		return &Error{"wechat.timeout", "must be a positive duration such as 15s"}
+	}
+	if c.Weibo.Timeout <= 0 {
+		return &Error{"weibo.timeout", "must be a positive duration such as 15s"}
+	}
+	if c.Delivery.Workers < 1 || c.Delivery.Workers > 1024 {
+		return &Error{"delivery.workers", fmt.Sprintf("must be between 1 and 1024, got %d", c.Delivery.Workers)}
+	}
+	if c.Delivery.MaxAttempts < 1 {
+		return &Error{"delivery.max_attempts", "must be at least 1"}
+	}
+	qh := c.Delivery.QuietHours
+	if (qh.Start == "") != (qh.End == "") {
+		return &Error{"delivery.quiet_hours", "set both start and end, or neither"}
+	}
+	if qh.Start != "" {
+		if _, err := ParseClock(qh.Start); err != nil {
+			return &Error{"delivery.quiet_hours.start", err.Error()}
+		}
+		if _, err := ParseClock(qh.End); err != nil {
+			return &Error{"delivery.quiet_hours.end", err.Error()}
+		}
+	}
+	if _, err := ParseClock(c.Stats.CollectAt); err != nil {
+		return &Error{"stats.collect_at", err.Error()}
+	}
+	if c.Reports.WebhookURL != "" {
+		if err := checkBaseURL("reports.webhook_url", c.Reports.WebhookURL); err != nil {
+			return err
+		}
+	}
+	if err := c.validateReview(); err != nil {
+		return err
+	}
+	depts := map[string]bool{}
+	for i, d := range c.Departments {
+		key := fmt.Sprintf("departments[%d]", i)
+		if d.ID == "" {
+			return &Error{key + ".id", "missing"}
+		}
+		if depts[d.ID] {
+			return &Error{key + ".id", fmt.Sprintf("duplicate department id %q", d.ID)}
+		}
+		depts[d.ID] = true
+		if d.Name == "" {
+			return &Error{key + ".name", "missing"}
+		}
+	}
+	groups := map[string]int{}
+	ids := map[string]bool{}
+	for i := range c.Accounts {
+		if err := c.validateAccount(i, ids, depts); err != nil {
+			return err
+		}
+		for _, g := range c.Accounts[i].Groups {
+			groups[g]++
+		}
+	}
+	seen := map[string]bool{}
+	for i, g := range c.Groups {
+		key := fmt.Sprintf("groups[%d].name", i)
+		if g.Name == "" {
+			return &Error{key, "missing"}
+		}
+		if seen[g.Name] {
+			return &Error{key, fmt.Sprintf("duplicate group %q", g.Name)}
+		}
+		seen[g.Name] = true
+		if groups[g.Name] == 0 {
+			return &Error{key, fmt.Sprintf("group %q has no accounts (add it to an account's groups, or remove it)", g.Name)}
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateReview() error {
+	seen := map[string]bool{}
+	for i, l := range c.Review.Levels {
+		if strings.TrimSpace(l) == "" {
+			return &Error{fmt.Sprintf("review.levels[%d]", i), "empty level name"}
+		}
+		if seen[strings.ToLower(l)] {
+			return &Error{fmt.Sprintf("review.levels[%d]", i), fmt.Sprintf("duplicate level %q", l)}
+		}
+		seen[strings.ToLower(l)] = true
+	}
+	if len(c.Review.Levels) > 5 {
+		return &Error{"review.levels", "at most 5 levels"}
+	}
+	for level := range c.Review.Reviewers {
+		if !seen[strings.ToLower(level)] {
+			return &Error{"review.reviewers." + level, "no such level in review.levels"}
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateAccount(i int, ids, depts map[string]bool) error {
+	a := &c.Accounts[i]
+	key := fmt.Sprintf("accounts[%d]", i)
+	if a.ID == "" {
+		return &Error{key + ".id", "missing"}
+	}
+	if strings.ContainsAny(a.ID, ", \t") || strings.HasPrefix(a.ID, "group:") || a.ID == "all" {
+		return &Error{key + ".id", fmt.Sprintf("%q: ids may not contain commas or spaces, nor be \"all\" or start with \"group:\"", a.ID)}
+	}
+	if ids[a.ID] {
+		return &Error{key + ".id", fmt.Sprintf("duplicate account id %q", a.ID)}
+	}
+	ids[a.ID] = true
+	if a.Name == "" {
+		return &Error{key + ".name", "missing"}
+	}
+	if a.Department != "" && len(depts) > 0 && !depts[a.Department] {
+		return &Error{key + ".department", fmt.Sprintf("unknown department %q (not in departments)", a.Department)}
+	}
+	for j, g := range a.Groups {
+		if g == "" || strings.ContainsAny(g, ", ") {
+			return &Error{fmt.Sprintf("%s.groups[%d]", key, j), fmt.Sprintf("bad group name %q", g)}
+		}
+	}
+	switch a.Platform {
+	case PlatformWeChat:
+		if a.AppID == "" {
+			return &Error{key + ".app_id", "missing: a WeChat account needs its AppID"}
+		}
+		if a.AppSecret == "" {
+			return &Error{key + ".app_secret", "missing: set app_secret, app_secret_file or app_secret_env"}
+		}
+		if a.Type == "" {
+			a.Type = WeChatSubscription
+		}
+		if a.Type != WeChatSubscription && a.Type != WeChatService {
+			return &Error{key + ".type", fmt.Sprintf("unknown type %q (subscription or service)", a.Type)}
+		}
+		for _, k := range []string{"uid", "access_token", "token_expires", "link_url"} {
+			if a.weiboField(k) != "" {
+				return &Error{key + "." + k, "is a Weibo key; this account's platform is wechat"}
+			}
+		}
+	case PlatformWeibo:
+		if a.UID == "" {
+			return &Error{key + ".uid", "missing: a Weibo account needs its uid"}
+		}
+		if a.AccessToken == "" {
+			return &Error{key + ".access_token", "missing: set access_token, access_token_file or access_token_env"}
+		}
+		if a.TokenExpires != "" {
+			if _, err := time.ParseInLocation("2006-01-02", a.TokenExpires, c.Location); err != nil {
+				return &Error{key + ".token_expires", fmt.Sprintf("%q is not a date like 2027-03-01", a.TokenExpires)}
+			}
+		}
+		if a.LinkURL == "" {
+			return &Error{key + ".link_url", "missing: Weibo refuses posts without a URL on the app's safe domain"}
+		}
+		if err := checkBaseURL(key+".link_url", a.LinkURL); err != nil {
+			return err
+		}
+		if a.AppID != "" || a.Type != "" {
+			return &Error{key + ".app_id", "app_id and type are WeChat keys; this account's platform is weibo"}
+		}
+	case "":
+		return &Error{key + ".platform", "missing (wechat or weibo)"}
+	default:
+		return &Error{key + ".platform", fmt.Sprintf("unknown platform %q (wechat or weibo)", a.Platform)}
+	}
+	return nil
+}
+
+func (a *Account) weiboField(k string) string {
+	switch k {
+	case "uid":
+		return a.UID
+	case "access_token":
+		return a.AccessToken
+	case "token_expires":
+		return a.TokenExpires
+	case "link_url":
+		return a.LinkURL
+	}
+	return ""
+}
+
+// TokenExpiry returns the Weibo token's expiry (midnight ending the named
+// day, in loc) and whether one is configured.
+func (a *Account) TokenExpiry(loc *time.Location) (time.Time, bool) {
+	if a.TokenExpires == "" {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02", a.TokenExpires, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.AddDate(0, 0, 1), true
+}
+
+func checkBaseURL(key, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{key, fmt.Sprintf("%q is not an http(s) URL", s)}
+	}
+	return nil
+}
+
+// ParseClock parses "HH:MM" into minutes after midnight.
+func ParseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day like 09:00", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// Account returns the account with the given id.
+func (c *Config) Account(id string) (*Account, bool) {
+	for i := range c.Accounts {
+		if c.Accounts[i].ID == id {
+			return &c.Accounts[i], true
+		}
+	}
+	return nil, false
+}
+
+// Department returns the department with the given id.
+func (c *Config) Department(id string) (*Department, bool) {
+	for i := range c.Departments {
+		if c.Departments[i].ID == id {
+			return &c.Departments[i], true
+		}
+	}
+	return nil, false
+}
+
+// OfficeDepartment returns the id of the news office department, or "" if none is marked office.
+func (c *Config) OfficeDepartment() string {
+	for _, d := range c.Departments {
+		if d.Office {
+			return d.ID
+		}
+	}
+	return ""
+}
+
+// ReviewersFor returns who may sign level (nil: anyone).
+func (c *Config) ReviewersFor(level string) []string {
+	for l, names := range c.Review.Reviewers {
+		if strings.EqualFold(l, level) {
+			return names
+		}
+	}
+	return nil
+}
+
+// MayReview reports whether name may sign level.
+func (c *Config) MayReview(level, name string) bool {
+	names := c.ReviewersFor(level)
+	return names == nil || slices.Contains(names, name)
+}

@@ -1,0 +1,104 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// ImageSrcPrefix marks an image in stored article HTML that herald holds:
+// src="herald-image:<sha256>". Channels replace it with the platform's own
+// URL; the console with its media URL.
+const ImageSrcPrefix = "herald-image:"
+
+// articlePolicy is what article HTML may contain: the formatting WeChat's
+// editor produces, no scripts, no frames, no event handlers.
+func articlePolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("style").Globally()
+	p.AllowStyles("color", "background-color", "font-size", "font-weight", "font-style",
+		"text-align", "text-indent", "text-decoration", "line-height", "letter-spacing",
+		"margin", "margin-top", "margin-bottom", "margin-left", "margin-right",
+		"padding", "padding-top", "padding-bottom", "padding-left", "padding-right",
+		"width", "max-width", "height", "border", "border-radius", "display").Globally()
+	p.AllowElements("section", "span", "figure", "figcaption")
+	p.AllowURLSchemes("http", "https", "mailto", "tel")
+	return p
+}
+
+// SanitizeHTML cleans article HTML to what WeChat accepts and a browser can
+// show safely.
+func SanitizeHTML(s string) string {
+	return articlePolicy().Sanitize(s)
+}
+
+// ImageSources returns the src of every <img> in an HTML fragment, in order.
+func ImageSources(fragment string) ([]string, error) {
+	var srcs []string
+	err := walkImages(fragment, func(src string) string { srcs = append(srcs, src); return src }, nil)
+	return srcs, err
+}
+
+// RewriteImageSources replaces each <img> src by what replace returns and
+// renders the fragment again.
+func RewriteImageSources(fragment string, replace func(src string) string) (string, error) {
+	var out bytes.Buffer
+	err := walkImages(fragment, replace, &out)
+	return out.String(), err
+}
+
+func walkImages(fragment string, replace func(string) string, out *bytes.Buffer) error {
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), ctx)
+	if err != nil {
+		return fmt.Errorf("正文 HTML 无法解析：%w", err)
+	}
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Img {
+			for i, a := range n.Attr {
+				if a.Key == "src" {
+					n.Attr[i].Val = replace(a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	for _, n := range nodes {
+		visit(n)
+		if out != nil {
+			if err := html.Render(out, n); err != nil {
+				return fmt.Errorf("render HTML: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// IsRemoteURL reports whether src names an http(s) or protocol-relative URL.
+func IsRemoteURL(src string) bool {
+	l := strings.ToLower(strings.TrimSpace(src))
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "//")
+}
+
+// PlainText returns the text of an HTML fragment with tags removed and
+// white space folded, e.g. to build a digest.
+func PlainText(fragment string) string {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case html.TextToken:
+			b.Write(z.Text())
+			b.WriteByte(' ')
+		}
+	}
+}

@@ -1,0 +1,643 @@
+// Package queue is herald's content queue: adding, editing, submitting,
+// reviewing and cancelling items. The CLI and the HTTP API both act through
+// it, so review rules and department scoping hold whatever the door.
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/storage"
+)
+
+// Refusal is an action refused for a reason a clerk can act on (wrong
+// reviewer, wrong state, content over a limit). The CLI exits 1 with it.
+type Refusal struct{ Msg string }
+
+func (r *Refusal) Error() string { return r.Msg }
+
+func refuse(format string, args ...any) error { return &Refusal{fmt.Sprintf(format, args...)} }
+
+// IsRefusal reports whether err is a Refusal.
+func IsRefusal(err error) bool {
+	var r *Refusal
+	var ps content.Problems
+	return errors.As(err, &r) || errors.As(err, &ps)
+}
+
+// Actor is who acts: a name, and the department they act for ("" or the
+// news office: any account).
+type Actor struct {
+	Name       string
+	Department string
+}
+
+// Service runs queue operations against the store under the config's rules.
+type Service struct {
+	cfg   *configs.Config
+	store *storage.Store
+	now   func() time.Time
+}
+
+// New returns a Service. now may be nil for the wall clock.
+func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{cfg: cfg, store: store, now: now}
+}
+
+// Draft is the content and schedule of a new item.
+type Draft struct {
+	Kind      content.Kind
+	Title     string
+	Body      string // HTML for articles, plain text for short posts
+	Digest    string
+	Author    string
+	SourceURL string
+	Broadcast *content.Broadcast
+	// Images are --image files in order; the first is the cover.
+	Images [][]byte
+	// BodyImages are the files the body's <img src> paths name, by that path.
+	BodyImages map[string][]byte
+	Targets    string
+	When       string // "", "now", or a time for content.ParseWhen
+	Cron       string
+	Priority   content.Priority
+	Notify     bool
+	// KeepDraft leaves the item a draft instead of submitting it.
+	KeepDraft bool
+}
+
+// Add creates an item from a draft. With review levels configured (and not
+// KeepDraft) it is submitted for review at once; with none it goes straight
+// to scheduled (or approved while it has no time).
+func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) {
+	if !d.Kind.Valid() {
+		return 0, refuse("未知的稿件类型 %q：可选 article、graphic、broadcast、short", d.Kind)
+	}
+	if d.Priority == "" {
+		d.Priority = content.PriorityNormal
+	}
+	if !d.Priority.Valid() {
+		return 0, refuse("未知的优先级 %q：可选 urgent 或 normal", d.Priority)
+	}
+	targets, accounts, err := s.resolveTargets(ctx, actor, d.Targets)
+	if err != nil {
+		return 0, err
+	}
+	item := content.Item{Kind: d.Kind, Priority: d.Priority, Targets: targets.String(), Department: actor.Department,
+		Notify: d.Notify, Cron: d.Cron}
+	if err := s.applyWhen(&item, d.When, d.Cron); err != nil {
+		return 0, err
+	}
+	rev, err := s.buildRevision(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	if err := content.Validate(d.Kind, &rev, platformsOf(accounts)).Err(); err != nil {
+		return 0, err
+	}
+	audit := []storage.AuditEntry{{Actor: actor.Name, Action: "create",
+		Detail: fmt.Sprintf("%s《%s》→ %s（%d个账号），发布时间 %s", d.Kind.Label(), rev.Title, item.Targets, len(accounts), item.When(s.cfg.Location))}}
+	switch {
+	case d.KeepDraft:
+		item.State = content.ItemDraft
+	case len(s.cfg.Review.Levels) > 0:
+		item.State = content.ItemInReview
+		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → in_review，提交" + s.cfg.Review.Levels[0]})
+	default:
+		item.State = s.readyState(&item)
+		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → " + string(item.State) + "（未配置审核）"})
+	}
+	tg := make([]storage.Target, len(accounts))
+	for i, a := range accounts {
+		tg[i] = storage.Target{Account: a.ID, Platform: a.Platform}
+	}
+	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
+}
+
+// readyState is where an approved item goes: scheduled when it has a time.
+func (s *Service) readyState(it *content.Item) content.ItemState {
+	if it.HasTime() {
+		return content.ItemScheduled
+	}
+	return content.ItemApproved
+}
+
+func (s *Service) applyWhen(it *content.Item, when, spec string) error {
+	if when != "" && spec != "" {
+		return refuse("--at 与 --cron 只能选一个")
+	}
+	if spec != "" {
+		if _, err := cron.ParseStandard(spec); err != nil {
+			return refuse("定时规则 %q 无法识别（五段式，如 \"0 9 * * 1\" 表示每周一9点）：%v", spec, err)
+		}
+		it.Cron = spec
+		return nil
+	}
+	if when == "" {
+		return nil
+	}
+	t, now, err := content.ParseWhen(when, s.cfg.Location)
+	if err != nil {
+		return refuse("%s", err.Error())
+	}
+	if now {
+		it.PublishNow = true
+		return nil
+	}
+	if !t.After(s.now()) {
+		return refuse("发布时间 %s 已过，请指定将来的时间或 now", t.In(s.cfg.Location).Format("2006-01-02 15:04"))
+	}
+	it.PublishAt = &t
+	return nil
+}
+
+// buildRevision imports the draft's images into the store, cleans the body
+// and computes the content hash.
+func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision, error) {
+	rev := content.Revision{Title: strings.TrimSpace(d.Title), Digest: strings.TrimSpace(d.Digest),
+		Author: strings.TrimSpace(d.Author), SourceURL: strings.TrimSpace(d.SourceURL), Broadcast: d.Broadcast}
+	if d.Kind == content.KindBroadcast && rev.Title == "" && d.Broadcast != nil && d.Broadcast.Unit != "" {
+		rev.Title = content.BroadcastTitle(d.Broadcast)
+	}
+	for i, data := range d.Images {
+		im, err := s.store.PutImage(ctx, data)
+		if err != nil {
+			return rev, refuse("第%d张图片：%v", i+1, err)
+		}
+		role := content.RoleImage
+		if i == 0 {
+			role = content.RoleCover
+		}
+		rev.Images = append(rev.Images, imageRef(im, role, ""))
+	}
+	if d.Kind == content.KindShort {
+		rev.Body = strings.TrimSpace(d.Body)
+	} else if d.Body != "" {
+		body := content.SanitizeHTML(d.Body)
+		srcs, err := content.ImageSources(body)
+		if err != nil {
+			return rev, refuse("%v", err)
+		}
+		bySrc := map[string]string{}
+		for _, src := range srcs {
+			if _, done := bySrc[src]; done {
+				continue
+			}
+			if content.IsRemoteURL(src) {
+				return rev, refuse("正文引用了网络图片 %s：herald 不从互联网下载图片，请保存到本地后用相对路径引用", src)
+			}
+			data, ok := d.BodyImages[src]
+			if !ok {
+				return rev, refuse("正文引用的图片 %s 未找到：请放在正文文件旁，用相对路径引用", src)
+			}
+			im, err := s.store.PutImage(ctx, data)
+			if err != nil {
+				return rev, refuse("正文图片 %s：%v", src, err)
+			}
+			bySrc[src] = im.SHA256
+			rev.Images = append(rev.Images, imageRef(im, content.RoleBody, src))
+		}
+		if body, err = content.RewriteImageSources(body, func(src string) string {
+			if h, ok := bySrc[src]; ok {
+				return content.ImageSrcPrefix + h
+			}
+			return src
+		}); err != nil {
+			return rev, refuse("%v", err)
+		}
+		rev.Body = body
+	}
+	if rev.Digest == "" && d.Kind == content.KindArticle {
+		rev.Digest = digestOf(rev.Body)
+	}
+	rev.Hash = rev.ContentHash(d.Kind)
+	return rev, nil
+}
+
+func digestOf(body string) string {
+	r := []rune(content.PlainText(body))
+	if len(r) > 54 {
+		r = append(r[:53], '…')
+	}
+	return string(r)
+}
+
+func imageRef(im storage.Image, role, ref string) content.ImageRef {
+	return content.ImageRef{SHA256: im.SHA256, Role: role, Ref: ref, MIME: im.MIME, Size: im.Size, Width: im.Width, Height: im.Height}
+}
+
+// resolveTargets turns a TARGETS spec into active accounts and checks the
+// actor's department may publish to each.
+func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) (content.Targets, []storage.Account, error) {
+	tg, err := content.ParseTargets(spec)
+	if err != nil {
+		return tg, nil, refuse("%v", err)
+	}
+	all, err := s.store.Accounts(ctx, false)
+	if err != nil {
+		return tg, nil, err
+	}
+	var out []storage.Account
+	switch {
+	case tg.All:
+		out = all
+	case tg.Group != "":
+		for _, a := range all {
+			if a.InGroup(tg.Group) {
+				out = append(out, a)
+			}
+		}
+		if len(out) == 0 {
+			return tg, nil, refuse("分组 %q 没有任何账号（账号的 groups 里没有这个分组）", tg.Group)
+		}
+	default:
+		byID := map[string]storage.Account{}
+		for _, a := range all {
+			byID[a.ID] = a
+		}
+		for _, id := range tg.IDs {
+			a, ok := byID[id]
+			if !ok {
+				return tg, nil, refuse("账号 %q 不存在或已停用（herald accounts list 可查看全部账号）", id)
+			}
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return tg, nil, refuse("没有可发布的账号：配置中还没有账号")
+	}
+	if !s.unrestricted(actor) {
+		if tg.All || tg.Group != "" {
+			// A department publishing to "all" or a group gets its own accounts in it.
+			var own []storage.Account
+			for _, a := range out {
+				if a.Department == actor.Department {
+					own = append(own, a)
+				}
+			}
+			if len(own) == 0 {
+				return tg, nil, refuse("%s 在 %s 中没有本部门的账号", s.deptName(actor.Department), tg.String())
+			}
+			out = own
+			ids := make([]string, len(own))
+			for i, a := range own {
+				ids[i] = a.ID
+			}
+			tg = content.Targets{IDs: ids}
+		} else {
+			for _, a := range out {
+				if a.Department != actor.Department {
+					return tg, nil, refuse("%s 只能向本部门账号发布：%s（%s）不属于本部门", s.deptName(actor.Department), a.ID, a.Name)
+				}
+			}
+		}
+	}
+	return tg, out, nil
+}
+
+// unrestricted reports whether the actor may target every account.
+func (s *Service) unrestricted(a Actor) bool {
+	if a.Department == "" {
+		return true
+	}
+	d, ok := s.cfg.Department(a.Department)
+	return ok && d.Office
+}
+
+func (s *Service) deptName(id string) string {
+	if d, ok := s.cfg.Department(id); ok {
+		return d.Name
+	}
+	return id
+}
+
+// CheckActor returns a refusal if the actor names an unknown department.
+func (s *Service) CheckActor(a Actor) error {
+	if a.Department == "" {
+		return nil
+	}
+	if _, ok := s.cfg.Department(a.Department); !ok {
+		return refuse("未知的部门 %q（见配置 departments）", a.Department)
+	}
+	return nil
+}
+
+// mayTouch reports whether actor may act on an item of another department.
+func (s *Service) mayTouch(actor Actor, it *content.Item) error {
+	if s.unrestricted(actor) || it.Department == actor.Department {
+		return nil
+	}
+	return refuse("稿件 %d 属于 %s，%s 无权操作", it.ID, s.deptName(it.Department), s.deptName(actor.Department))
+}
+
+func platformsOf(accounts []storage.Account) content.Platforms {
+	var p content.Platforms
+	for _, a := range accounts {
+		switch a.Platform {
+		case configs.PlatformWeChat:
+			p.WeChat = true
+		case configs.PlatformWeibo:
+			p.Weibo = true
+		}
+	}
+	return p
+}
+
+// Item returns an item if the actor may see it.
+func (s *Service) Item(ctx context.Context, actor Actor, id int64) (content.Item, error) {
+	it, err := s.store.Item(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return it, refuse("稿件 %d 不存在", id)
+	}
+	if err != nil {
+		return it, err
+	}
+	return it, s.mayTouch(actor, &it)
+}
+
+// Submit sends a draft (or an expired item given a new time) to review, or
+// straight to scheduled when no review is configured.
+func (s *Service) Submit(ctx context.Context, actor Actor, id int64) error {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if it.State != content.ItemDraft {
+		return refuse("稿件 %d 当前状态为「%s」，只有草稿可以提交审核", id, it.State.Label())
+	}
+	if err := s.checkNotPast(&it); err != nil {
+		return err
+	}
+	if err := s.validateForTargets(ctx, &it); err != nil {
+		return err
+	}
+	to := content.ItemInReview
+	if len(s.cfg.Review.Levels) == 0 {
+		to = s.readyState(&it)
+	}
+	return s.transition(ctx, storage.Transition{ItemID: id, From: it.State, To: to, Revision: it.Revision.ID, Actor: actor.Name, Action: "submit"})
+}
+
+func (s *Service) checkNotPast(it *content.Item) error {
+	if it.PublishAt != nil && !it.PublishAt.After(s.now()) {
+		return refuse("稿件 %d 的发布时间 %s 已过：请先用 herald post edit --at 设定新时间", it.ID, it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
+func (s *Service) validateForTargets(ctx context.Context, it *content.Item) error {
+	ds, err := s.store.Deliveries(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	var p content.Platforms
+	for _, d := range ds {
+		p.WeChat = p.WeChat || d.Platform == configs.PlatformWeChat
+		p.Weibo = p.Weibo || d.Platform == configs.PlatformWeibo
+	}
+	return content.Validate(it.Kind, &it.Revision, p).Err()
+}
+
+// NextLevel returns the 1-based level the item's current revision waits for
+// and the names of the valid sign-offs so far.
+func (s *Service) NextLevel(ctx context.Context, it *content.Item) (int, []content.Approval, error) {
+	all, err := s.store.Approvals(ctx, it.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	var valid []content.Approval
+	for _, a := range all {
+		if !a.Voided && a.RevisionID == it.Revision.ID && a.Hash == it.Revision.Hash {
+			valid = append(valid, a)
+		}
+	}
+	return len(valid) + 1, valid, nil
+}
+
+// Approve signs the next review level of the item's current revision. At the
+// last level secrecyOK (保密审查) must be confirmed.
+func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK bool) error {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if it.State != content.ItemInReview {
+		return refuse("稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+	}
+	levels := s.cfg.Review.Levels
+	level, signed, err := s.NextLevel(ctx, &it)
+	if err != nil {
+		return err
+	}
+	if level > len(levels) {
+		return refuse("稿件 %d 已完成全部审核", id)
+	}
+	name := levels[level-1]
+	if !s.cfg.MayReview(name, actor.Name) {
+		return refuse("%s 无权签署%s（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
+	}
+	for _, a := range signed {
+		if a.Reviewer == actor.Name {
+			return refuse("%s 已签署%s，同一人不能签署两级审核", actor.Name, a.LevelName)
+		}
+	}
+	last := level == len(levels)
+	if last && !secrecyOK {
+		return refuse("%s是最后一级：请确认保密审查后加 --secrecy-ok 再签署", name)
+	}
+	next, reason := content.ItemInReview, ""
+	if last {
+		switch {
+		case it.PublishAt != nil && !it.PublishAt.After(s.now()):
+			next = content.ItemExpired
+			reason = fmt.Sprintf("终审完成时发布时间 %s 已过，未发布；请用 herald post edit --at 设定新时间后重新提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+		default:
+			next = s.readyState(&it)
+		}
+	}
+	err = s.store.Approve(ctx, storage.ApprovalInput{Approval: content.Approval{ItemID: id, RevisionID: it.Revision.ID, Level: level,
+		LevelName: name, Reviewer: actor.Name, Hash: it.Revision.Hash, SecrecyOK: last && secrecyOK}, Next: next, Reason: reason})
+	if errors.Is(err, storage.ErrConflict) {
+		return refuse("稿件 %d 刚被他人修改或签署，请重新查看后再审核", id)
+	}
+	if err == nil && next == content.ItemExpired {
+		return refuse("%s", reason)
+	}
+	return err
+}
+
+// Reject sends an item in review back to draft with the reviewer's comment.
+func (s *Service) Reject(ctx context.Context, actor Actor, id int64, comment string) error {
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return refuse("退回须写明原因：--comment")
+	}
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if it.State != content.ItemInReview {
+		return refuse("稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+	}
+	level, _, err := s.NextLevel(ctx, &it)
+	if err != nil {
+		return err
+	}
+	levels := s.cfg.Review.Levels
+	if level > len(levels) {
+		level = len(levels)
+	}
+	name := levels[level-1]
+	if !s.cfg.MayReview(name, actor.Name) {
+		return refuse("%s 无权在%s退回稿件（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
+	}
+	reason := fmt.Sprintf("%s退回（%s）：%s", name, actor.Name, comment)
+	return s.transition(ctx, storage.Transition{ItemID: id, From: it.State, To: content.ItemDraft, Revision: it.Revision.ID,
+		Reason: reason, Actor: actor.Name, Action: "reject", Detail: reason})
+}
+
+// Cancel withdraws an item; deliveries not yet started are cancelled.
+func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) error {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if content.CheckItemTransition(it.State, content.ItemCancelled) != nil {
+		return refuse("稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
+	}
+	return s.transition(ctx, storage.Transition{ItemID: id, From: it.State, To: content.ItemCancelled, Actor: actor.Name, Action: "cancel"})
+}
+
+// Changes are the fields an edit replaces; nil/empty means keep.
+type Changes struct {
+	Title      *string
+	Body       *string
+	BodyImages map[string][]byte
+	Images     [][]byte // replaces all --image files when non-nil
+	SourceURL  *string
+	When       *string
+}
+
+// Edit makes a new revision of an item. It voids every earlier approval;
+// an item past draft goes back to review (or straight to scheduled when no
+// review is configured).
+func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) error {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	switch it.State {
+	case content.ItemDraft, content.ItemInReview, content.ItemApproved, content.ItemScheduled, content.ItemExpired:
+	default:
+		return refuse("稿件 %d 当前状态为「%s」，不能修改", id, it.State.Label())
+	}
+	d := Draft{Kind: it.Kind, Title: it.Revision.Title, Digest: it.Revision.Digest, Author: it.Revision.Author,
+		SourceURL: it.Revision.SourceURL, Broadcast: it.Revision.Broadcast, BodyImages: c.BodyImages}
+	if c.Title != nil {
+		d.Title = *c.Title
+	}
+	if c.SourceURL != nil {
+		d.SourceURL = *c.SourceURL
+	}
+	if c.Body != nil {
+		d.Body = *c.Body
+		if it.Kind == content.KindArticle && it.Revision.Digest == digestOf(it.Revision.Body) {
+			d.Digest = "" // the digest was derived from the old body: derive it again
+		}
+	}
+	if c.Images != nil {
+		d.Images = c.Images
+	}
+	rev, err := s.buildRevision(ctx, d)
+	if err != nil {
+		return err
+	}
+	if c.Body == nil {
+		rev.Body = it.Revision.Body
+		rev.Images = append(rev.Images, it.Revision.ImagesByRole(content.RoleBody)...)
+	}
+	if c.Images == nil {
+		kept := it.Revision.ImagesByRole(content.RoleCover, content.RoleImage)
+		rev.Images = append(kept, rev.ImagesByRole(content.RoleBody)...)
+	}
+	rev.Hash = rev.ContentHash(it.Kind)
+	next := it
+	e := storage.Edit{ItemID: id, ExpectRevision: it.Revision.ID, Revision: rev, From: it.State, Actor: actor.Name}
+	if c.When != nil {
+		next.PublishAt, next.PublishNow = nil, false
+		if err := s.applyWhen(&next, *c.When, ""); err != nil {
+			return err
+		}
+		e.SetTime, e.PublishAt, e.PublishNow = true, next.PublishAt, next.PublishNow
+	}
+	if it.State != content.ItemDraft {
+		if err := s.checkNotPast(&next); err != nil {
+			return err
+		}
+	}
+	if err := s.validateForTargets(ctx, &content.Item{ID: id, Kind: it.Kind, Revision: rev}); err != nil {
+		return err
+	}
+	switch {
+	case it.State == content.ItemDraft:
+		e.To = content.ItemDraft
+	case len(s.cfg.Review.Levels) > 0:
+		e.To = content.ItemInReview
+	default:
+		e.To = s.readyState(&next)
+	}
+	_, err = s.store.AddRevision(ctx, e)
+	if errors.Is(err, storage.ErrConflict) {
+		return refuse("稿件 %d 刚被他人修改，请重新查看后再改", id)
+	}
+	return err
+}
+
+func (s *Service) transition(ctx context.Context, t storage.Transition) error {
+	err := s.store.TransitionItem(ctx, t)
+	if errors.Is(err, storage.ErrConflict) {
+		return refuse("稿件 %d 刚被他人修改，请重新查看", t.ItemID)
+	}
+	return err
+}
+
+// ExpireOverdue marks every item still in review whose fixed time has passed
+// as expired, so that it is never published late without a new time. It
+// returns the ids expired.
+func (s *Service) ExpireOverdue(ctx context.Context) ([]int64, error) {
+	items, err := s.store.ListItems(ctx, storage.ItemFilter{States: []content.ItemState{content.ItemInReview}, Limit: 100000})
+	if err != nil {
+		return nil, err
+	}
+	var expired []int64
+	for _, it := range items {
+		if it.PublishAt == nil || it.PublishAt.After(s.now()) {
+			continue
+		}
+		reason := fmt.Sprintf("发布时间 %s 前未完成审核，未发布；请用 herald post edit --at 设定新时间后重新提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+		err := s.store.TransitionItem(ctx, storage.Transition{ItemID: it.ID, From: content.ItemInReview, To: content.ItemExpired,
+			Revision: it.Revision.ID, Reason: reason, Actor: "herald", Action: "expire"})
+		if errors.Is(err, storage.ErrConflict) {
+			continue // approved or edited meanwhile
+		}
+		if err != nil {
+			return expired, err
+		}
+		expired = append(expired, it.ID)
+	}
+	return expired, nil
+}
+
+// Levels returns the configured review levels.
+func (s *Service) Levels() []string { return slices.Clone(s.cfg.Review.Levels) }

@@ -1,0 +1,72 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one line of the audit log: who did what to which item, when.
+type AuditEntry struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	ItemID     int64     `json:"item_id,omitempty"`
+	RevisionID int64     `json:"revision_id,omitempty"`
+	Account    string    `json:"account,omitempty"`
+	Detail     string    `json:"detail"`
+}
+
+func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry, now string) error {
+	var item, rev any
+	if e.ItemID != 0 {
+		item = e.ItemID
+	}
+	if e.RevisionID != 0 {
+		rev = e.RevisionID
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO audit_log (at, actor, action, item_id, revision_id, account_id, detail) VALUES (?,?,?,?,?,?,?)",
+		now, e.Actor, e.Action, item, rev, e.Account, e.Detail)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// AddAudit writes one audit entry on its own.
+func (s *Store) AddAudit(ctx context.Context, e AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertAudit(ctx, tx, e, ts(s.now())) })
+}
+
+// AuditLog lists audit entries in order, for one item when itemID is not 0.
+func (s *Store) AuditLog(ctx context.Context, itemID int64, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	q := "SELECT id, at, actor, action, COALESCE(item_id, 0), COALESCE(revision_id, 0), account_id, detail FROM audit_log"
+	args := []any{}
+	if itemID != 0 {
+		q += " WHERE item_id = ?"
+		args = append(args, itemID)
+	}
+	q += " ORDER BY id LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ItemID, &e.RevisionID, &e.Account, &e.Detail); err != nil {
+			return nil, fmt.Errorf("storage: audit log: %w", err)
+		}
+		e.At = parseTS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

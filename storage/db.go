@@ -1,0 +1,235 @@
+// Package storage is herald's SQLite store: accounts, items, revisions,
+// deliveries, approvals, images, the audit log and small persistent state.
+//
+// It runs on modernc.org/sqlite (no cgo) in WAL mode with a busy timeout and
+// foreign keys on. The schema is a list of numbered migrations embedded in
+// the binary; each runs in its own transaction and bumps PRAGMA user_version.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// ErrNotFound is returned when the thing asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a guarded update finds the row changed since it was read.
+var ErrConflict = errors.New("changed concurrently")
+
+// ErrNewerSchema is returned when the database was written by a newer herald.
+var ErrNewerSchema = errors.New("database schema is newer than this herald")
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DBFile is the database's file name inside data_dir.
+const DBFile = "herald.db"
+
+// Store is herald's database handle. It is safe for concurrent use.
+type Store struct {
+	db       *sql.DB
+	path     string
+	mediaDir string
+	now      func() time.Time
+}
+
+// Option adjusts a Store.
+type Option func(*Store)
+
+// WithClock makes the store stamp rows with now() instead of the wall clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open opens (creating if needed) the store in dataDir: dataDir/herald.db and
+// dataDir/media, and migrates the schema.
+func Open(ctx context.Context, dataDir string, opts ...Option) (*Store, error) {
+	if err := os.MkdirAll(filepath.Join(dataDir, "media"), 0o750); err != nil {
+		return nil, fmt.Errorf("storage: create data dir: %w", err)
+	}
+	return OpenFile(ctx, filepath.Join(dataDir, DBFile), filepath.Join(dataDir, "media"), opts...)
+}
+
+// OpenFile opens the database at path, keeping images in mediaDir.
+func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Store, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	s := &Store{db: db, path: path, mediaDir: mediaDir, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the handle for packages that keep tables of their own (metrics).
+func (s *Store) DB() *sql.DB { return s.db }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("storage: read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		var v int
+		if _, err := fmt.Sscanf(e.Name(), "%04d_", &v); err != nil {
+			return nil, fmt.Errorf("storage: migration %s: name must start with a 4-digit number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("storage: read %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{v, e.Name(), string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("storage: migrations must be numbered 1,2,3...: %s", m.name)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the newest schema this herald knows.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("storage: read schema version of %s: %w", s.path, err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("storage: %s has schema %d, this herald knows up to %d: %w (upgrade herald)", s.path, current, len(ms), ErrNewerSchema)
+	}
+	for _, m := range ms[current:] {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("storage: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Version returns the database's schema version.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("storage: schema version: %w", err)
+	}
+	return v, nil
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO).
+// The file must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("storage: backup: %s already exists", path)
+	}
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// DataVersion returns SQLite's data_version for this connection pool's
+// connection: it changes when another connection or process commits. The
+// scheduler polls it to notice items added by the CLI.
+func (s *Store) DataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
+	var v int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("storage: data_version: %w", err)
+	}
+	return v, nil
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Time encoding: fixed-width UTC text, so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+func parseTS(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func parseTSPtr(ns sql.NullString) *time.Time {
+	if !ns.Valid || ns.String == "" {
+		return nil
+	}
+	t := parseTS(ns.String)
+	return &t
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/herald-gov/herald/content"
+)
+
+const deliveryCols = `id, item_id, revision_id, account_id, platform, state, attempt_id, attempts, next_attempt_at,
+  remote_id, url, error, published_at, updated_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (content.Delivery, error) {
+	var d content.Delivery
+	var next, published sql.NullString
+	var updated string
+	err := row.Scan(&d.ID, &d.ItemID, &d.RevisionID, &d.Account, &d.Platform, &d.State, &d.AttemptID, &d.Attempts, &next,
+		&d.RemoteID, &d.URL, &d.Error, &published, &updated)
+	d.NextAttemptAt, d.PublishedAt, d.UpdatedAt = parseTSPtr(next), parseTSPtr(published), parseTS(updated)
+	return d, err
+}
+
+// Deliveries lists an item's deliveries ordered by account id.
+func (s *Store) Deliveries(ctx context.Context, itemID int64) ([]content.Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE item_id = ? ORDER BY account_id", itemID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of %d: %w", itemID, err)
+	}
+	defer rows.Close()
+	var out []content.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: deliveries of %d: %w", itemID, err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Delivery returns one delivery.
+func (s *Store) Delivery(ctx context.Context, id int64) (content.Delivery, error) {
+	d, err := scanDelivery(s.db.QueryRowContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("storage: delivery %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("storage: delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DeliveryUpdate is a guarded change of one delivery.
+type DeliveryUpdate struct {
+	ID       int64
+	From, To content.DeliveryState
+	// AttemptID, when From is sending or unknown, must match the stored one;
+	// when To is sending it is the new attempt's id.
+	AttemptID     string
+	NextAttemptAt *time.Time
+	RemoteID      string // kept when empty
+	URL           string // kept when empty
+	Error         string
+	Actor         string
+	Detail        string // audit detail; "" = a default
+}
+
+// UpdateDelivery moves a delivery from one state to another if it is still
+// in From (and, for an attempt in flight, still the same attempt), checks the
+// move against the state machine and writes an audit entry, in one committed
+// transaction. Moving to sending counts an attempt. ErrConflict means the
+// delivery changed meanwhile.
+func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
+	if err := content.CheckDeliveryTransition(u.From, u.To); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
+  remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END, url = CASE WHEN ? = '' THEN url ELSE ? END`
+		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.RemoteID, u.RemoteID, u.URL, u.URL}
+		if u.To == content.DeliverySending {
+			q += ", attempt_id = ?, attempts = attempts + 1"
+			args = append(args, u.AttemptID)
+		}
+		if u.To == content.DeliveryPublished {
+			q += ", published_at = ?"
+			args = append(args, ts(now))
+		}
+		q += " WHERE id = ? AND state = ?"
+		args = append(args, u.ID, u.From)
+		if (u.From == content.DeliverySending || u.From == content.DeliveryUnknown) && u.AttemptID != "" {
+			q += " AND attempt_id = ?"
+			args = append(args, u.AttemptID)
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deliveries WHERE id = ?", u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return ErrConflict
+		}
+		var itemID, revID int64
+		var account string
+		if err := tx.QueryRowContext(ctx, "SELECT item_id, revision_id, account_id FROM deliveries WHERE id = ?", u.ID).
+			Scan(&itemID, &revID, &account); err != nil {
+			return err
+		}
+		detail := u.Detail
+		if detail == "" {
+			detail = fmt.Sprintf("%s → %s", u.From, u.To)
+			if u.Error != "" {
+				detail += "：" + u.Error
+			}
+			if u.URL != "" {
+				detail += " " + u.URL
+			}
+		}
+		actor := u.Actor
+		if actor == "" {
+			actor = "herald"
+		}
+		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "delivery", ItemID: itemID, RevisionID: revID, Account: account, Detail: detail}, ts(now))
+	})
+	if err != nil {
+		return fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
+	}
+	return nil
+}
+
+// DeliveryCount summarises an item's deliveries.
+type DeliveryCount struct {
+	Total     int `json:"total"`
+	Published int `json:"published"`
+	Failed    int `json:"failed"`
+}
+
+// DeliveryCounts returns delivery counts for each of the given items.
+func (s *Store) DeliveryCounts(ctx context.Context, itemIDs []int64) (map[int64]DeliveryCount, error) {
+	out := map[int64]DeliveryCount{}
+	if len(itemIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(itemIDs))
+	for i, id := range itemIDs {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT item_id, state, COUNT(*) FROM deliveries WHERE item_id IN ("+
+		placeholders(len(itemIDs))+") GROUP BY item_id, state", args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: delivery counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var state content.DeliveryState
+		var n int
+		if err := rows.Scan(&id, &state, &n); err != nil {
+			return nil, fmt.Errorf("storage: delivery counts: %w", err)
+		}
+		c := out[id]
+		c.Total += n
+		switch state {
+		case content.DeliveryPublished:
+			c.Published += n
+		case content.DeliveryFailed:
+			c.Failed += n
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}
