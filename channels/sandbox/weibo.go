@@ -296,4 +296,3 @@ func splitIDs(s string) []string {
 	}
 	return out
 }
-

@@ -6,4 +6,3 @@ import (
 
 func cmdServe(ctx context.Context, a *app, args []string) error   { return usagef("not built yet") }
 func cmdDemo(ctx context.Context, a *app, args []string) error    { return usagef("not built yet") }
-func cmdSandbox(ctx context.Context, a *app, args []string) error { return usagef("not built yet") }
