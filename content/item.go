@@ -198,9 +198,11 @@ type Delivery struct {
 	Platform   string        `json:"platform"`
 	State      DeliveryState `json:"state"`
 	// AttemptID identifies the current or last attempt; set before the first platform call.
-	AttemptID     string     `json:"attempt_id,omitempty"`
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	AttemptID string `json:"attempt_id,omitempty"`
+	Attempts  int    `json:"attempts"`
+	// AttemptStartedAt is when the current or last attempt started.
+	AttemptStartedAt *time.Time `json:"attempt_started_at,omitempty"`
+	NextAttemptAt    *time.Time `json:"next_attempt_at,omitempty"`
 	// RemoteID is the platform's id: a publish_id then article_id on WeChat, a status id on Weibo.
 	RemoteID    string     `json:"remote_id,omitempty"`
 	URL         string     `json:"url"`

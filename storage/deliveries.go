@@ -11,15 +11,16 @@ import (
 )
 
 const deliveryCols = `id, item_id, revision_id, account_id, platform, state, attempt_id, attempts, next_attempt_at,
-  remote_id, url, error, published_at, updated_at`
+  remote_id, url, error, published_at, updated_at, attempt_started_at`
 
 func scanDelivery(row interface{ Scan(...any) error }) (content.Delivery, error) {
 	var d content.Delivery
-	var next, published sql.NullString
+	var next, published, started sql.NullString
 	var updated string
 	err := row.Scan(&d.ID, &d.ItemID, &d.RevisionID, &d.Account, &d.Platform, &d.State, &d.AttemptID, &d.Attempts, &next,
-		&d.RemoteID, &d.URL, &d.Error, &published, &updated)
+		&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started)
 	d.NextAttemptAt, d.PublishedAt, d.UpdatedAt = parseTSPtr(next), parseTSPtr(published), parseTS(updated)
+	d.AttemptStartedAt = parseTSPtr(started)
 	return d, err
 }
 
@@ -83,8 +84,8 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
   remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END, url = CASE WHEN ? = '' THEN url ELSE ? END`
 		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.RemoteID, u.RemoteID, u.URL, u.URL}
 		if u.To == content.DeliverySending {
-			q += ", attempt_id = ?, attempts = attempts + 1"
-			args = append(args, u.AttemptID)
+			q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?, remote_id = ''"
+			args = append(args, u.AttemptID, ts(now))
 		}
 		if u.To == content.DeliveryPublished {
 			q += ", published_at = ?"

@@ -99,3 +99,9 @@ func (s *Store) ImageBytes(ctx context.Context, sha string) ([]byte, Image, erro
 	}
 	return b, im, nil
 }
+
+// ImageData reads an image's bytes (the channels' view of ImageBytes).
+func (s *Store) ImageData(ctx context.Context, sha string) ([]byte, error) {
+	b, _, err := s.ImageBytes(ctx, sha)
+	return b, err
+}

@@ -4,5 +4,5 @@ import (
 	"context"
 )
 
-func cmdServe(ctx context.Context, a *app, args []string) error   { return usagef("not built yet") }
-func cmdDemo(ctx context.Context, a *app, args []string) error    { return usagef("not built yet") }
+func cmdServe(ctx context.Context, a *app, args []string) error { return usagef("not built yet") }
+func cmdDemo(ctx context.Context, a *app, args []string) error  { return usagef("not built yet") }

@@ -1,0 +1,303 @@
+package weibo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/storage"
+)
+
+const link = "https://www.qingshan.gov.cn/"
+
+type env struct {
+	t     *testing.T
+	sb    *sandbox.Server
+	srv   *httptest.Server
+	st    *storage.Store
+	ch    *Channel
+	acct  configs.Account
+	calls atomic.Int64 // requests that reached the sandbox
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{t: t}
+	e.sb = sandbox.New(sandbox.Options{Seed: 21})
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.calls.Add(1)
+		e.sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(e.srv.Close)
+	var err error
+	e.st, err = storage.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
+data_dir: /unused
+weibo: {api_base: %q}
+accounts:
+  - {id: fabu-wb, name: 青山发布, platform: weibo, uid: "731", access_token: tok-731, link_url: %q, token_expires: "2027-01-01"}
+`, e.srv.URL, link)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.acct = cfg.Accounts[0]
+	e.sb.AddWeiboUser(sandbox.WeiboUser{UID: "731", Token: "tok-731", Name: "青山发布", SafeDomain: "www.qingshan.gov.cn", Followers: 20000})
+	e.ch = New(cfg, e.st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return e
+}
+
+func (e *env) pub(kind content.Kind, r content.Revision) channels.Publication {
+	return channels.Publication{DeliveryID: 1, AttemptID: "a1", AttemptStarted: time.Now(), Kind: kind, Revision: r}
+}
+
+func (e *env) posts() []sandbox.WeiboPost { return e.sb.Snapshot().Weibo["731"].Posts }
+
+func TestBuildTextAt140(t *testing.T) {
+	// link_url is 28 ASCII characters: " " + link = 29 half = 15 Weibo characters.
+	suffix := content.WeiboLength(" " + link)
+	cases := []struct {
+		name string
+		body string
+	}{
+		{"chinese exactly at budget", strings.Repeat("政", 140-suffix)},
+		{"chinese one over", strings.Repeat("务", 141-suffix)},
+		{"mixed ascii halves", strings.Repeat("公开a", 60)},
+		{"all ascii", strings.Repeat("abc ", 100)},
+	}
+	for _, c := range cases {
+		text := BuildText(content.KindShort, &content.Revision{Body: c.body}, link)
+		if n := content.WeiboLength(text); n > 140 {
+			t.Errorf("%s: %d characters", c.name, n)
+		}
+		if !strings.HasSuffix(text, " "+link) {
+			t.Errorf("%s: link_url not appended: %q", c.name, text)
+		}
+	}
+	exact := strings.Repeat("政", 140-suffix)
+	if got := BuildText(content.KindShort, &content.Revision{Body: exact}, link); got != exact+" "+link {
+		t.Errorf("text that fits was changed: %q", got)
+	}
+	over := BuildText(content.KindShort, &content.Revision{Body: strings.Repeat("务", 141-suffix)}, link)
+	if !strings.Contains(over, "…") {
+		t.Errorf("over-long text not marked as cut: %q", over)
+	}
+	// A URL already on the safe domain: nothing appended.
+	own := "县政府常务会议 https://www.qingshan.gov.cn/zwgk/2.html"
+	if got := BuildText(content.KindShort, &content.Revision{Body: own}, link); got != own {
+		t.Errorf("safe-domain URL present, text changed: %q", got)
+	}
+	// A source URL on another host does not satisfy the rule; it stays when it fits.
+	art := &content.Revision{Title: "青山县出台农房改造补贴政策", Digest: "每户最高补贴3000元。", SourceURL: "https://www.gov.cn/zhengce/1.htm"}
+	got := BuildText(content.KindArticle, art, link)
+	if !strings.HasSuffix(got, " "+link) || !strings.Contains(got, "原文：https://www.gov.cn/zhengce/1.htm") {
+		t.Errorf("article text: %q", got)
+	}
+	art.Digest = strings.Repeat("补", 130)
+	if got := BuildText(content.KindArticle, art, link); strings.Contains(got, "gov.cn/zhengce") || content.WeiboLength(got) > 140 {
+		t.Errorf("long article kept the source URL or overflowed: %q", got)
+	}
+}
+
+func TestPublishTextAndPictureOnThePlatform(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	res, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: strings.Repeat("政", 125)}))
+	if err != nil || res.RemoteID == "" || !strings.Contains(res.URL, res.RemoteID) {
+		t.Fatalf("publish: %+v %v", res, err)
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 40, 30)))
+	im, err := e.st.PutImage(ctx, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := content.Revision{Title: "政策图解：农房改造补贴", SourceURL: "https://www.gov.cn/1", Images: []content.ImageRef{{SHA256: im.SHA256, Role: content.RoleCover, MIME: "image/png", Size: im.Size}}}
+	if _, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindGraphic, r)); err != nil {
+		t.Fatal(err)
+	}
+	posts := e.posts()
+	if len(posts) != 2 || posts[0].Pic || !posts[1].Pic || posts[1].PicBytes != len(buf.Bytes()) {
+		t.Fatalf("platform posts: %+v", posts)
+	}
+	for _, p := range posts {
+		if content.WeiboLength(p.Text) > 140 || !strings.Contains(p.Text, link) {
+			t.Fatalf("post the platform got: %q", p.Text)
+		}
+	}
+}
+
+func TestErrorClasses(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	class := func(err error) channels.Class { return channels.ClassOf(err) }
+
+	e.sb.SetFaults(sandbox.Faults{TransientRate: 1})
+	_, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "限流"}))
+	if class(err) != channels.ClassTransient {
+		t.Fatalf("10023: %v", err)
+	}
+	e.sb.SetFaults(sandbox.Faults{})
+
+	noLink := e.acct
+	noLink.LinkURL = "https://www.elsewhere.cn/"
+	_, err = e.ch.Publish(ctx, &noLink, e.pub(content.KindShort, content.Revision{Body: "没有安全域名"}))
+	if class(err) != channels.ClassContent || !strings.Contains(err.Error(), "10017") {
+		t.Fatalf("10017: %v", err)
+	}
+
+	// 20019 with no earlier post of ours found: a content refusal.
+	if _, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "重复"})); err != nil {
+		t.Fatal(err)
+	}
+	old := e.pub(content.KindShort, content.Revision{Body: "重复"})
+	old.AttemptStarted = time.Now().Add(time.Hour) // a later attempt: the earlier post is not its own
+	_, err = e.ch.Publish(ctx, &e.acct, old)
+	if class(err) != channels.ClassContent || !strings.Contains(err.Error(), "20019") {
+		t.Fatalf("20019: %v", err)
+	}
+
+	e.sb.ExpireWeiboToken("731")
+	_, err = e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "过期"}))
+	var ce *channels.Error
+	if class(err) != channels.ClassCredentials || !errors.As(err, &ce) || ce.Message != "微博授权已过期，请重新授权" {
+		t.Fatalf("21327: %v", err)
+	}
+	bad := e.acct
+	bad.AccessToken = "wrong"
+	if err := e.ch.Check(ctx, &bad); class(err) != channels.ClassCredentials {
+		t.Fatalf("21332: %v", err)
+	}
+
+	// 20012: the platform's own count refuses what herald would have trimmed.
+	_, err = e.ch.client.Share(ctx, "tok-other", strings.Repeat("长", 141)+" "+link, nil, "")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	e.sb.AddWeiboUser(sandbox.WeiboUser{UID: "9", Token: "tok-9", SafeDomain: "www.qingshan.gov.cn"})
+	_, err = e.ch.client.Share(ctx, "tok-9", strings.Repeat("长", 141)+" "+link, nil, "")
+	if class(e.ch.classify(err, true)) != channels.ClassContent || !strings.Contains(e.ch.classify(err, true).Error(), "20012") {
+		t.Fatalf("20012: %v", err)
+	}
+}
+
+func TestLostAnswerThenRetryMeets20019(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := e.pub(content.KindShort, content.Revision{Body: "答复丢失的微博"})
+	e.sb.LoseNext("/2/statuses/share.json", 1)
+	_, err := e.ch.Publish(ctx, &e.acct, p)
+	if channels.ClassOf(err) != channels.ClassUnknown {
+		t.Fatalf("lost answer classed %v: %v", channels.ClassOf(err), err)
+	}
+	// A retry without a lookup meets 20019 and finds the earlier post.
+	res, err := e.ch.Publish(ctx, &e.acct, p)
+	if err != nil || res.RemoteID == "" {
+		t.Fatalf("retry: %+v %v", res, err)
+	}
+	outcome, found, err := e.ch.Lookup(ctx, &e.acct, p)
+	if err != nil || outcome != channels.Published || found.RemoteID != res.RemoteID {
+		t.Fatalf("lookup: %v %+v %v", outcome, found, err)
+	}
+	if posts := e.posts(); len(posts) != 1 || fmt.Sprint(posts[0].ID) != res.RemoteID {
+		t.Fatalf("platform has %d posts, want exactly 1: %+v", len(posts), posts)
+	}
+	// Something never posted is NotPublished.
+	if outcome, _, err := e.ch.Lookup(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "从未发出"})); err != nil || outcome != channels.NotPublished {
+		t.Fatalf("lookup of nothing: %v %v", outcome, err)
+	}
+}
+
+func TestHourlyBudgetCountedInStore(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.st.SyncAccounts(ctx, []storage.Account{{ID: "fabu-wb", Name: "n", Platform: "weibo"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < PostsPerHour; i++ {
+		rev := content.Revision{Title: "t", Body: fmt.Sprint(i)}
+		rev.Hash = rev.ContentHash(content.KindShort)
+		id, err := e.st.CreateItem(ctx, storage.NewItem{Item: content.Item{Kind: content.KindShort, State: content.ItemPublishing, Priority: content.PriorityNormal},
+			Revision: rev, Targets: []storage.Target{{Account: "fabu-wb", Platform: "weibo"}}, Actor: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := e.st.Deliveries(ctx, id)
+		e.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "x"})
+		e.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "x"})
+	}
+	before := e.calls.Load()
+	_, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "第31条"}))
+	if channels.ClassOf(err) != channels.ClassQuota || channels.RetryAt(err).IsZero() {
+		t.Fatalf("31st post in an hour: %v", err)
+	}
+	if e.calls.Load() != before {
+		t.Fatal("herald called the platform past its hourly budget")
+	}
+}
+
+func TestCountsFor250AccountsIn3Calls(t *testing.T) {
+	e := newEnv(t)
+	var uids []string
+	for i := 0; i < 250; i++ {
+		uid := fmt.Sprintf("8%04d", i)
+		e.sb.AddWeiboUser(sandbox.WeiboUser{UID: uid, Token: "t" + uid, Followers: 100 + i})
+		uids = append(uids, uid)
+	}
+	before := e.sb.Snapshot().Weibo["731"].Calls["/2/users/counts.json"]
+	counts, err := e.ch.Client().UserCounts(context.Background(), "tok-731", uids)
+	if err != nil || len(counts) != 250 {
+		t.Fatalf("%d counts, %v", len(counts), err)
+	}
+	if calls := e.sb.Snapshot().Weibo["731"].Calls["/2/users/counts.json"] - before; calls != 3 {
+		t.Fatalf("users/counts calls on the platform: %d, want 3", calls)
+	}
+	if counts[249].ID.String() != uids[249] || counts[0].FollowersCount < 100 {
+		t.Fatalf("counts: %+v", counts[249])
+	}
+	// statuses/count batches the same way (30 posts, the hourly limit, asked 5 times over).
+	var ids []string
+	for i := 0; i < PostsPerHour; i++ {
+		res, err := e.ch.Publish(context.Background(), &e.acct, e.pub(content.KindShort, content.Revision{Body: fmt.Sprintf("第%d条", i)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.RemoteID)
+	}
+	ids = append(append(append(append(ids, ids...), ids...), ids...), ids[:30]...)
+	before = e.sb.Snapshot().Weibo["731"].Calls["/2/statuses/count.json"]
+	sc, err := e.ch.Client().StatusCounts(context.Background(), "tok-731", ids)
+	if err != nil || len(sc) != len(ids) {
+		t.Fatalf("status counts: %d of %d, %v", len(sc), len(ids), err)
+	}
+	if calls := e.sb.Snapshot().Weibo["731"].Calls["/2/statuses/count.json"] - before; calls != 2 {
+		t.Fatalf("statuses/count calls for %d ids: %d, want 2", len(ids), calls)
+	}
+}
+
+func TestTokenDaysLeft(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	a := &configs.Account{TokenExpires: "2026-11-29"}
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, loc)
+	if d, ok := TokenDaysLeft(a, now, loc); !ok || d != 7 {
+		t.Fatalf("days left %d %v", d, ok)
+	}
+}

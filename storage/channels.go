@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Media returns what an earlier upload of these bytes to this account gave.
+func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, url string, err error) {
+	err = s.db.QueryRowContext(ctx, "SELECT media_id, url FROM platform_media WHERE account_id = ? AND sha256 = ? AND kind = ?",
+		account, sha, kind).Scan(&mediaID, &url)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("storage: media %s/%s/%s: %w", account, sha[:min(8, len(sha))], kind, ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("storage: media: %w", err)
+	}
+	return mediaID, url, nil
+}
+
+// SaveMedia records an upload of these bytes to this account.
+func (s *Store) SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
+VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`,
+		account, sha, kind, mediaID, url, ts(s.now()))
+	if err != nil {
+		return fmt.Errorf("storage: save media: %w", err)
+	}
+	return nil
+}
+
+// SaveProgress records the platform's id for an attempt in flight (a WeChat
+// publish_id), so that a crash after the call can still look it up. It only
+// writes while the delivery is still in that attempt.
+func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, remoteID string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET remote_id = ?, updated_at = ?
+WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, remoteID, ts(s.now()), deliveryID, attemptID)
+	if err != nil {
+		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, ErrConflict)
+	}
+	return nil
+}
+
+// MassSendsSince counts an account's mass sends at or after t.
+func (s *Store) MassSendsSince(ctx context.Context, account string, t time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM mass_sends WHERE account_id = ? AND at >= ?", account, ts(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("storage: mass sends: %w", err)
+	}
+	return n, nil
+}
+
+// HasMassSend reports whether a mass send was already recorded for a delivery.
+func (s *Store) HasMassSend(ctx context.Context, deliveryID int64) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM mass_sends WHERE delivery_id = ?", deliveryID).Scan(&n); err != nil {
+		return false, fmt.Errorf("storage: mass send: %w", err)
+	}
+	return n > 0, nil
+}
+
+// RecordMassSend records a mass send made for a delivery.
+func (s *Store) RecordMassSend(ctx context.Context, deliveryID int64, account string) error {
+	_, err := s.db.ExecContext(ctx, "INSERT OR IGNORE INTO mass_sends (delivery_id, account_id, at) VALUES (?,?,?)", deliveryID, account, ts(s.now()))
+	if err != nil {
+		return fmt.Errorf("storage: record mass send: %w", err)
+	}
+	return nil
+}
+
+// PublishedSince returns when an account's deliveries published at or after
+// t were published, oldest first (the Weibo posting budget).
+func (s *Store) PublishedSince(ctx context.Context, account string, t time.Time) ([]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT published_at FROM deliveries WHERE account_id = ? AND state = 'published'
+AND published_at >= ? ORDER BY published_at`, account, ts(t))
+	if err != nil {
+		return nil, fmt.Errorf("storage: published since: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at string
+		if err := rows.Scan(&at); err != nil {
+			return nil, fmt.Errorf("storage: published since: %w", err)
+		}
+		out = append(out, parseTS(at))
+	}
+	return out, rows.Err()
+}
