@@ -49,7 +49,9 @@ type TransportError struct {
 	Err      error
 }
 
-func (e *TransportError) Error() string { return fmt.Sprintf("weibo %s: no answer: %v", e.Endpoint, e.Err) }
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("weibo %s: no answer: %v", e.Endpoint, e.Err)
+}
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // Status is a Weibo post.
