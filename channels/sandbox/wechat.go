@@ -552,6 +552,9 @@ func (s *Server) wxBatchGet(req *request, app *wxApp) reply {
 		return s.wxError(47001, "data format error")
 	}
 	noContent := string(in.NoContent) == "1" || string(in.NoContent) == "true"
+	if app.cfg.Uncertified {
+		return s.wxError(48001, "api unauthorized")
+	}
 	if in.Count < 1 || in.Count > 20 || in.Offset < 0 {
 		return s.wxError(40097, "invalid args")
 	}
