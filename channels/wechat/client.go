@@ -100,7 +100,9 @@ type apiError struct {
 	API  string
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("wechat %s: errcode %d: %s", e.API, e.Code, e.Msg) }
+func (e *apiError) Error() string {
+	return fmt.Sprintf("wechat %s: errcode %d: %s", e.API, e.Code, e.Msg)
+}
 
 // transportError is a call whose answer never came.
 type transportError struct {
