@@ -81,6 +81,9 @@ type Delivery struct {
 	Workers     int        `mapstructure:"workers"`
 	MaxAttempts int        `mapstructure:"max_attempts"`
 	QuietHours  QuietHours `mapstructure:"quiet_hours"`
+	// SettleWindow: after a lost answer, how long a WeChat publish may take to
+	// show in the published list before herald concludes it never went out.
+	SettleWindow time.Duration `mapstructure:"settle_window"`
 }
 
 // QuietHours is a daily window (local time, "HH:MM") in which non-urgent
@@ -179,6 +182,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("review.levels", defaultLevels)
 	v.SetDefault("delivery.workers", 32)
 	v.SetDefault("delivery.max_attempts", 8)
+	v.SetDefault("delivery.settle_window", "15m")
 	v.SetDefault("delivery.quiet_hours.start", "")
 	v.SetDefault("delivery.quiet_hours.end", "")
 	v.SetDefault("stats.collect_at", "09:00")
@@ -324,6 +328,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Delivery.Workers < 1 || c.Delivery.Workers > 1024 {
 		return &Error{"delivery.workers", fmt.Sprintf("must be between 1 and 1024, got %d", c.Delivery.Workers)}
+	}
+	if c.Delivery.SettleWindow < 0 {
+		return &Error{"delivery.settle_window", "must not be negative"}
 	}
 	if c.Delivery.MaxAttempts < 1 {
 		return &Error{"delivery.max_attempts", "must be at least 1"}

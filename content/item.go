@@ -133,6 +133,19 @@ func (r *Revision) ImagesByRole(roles ...string) []ImageRef {
 	return out
 }
 
+// Label is how the revision is named in lists: its title, or for an
+// untitled short post the opening of its text.
+func (r *Revision) Label() string {
+	if t := strings.TrimSpace(r.Title); t != "" {
+		return t
+	}
+	runes := []rune(strings.Join(strings.Fields(r.Body), " "))
+	if len(runes) > 30 {
+		runes = append(runes[:29], '…')
+	}
+	return string(runes)
+}
+
 // ContentHash computes the hash that an approval binds to: everything a
 // reader of the publication would see, and nothing else.
 func (r *Revision) ContentHash(kind Kind) string {

@@ -118,11 +118,41 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 		item.State = s.readyState(&item)
 		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → " + string(item.State) + "（未配置审核）"})
 	}
+	var tg []storage.Target
+	if item.Cron == "" { // a recurring item's runs get the deliveries, resolved when each fires
+		for _, a := range accounts {
+			tg = append(tg, storage.Target{Account: a.ID, Platform: a.Platform})
+		}
+	}
+	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
+}
+
+// RunRecurring makes one run of an approved recurring item: a copy of its
+// current revision, scheduled now, with one delivery per account its targets
+// name at this moment. It returns the run's item id.
+func (s *Service) RunRecurring(ctx context.Context, parentID int64, now time.Time) (int64, error) {
+	parent, err := s.store.Item(ctx, parentID)
+	if err != nil {
+		return 0, err
+	}
+	if parent.State != content.ItemScheduled || parent.Cron == "" {
+		return 0, refuse("稿件 %d 不是已排期的定时稿件", parentID)
+	}
+	_, accounts, err := s.resolveTargets(ctx, Actor{Name: "herald", Department: parent.Department}, parent.Targets)
+	if err != nil {
+		return 0, err
+	}
+	run := content.Item{Kind: parent.Kind, State: content.ItemScheduled, Priority: parent.Priority, Targets: parent.Targets,
+		Department: parent.Department, Notify: parent.Notify, PublishNow: true}
+	rev := parent.Revision
+	rev.Hash = rev.ContentHash(parent.Kind)
 	tg := make([]storage.Target, len(accounts))
 	for i, a := range accounts {
 		tg[i] = storage.Target{Account: a.ID, Platform: a.Platform}
 	}
-	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
+	detail := fmt.Sprintf("定时稿件 %d 按 %s 于 %s 运行", parentID, parent.Cron, now.In(s.cfg.Location).Format("2006-01-02 15:04"))
+	return s.store.CreateItem(ctx, storage.NewItem{Item: run, Revision: rev, Targets: tg, Actor: "herald",
+		Audit: []storage.AuditEntry{{Actor: "herald", Action: "cron-run", Detail: detail}}})
 }
 
 // readyState is where an approved item goes: scheduled when it has a time.

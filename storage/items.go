@@ -102,7 +102,8 @@ func insertRevision(ctx context.Context, tx *sql.Tx, itemID int64, number int, r
 
 const itemCols = `i.id, i.kind, i.state, i.priority, i.targets, i.department, i.created_by, i.notify,
   i.publish_at, i.publish_now, i.cron, i.state_reason, i.created_at, i.updated_at,
-  r.id, r.number, r.title, r.digest, r.author, r.source_url, r.broadcast_json, r.content_hash, r.created_by, r.created_at`
+  r.id, r.number, r.title, r.digest, r.author, r.source_url, r.broadcast_json, r.content_hash, r.created_by, r.created_at,
+  substr(r.body, 1, 120)`
 
 func scanItem(row interface{ Scan(...any) error }) (content.Item, error) {
 	var it content.Item
@@ -111,7 +112,8 @@ func scanItem(row interface{ Scan(...any) error }) (content.Item, error) {
 	r := &it.Revision
 	err := row.Scan(&it.ID, &it.Kind, &it.State, &it.Priority, &it.Targets, &it.Department, &it.CreatedBy, &it.Notify,
 		&publishAt, &it.PublishNow, &it.Cron, &it.StateReason, &created, &updated,
-		&r.ID, &r.Number, &r.Title, &r.Digest, &r.Author, &r.SourceURL, &bc, &r.Hash, &r.CreatedBy, &revCreated)
+		&r.ID, &r.Number, &r.Title, &r.Digest, &r.Author, &r.SourceURL, &bc, &r.Hash, &r.CreatedBy, &revCreated,
+		&r.Body) // the opening only, for labels; Item loads the whole body
 	if err != nil {
 		return it, err
 	}

@@ -264,7 +264,7 @@ func cmdPostList(ctx context.Context, a *app, args []string) error {
 		t := newTable("ID", "类型", "状态", "标题", "发布时间", "目标", "已发布/账号")
 		for _, it := range items {
 			c := counts[it.ID]
-			t.add(strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), clip(it.Revision.Title, 34),
+			t.add(strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), clip(it.Revision.Label(), 34),
 				it.When(cfg.Location), clip(it.Targets, 24), fmt.Sprintf("%d/%d", c.Published, c.Total))
 		}
 		return t.write(a.stdout)

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+// cmdDemo runs the whole product on a fresh machine with no credentials: the
+// sandbox platforms on a free loopback port, a daemon on a throwaway data
+// dir with a generated county matrix, a few items of each kind taken through
+// review and published through the real delivery path.
+func cmdDemo(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("demo")
+	keep := fs.Bool("keep", false, "keep the throwaway data dir after Ctrl-C")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "herald-demo-*")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+
+	sb := sandbox.New(sandbox.Options{Seed: 1})
+	sbAddr := make(chan net.Addr, 1)
+	sbErr := make(chan error, 1)
+	go func() { sbErr <- sb.Serve(ctx, "127.0.0.1:0", func(addr net.Addr) { sbAddr <- addr }) }()
+	var base string
+	select {
+	case addr := <-sbAddr:
+		base = "http://" + addr.String()
+	case err := <-sbErr:
+		return err
+	}
+
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	yaml := demoMatrix().yaml(filepath.Join(dir, "data"), "127.0.0.1:0", base, base)
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	registerAccounts(sb, cfg)
+	d, err := newDaemon(ctx, cfg, a.log)
+	if err != nil {
+		return err
+	}
+	daemonDone := make(chan error, 1)
+	go func() { daemonDone <- d.run(ctx, a.log) }()
+
+	ids, err := seedDemo(ctx, d.queue, d.store)
+	if err != nil {
+		return fmt.Errorf("demo: seeding items: %w", err)
+	}
+	if err := waitSettled(ctx, d.store, ids, 25*time.Second); err != nil {
+		return err
+	}
+	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
+	fmt.Fprintf(a.stdout, "herald demo ready in %.1fs — console: %s  (Ctrl-C to stop)\n", time.Since(start).Seconds(), d.URL())
+	err = <-daemonDone
+	if *keep {
+		fmt.Fprintf(a.stdout, "data kept in %s\n", dir)
+	}
+	return err
+}
+
+// seedDemo adds one item of each kind and takes it through the three review levels.
+func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store) ([]int64, error) {
+	office := queue.Actor{Name: "编辑 陈晓", Department: "xwb"}
+	scj := queue.Actor{Name: "市场监管局 赵磊", Department: "scjgj"}
+	cover := demoImage(900, 500, color.RGBA{183, 28, 28, 255})
+	photo := demoImage(640, 420, color.RGBA{21, 101, 192, 255})
+	drafts := []struct {
+		actor queue.Actor
+		d     queue.Draft
+	}{
+		{office, queue.Draft{Kind: content.KindArticle, Title: "青山县召开县政府第28次常务会议",
+			Body:       `<p>11月21日，县长主持召开县政府第28次常务会议，研究部署冬季安全生产和农房改造工作。</p><p><img src="photos/meeting.png"></p><p>会议要求各乡镇、各部门压实责任，确保群众温暖过冬。</p>`,
+			BodyImages: map[string][]byte{"photos/meeting.png": photo}, Images: [][]byte{cover},
+			SourceURL: "https://www.qingshan.gov.cn/zwgk/2026/1121.html", Targets: "group:county", When: "now"}},
+		{office, queue.Draft{Kind: content.KindGraphic, Title: "一图读懂：青山县农村危房改造补贴政策",
+			Digest: "每户最高补贴3万元，申请截止12月31日。", SourceURL: "https://www.qingshan.gov.cn/zwgk/zcjd/2026/15.html",
+			Images:  [][]byte{demoImage(1080, 1600, color.RGBA{183, 28, 28, 255}), demoImage(1080, 1600, color.RGBA{198, 40, 40, 255}), demoImage(1080, 1400, color.RGBA{211, 47, 47, 255})},
+			Targets: "all", When: "now"}},
+		{scj, queue.Draft{Kind: content.KindBroadcast, Priority: content.PriorityUrgent, Targets: "group:departments", When: "now",
+			Broadcast: &content.Broadcast{Date: time.Now().Format("2006-01-02"), Unit: "青山县城关镇惠民超市", Address: "城关镇人民路88号",
+				Result: "责令限期整改", Findings: "冷藏柜温度记录不全；部分预包装食品标签不规范。\n已现场下达责令整改通知书，7日内复查。"},
+			Images: [][]byte{photo}}},
+		{office, queue.Draft{Kind: content.KindShort, Body: "【出行提示】11月25日至12月5日，城关镇人民路（解放街至新华街段）封闭施工，请绕行。",
+			Targets: "qs-fabu-weibo,qs-wjw-weibo", When: "now"}},
+	}
+	var ids []int64
+	for _, x := range drafts {
+		id, err := q.Add(ctx, x.actor, x.d)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+		for _, r := range []struct {
+			name    string
+			secrecy bool
+		}{{"张敏", false}, {"王强", false}, {"刘建国", true}} {
+			if err := q.Approve(ctx, queue.Actor{Name: r.name, Department: "xwb"}, id, r.secrecy); err != nil {
+				return nil, fmt.Errorf("approve item %d as %s: %w", id, r.name, err)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// waitSettled waits until every item has left scheduled and publishing.
+func waitSettled(ctx context.Context, st *storage.Store, ids []int64, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		open := 0
+		for _, id := range ids {
+			it, err := st.Item(ctx, id)
+			if err != nil {
+				return err
+			}
+			if it.State == content.ItemScheduled || it.State == content.ItemPublishing {
+				open++
+			}
+		}
+		if open == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("demo: %d items still publishing after %s", open, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("demo: interrupted")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func printDemoSummary(a *app, st *storage.Store, sb *sandbox.Server, ids []int64, cfgPath, base string) {
+	ctx := context.Background()
+	fmt.Fprintln(a.stdout, "herald demo: a county matrix of 12 accounts (9 WeChat, 3 Weibo) on sandbox platforms at", base)
+	t := newTable("稿件", "类型", "标题", "状态", "已发布/账号")
+	for _, id := range ids {
+		it, err := st.Item(ctx, id)
+		if err != nil {
+			continue
+		}
+		c, _ := st.DeliveryCounts(ctx, []int64{id})
+		t.add(fmt.Sprint(id), it.Kind.Label(), clip(it.Revision.Label(), 30), it.State.Label(), fmt.Sprintf("%d/%d", c[id].Published, c[id].Total))
+	}
+	_ = t.write(a.stdout)
+	snap := sb.Snapshot()
+	articles, posts := 0, 0
+	for _, w := range snap.WeChat {
+		articles += len(w.Published)
+	}
+	for _, w := range snap.Weibo {
+		posts += len(w.Posts)
+	}
+	fmt.Fprintf(a.stdout, "on the platforms: %d WeChat articles published, %d Weibo posts (see %s/_sandbox/state)\n", articles, posts, base)
+	fmt.Fprintln(a.stdout, "not in the demo yet: statistics collection and reports (issues 8 and 9), the full console (issue 10)")
+	fmt.Fprintf(a.stdout, "try the CLI against it: HERALD_CONFIG=%s go run ./cmd/herald post list\n", cfgPath)
+}
+
+// demoImage draws a simple banner image: a coloured top band on white.
+func demoImage(w, h int, c color.RGBA) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			switch {
+			case y < h/5:
+				img.Set(x, y, c)
+			case (y/40)%2 == 0 && x > w/10 && x < w*9/10:
+				img.Set(x, y, color.RGBA{250, 235, 235, 255})
+			default:
+				img.Set(x, y, color.White)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
+}

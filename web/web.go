@@ -1,0 +1,85 @@
+// Package web serves herald's HTTP side: a health check and, for now, a
+// read-only status page of the queue (the full API and console are issue 10).
+package web
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Server is herald's HTTP handler.
+type Server struct {
+	cfg   *configs.Config
+	store *storage.Store
+	queue *queue.Service
+	log   *slog.Logger
+	tmpl  *template.Template
+	mux   *http.ServeMux
+}
+
+// New returns the handler.
+func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger) *Server {
+	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux()}
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+		"local": func(t *time.Time) string {
+			if t == nil {
+				return "-"
+			}
+			return t.In(cfg.Location).Format("01-02 15:04")
+		},
+		"label": func(st content.ItemState) string { return st.Label() },
+		"kind":  func(k content.Kind) string { return k.Label() },
+	}).ParseFS(templateFS, "templates/*.html"))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /{$}", s.status)
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+type itemRow struct {
+	content.Item
+	Deliveries []content.Delivery
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	items, err := s.store.ListItems(r.Context(), storage.ItemFilter{Limit: 50})
+	if err != nil {
+		s.log.Error("status page", "err", err)
+		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
+		return
+	}
+	rows := make([]itemRow, 0, len(items))
+	for _, it := range items {
+		ds, err := s.store.Deliveries(r.Context(), it.ID)
+		if err != nil {
+			http.Error(w, "数据库读取失败", http.StatusInternalServerError)
+			return
+		}
+		rows = append(rows, itemRow{it, ds})
+	}
+	accounts, err := s.store.Accounts(r.Context(), false)
+	if err != nil {
+		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	err = s.tmpl.ExecuteTemplate(w, "status.html", map[string]any{"Items": rows, "Accounts": accounts, "Now": time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")})
+	if err != nil {
+		s.log.Error("status page", "err", err)
+	}
+}
