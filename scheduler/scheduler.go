@@ -507,9 +507,13 @@ func (s *Scheduler) settleAttempt(ctx context.Context, ch channels.Channel, acct
 			s.fail(ctx, d, from, fmt.Sprintf("重试%d次仍失败：%s", attempts, msg), log, pub.AttemptID)
 			return
 		}
-		next := s.opts.Now().Add(s.backoff(attempts))
-		if at := channels.RetryAt(err); at.After(next) {
+		now := s.opts.Now()
+		next := now.Add(s.backoff(attempts))
+		if at := channels.RetryAt(err); at.After(next) { // "retry next minute", within the backoff cap
 			next = at
+			if limit := now.Add(s.opts.BackoffMax); next.After(limit) {
+				next = limit
+			}
 		}
 		s.retry(ctx, d, from, pub.AttemptID, next, msg, log)
 	}
@@ -660,4 +664,14 @@ func (s *Scheduler) fireRecurring(ctx context.Context, id int64) {
 	}
 	s.log.Info("recurring item fired", "item", id, "run", child)
 	s.Wake()
+}
+
+// NextRun returns when a recurring item with the 5-field cron spec runs
+// next after from, in the configured timezone (as the scheduler runs it).
+func NextRun(cfg *configs.Config, spec string, from time.Time) (time.Time, error) {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return sched.Next(from.In(cfg.Location)), nil
 }

@@ -1,0 +1,401 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/channels/wechat"
+	"github.com/herald-gov/herald/channels/weibo"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+type harness struct {
+	t     testing.TB
+	sb    *sandbox.Server
+	cfg   *configs.Config
+	st    *storage.Store
+	q     *queue.Service
+	sched *Scheduler
+	stop  context.CancelFunc
+	done  chan error
+}
+
+type setup struct {
+	wechat, weibo int
+	workers       int
+	extra         string // more YAML (delivery section keys)
+	faults        sandbox.Faults
+	latency       time.Duration
+	opts          Options
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func newHarness(t testing.TB, s setup) *harness {
+	t.Helper()
+	sb := sandbox.New(sandbox.Options{Seed: 77, Faults: s.faults})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	if s.workers == 0 {
+		s.workers = 8
+	}
+	var y strings.Builder
+	fmt.Fprintf(&y, "data_dir: %s\nwechat: {api_base: %q, timeout: 5s}\nweibo: {api_base: %q, timeout: 5s}\nreview: {levels: []}\n",
+		t.TempDir(), srv.URL, srv.URL)
+	fmt.Fprintf(&y, "delivery:\n  workers: %d\n  max_attempts: 30\n  settle_window: 1ms\n%s", s.workers, s.extra)
+	y.WriteString("accounts:\n")
+	for i := 0; i < s.wechat; i++ {
+		fmt.Fprintf(&y, "  - {id: wx%03d, name: 公众号%d, platform: wechat, groups: [all], app_id: wxapp%03d, app_secret: s%03d}\n", i, i, i, i)
+	}
+	for i := 0; i < s.weibo; i++ {
+		fmt.Fprintf(&y, "  - {id: wb%03d, name: 微博%d, platform: weibo, groups: [all], uid: \"%d\", access_token: tok%03d, link_url: \"https://www.qingshan.gov.cn/\"}\n", i, i, 100000+i, i)
+	}
+	cfg, err := configs.Parse([]byte(y.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range cfg.Accounts {
+		if a.Platform == configs.PlatformWeChat {
+			sb.AddWeChatApp(sandbox.WeChatApp{AppID: a.AppID, Secret: a.AppSecret, Type: a.Type})
+		} else {
+			sb.AddWeiboUser(sandbox.WeiboUser{UID: a.UID, Token: a.AccessToken, SafeDomain: "www.qingshan.gov.cn"})
+		}
+	}
+	st, err := storage.Open(context.Background(), cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var accts []storage.Account
+	for _, a := range cfg.Accounts {
+		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Groups: a.Groups})
+	}
+	if err := st.SyncAccounts(context.Background(), accts); err != nil {
+		t.Fatal(err)
+	}
+	reg := channels.Registry{
+		configs.PlatformWeChat: wechat.New(cfg, st, quiet, wechat.Options{PollEvery: 5 * time.Millisecond, SettleWindow: time.Millisecond}),
+		configs.PlatformWeibo:  weibo.New(cfg, st, quiet),
+	}
+	q := queue.New(cfg, st, nil)
+	if s.opts.BackoffBase == 0 {
+		s.opts.BackoffBase = 5 * time.Millisecond
+		s.opts.BackoffMax = 50 * time.Millisecond
+		s.opts.LookupEvery = 20 * time.Millisecond
+		s.opts.PollEvery = 20 * time.Millisecond
+	}
+	if s.latency > 0 {
+		f := s.faults
+		f.Latency = s.latency
+		sb.SetFaults(f)
+	}
+	return &harness{t: t, sb: sb, cfg: cfg, st: st, q: q, sched: New(cfg, st, q, reg, quiet, s.opts)}
+}
+
+func (h *harness) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.sched.Run(ctx, nil) }()
+	h.t.Cleanup(func() {
+		cancel()
+		<-h.done
+	})
+}
+
+func pngBytes(c color.RGBA) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 40))
+	img.Set(0, 0, c)
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
+}
+
+func (h *harness) add(d queue.Draft) int64 {
+	h.t.Helper()
+	if d.Kind == "" {
+		d.Kind = content.KindArticle
+	}
+	if d.Body == "" && d.Kind == content.KindArticle {
+		d.Body = "<p>正文</p><img src=\"a.png\">"
+		d.BodyImages = map[string][]byte{"a.png": pngBytes(color.RGBA{1, 2, 3, 255})}
+	}
+	if d.Images == nil {
+		d.Images = [][]byte{pngBytes(color.RGBA{200, 0, 0, 255})}
+	}
+	if d.Targets == "" {
+		d.Targets = "all"
+	}
+	if d.When == "" && d.Cron == "" {
+		d.When = "now"
+	}
+	id, err := h.q.Add(context.Background(), queue.Actor{Name: "test"}, d)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.sched.Wake()
+	return id
+}
+
+func (h *harness) waitSettled(ids []int64, limit time.Duration) {
+	h.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		open := 0
+		for _, id := range ids {
+			it, err := h.st.Item(context.Background(), id)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			if !it.State.Final() {
+				open++
+			}
+		}
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%d items not settled after %s", open, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// onePerAccount asserts, on the platform, that every account has exactly
+// want publications titled title.
+func onePerAccount(t testing.TB, sb *sandbox.Server, cfg *configs.Config, title string) {
+	t.Helper()
+	snap := sb.Snapshot()
+	for _, a := range cfg.Accounts {
+		n := 0
+		if a.Platform == configs.PlatformWeChat {
+			for _, p := range snap.WeChat[a.AppID].Published {
+				if p.Title == title {
+					n++
+				}
+			}
+		} else {
+			for _, p := range snap.Weibo[a.UID].Posts {
+				if strings.Contains(p.Text, title) {
+					n++
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s has %d publications of %q on the platform, want exactly 1", a.ID, n, title)
+		}
+	}
+}
+
+func TestFanOutUnderTransientErrorsAndLostAnswers(t *testing.T) {
+	h := newHarness(t, setup{wechat: 12, weibo: 6, faults: sandbox.Faults{TransientRate: 0.2, LostRate: 0.2}})
+	h.start()
+	id := h.add(queue.Draft{Title: "容错测试"})
+	h.waitSettled([]int64{id}, 30*time.Second)
+	it, _ := h.st.Item(context.Background(), id)
+	if it.State != content.ItemDone {
+		ds, _ := h.st.Deliveries(context.Background(), id)
+		t.Fatalf("item %s (%s): %+v", it.State, it.StateReason, ds)
+	}
+	onePerAccount(t, h.sb, h.cfg, "容错测试")
+	ds, _ := h.st.Deliveries(context.Background(), id)
+	for _, d := range ds {
+		if d.State != content.DeliveryPublished || d.URL == "" {
+			t.Errorf("delivery %s: %s %q", d.Account, d.State, d.URL)
+		}
+	}
+}
+
+func TestUrgentGoesFirst(t *testing.T) {
+	h := newHarness(t, setup{wechat: 1, workers: 1, latency: 30 * time.Millisecond})
+	normal := h.add(queue.Draft{Title: "普通稿件"})
+	urgent := h.add(queue.Draft{Title: "紧急检查播报", Priority: content.PriorityUrgent})
+	h.start() // both are due when the scheduler starts
+	h.waitSettled([]int64{normal, urgent}, 20*time.Second)
+	pub := h.sb.Snapshot().WeChat["wxapp000"].Published
+	if len(pub) != 2 || pub[0].Title != "紧急检查播报" {
+		t.Fatalf("publication order: %+v", titles(pub))
+	}
+}
+
+func titles(as []sandbox.Article) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Title)
+	}
+	return out
+}
+
+func TestQuietHoursHoldNormalButNotUrgent(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Now().In(loc)
+	start := now.Add(-time.Hour).Format("15:04")
+	end := now.Add(2 * time.Hour).Format("15:04")
+	h := newHarness(t, setup{wechat: 2, extra: fmt.Sprintf("  quiet_hours: {start: %q, end: %q}\n", start, end)})
+	h.start()
+	urgent := h.add(queue.Draft{Title: "紧急", Priority: content.PriorityUrgent})
+	normal := h.add(queue.Draft{Title: "可以等"})
+	h.waitSettled([]int64{urgent}, 10*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	it, _ := h.st.Item(context.Background(), normal)
+	if it.State != content.ItemPublishing {
+		t.Fatalf("normal item during quiet hours: %s", it.State)
+	}
+	ds, _ := h.st.Deliveries(context.Background(), normal)
+	for _, d := range ds {
+		if d.State != content.DeliveryPending || d.NextAttemptAt == nil || !strings.Contains(d.Error, "免打扰") {
+			t.Fatalf("held delivery: %+v", d)
+		}
+		if got := d.NextAttemptAt.In(loc).Format("15:04"); got != end {
+			t.Fatalf("held until %s, want %s", got, end)
+		}
+	}
+	for _, a := range h.sb.Snapshot().WeChat {
+		for _, p := range a.Published {
+			if p.Title == "可以等" {
+				t.Fatal("a normal item went out during quiet hours")
+			}
+		}
+	}
+}
+
+func TestQuietHoursWrapMidnight(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	h := newHarness(t, setup{wechat: 1, extra: "  quiet_hours: {start: \"22:30\", end: \"07:00\"}\n"})
+	cases := []struct {
+		at   string
+		in   bool
+		ends string
+	}{
+		{"2026-11-22 23:00", true, "2026-11-23 07:00"},
+		{"2026-11-23 06:59", true, "2026-11-23 07:00"},
+		{"2026-11-23 07:00", false, ""},
+		{"2026-11-23 12:00", false, ""},
+	}
+	for _, c := range cases {
+		at, _ := time.ParseInLocation("2006-01-02 15:04", c.at, loc)
+		in, end := h.sched.inQuietHours(at)
+		if in != c.in || (in && end.In(loc).Format("2006-01-02 15:04") != c.ends) {
+			t.Errorf("%s: in=%v end=%s", c.at, in, end.In(loc).Format("2006-01-02 15:04"))
+		}
+	}
+}
+
+func TestExpiredItemIsNeverPublished(t *testing.T) {
+	h := newHarness(t, setup{wechat: 2})
+	// With review, an item whose time passes before the last approval expires.
+	h.cfg.Review.Levels = []string{"初审"}
+	id, err := h.q.Add(context.Background(), queue.Actor{Name: "t"}, queue.Draft{Kind: content.KindArticle, Title: "过期", Body: "<p>x</p>",
+		Images: [][]byte{pngBytes(color.RGBA{9, 9, 9, 255})}, Targets: "all", When: time.Now().Add(300 * time.Millisecond).Format(time.RFC3339Nano)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	time.Sleep(1500 * time.Millisecond)
+	it, _ := h.st.Item(context.Background(), id)
+	if it.State != content.ItemExpired || !strings.Contains(it.StateReason, "未完成审核") {
+		t.Fatalf("item: %s %q", it.State, it.StateReason)
+	}
+	if err := h.q.Approve(context.Background(), queue.Actor{Name: "审核"}, id, true); err == nil {
+		t.Fatal("an expired item was approved")
+	}
+	for _, a := range h.sb.Snapshot().WeChat {
+		if len(a.Published) != 0 {
+			t.Fatal("an expired item was published")
+		}
+	}
+}
+
+func TestCredentialsHoldTheAccount(t *testing.T) {
+	h := newHarness(t, setup{wechat: 2, opts: Options{BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond, HealthEvery: time.Hour, PollEvery: 20 * time.Millisecond}})
+	h.cfg.Accounts[1].AppSecret = "reset-on-the-platform"
+	h.start()
+	id := h.add(queue.Draft{Title: "凭据"})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, _ := h.st.Account(context.Background(), "wx001")
+		if a.Health == storage.HealthUnhealthy {
+			if !strings.Contains(a.HealthMessage, "AppSecret") {
+				t.Fatalf("health message: %q", a.HealthMessage)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("account never marked unhealthy")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ds, _ := h.st.Deliveries(context.Background(), id)
+	for _, d := range ds {
+		if d.Account == "wx001" && (d.State != content.DeliveryPending || !strings.Contains(d.Error, "凭据")) {
+			t.Fatalf("held delivery: %+v", d)
+		}
+	}
+}
+
+func TestCronRunsInConfiguredTimezone(t *testing.T) {
+	h := newHarness(t, setup{wechat: 2})
+	id := h.add(queue.Draft{Title: "每日天气", Cron: "0 9 * * *"})
+	it, _ := h.st.Item(context.Background(), id)
+	if it.State != content.ItemScheduled {
+		t.Fatalf("cron item state %s", it.State)
+	}
+	ds, _ := h.st.Deliveries(context.Background(), id)
+	if len(ds) != 0 {
+		t.Fatalf("a recurring item has its own deliveries: %d", len(ds))
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	from := time.Date(2026, 11, 22, 10, 0, 0, 0, loc)
+	next, err := NextRun(h.cfg, "0 9 * * *", from)
+	if err != nil || !next.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, loc)) || next.UTC().Hour() != 1 {
+		t.Fatalf("next run %v (%v)", next, err)
+	}
+	// A run is a scheduled copy with deliveries; the scheduler publishes it.
+	h.start()
+	run, err := h.q.RunRecurring(context.Background(), id, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sched.Wake()
+	h.waitSettled([]int64{run}, 10*time.Second)
+	onePerAccount(t, h.sb, h.cfg, "每日天气")
+}
+
+func TestShutdownLetsCallsFinish(t *testing.T) {
+	h := newHarness(t, setup{wechat: 4, latency: 200 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.sched.Run(ctx, nil) }()
+	id := h.add(queue.Draft{Title: "关机"})
+	time.Sleep(300 * time.Millisecond) // calls are in flight
+	start := time.Now()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 12*time.Second {
+		t.Fatalf("shutdown took %s", time.Since(start))
+	}
+	ds, _ := h.st.Deliveries(context.Background(), id)
+	for _, d := range ds {
+		if d.State == content.DeliverySending {
+			t.Fatalf("delivery left sending after an orderly shutdown: %+v", d)
+		}
+	}
+}
