@@ -529,7 +529,11 @@ func (s *Scheduler) reconcile(ctx context.Context, ch channels.Channel, acct *co
 		if err != nil {
 			reason += "：" + err.Error()
 		}
-		_ = s.store.SetDeliveryRetry(ctx, d.ID, from, s.opts.Now().Add(s.opts.LookupEvery), reason)
+		again := s.opts.LookupEvery
+		if w := s.cfg.Delivery.SettleWindow; w > 0 && w < again {
+			again = w // a shorter settle window ends sooner: look again then
+		}
+		_ = s.store.SetDeliveryRetry(ctx, d.ID, from, s.opts.Now().Add(again), reason)
 	case outcome == channels.Published:
 		log.Info("lookup: the attempt did go out", "url", res.URL)
 		s.published(ctx, d, from, pub.AttemptID, res, log)

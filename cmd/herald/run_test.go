@@ -44,6 +44,13 @@ func newEnv(t *testing.T, config string) *env {
 	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(config, "%DIR%", dir)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	newEnvFiles(t, dir)
+	return &env{t, dir, cfg}
+}
+
+// newEnvFiles writes cover.png and body.html into dir.
+func newEnvFiles(t *testing.T, dir string) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 64, 48))); err != nil {
 		t.Fatal(err)
@@ -55,7 +62,6 @@ func newEnv(t *testing.T, config string) *env {
 	if err := os.WriteFile(filepath.Join(dir, "body.html"), []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t, dir, cfg}
 }
 
 // herald runs the command in-process with --config inserted after the command name.

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/storage"
+)
+
+// buildHerald compiles the herald binary for subprocess tests.
+func buildHerald(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "herald")
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestSIGKILLMidFanOutPublishesExactlyOncePerAccount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess crash test")
+	}
+	bin := buildHerald(t)
+	sb := sandbox.New(sandbox.Options{Seed: 5, Faults: sandbox.Faults{Latency: 60 * time.Millisecond}})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	var y strings.Builder
+	fmt.Fprintf(&y, "data_dir: %s\nlisten: %s\nwechat: {api_base: %q, timeout: 5s}\nweibo: {api_base: %q, timeout: 5s}\n",
+		filepath.Join(dir, "data"), freeAddr(t), srv.URL, srv.URL)
+	y.WriteString("review: {levels: []}\ndelivery: {workers: 4, settle_window: 1s}\naccounts:\n")
+	for i := 0; i < 24; i++ {
+		fmt.Fprintf(&y, "  - {id: wx%02d, name: 公众号%d, platform: wechat, groups: [all], app_id: wxapp%02d, app_secret: s%02d}\n", i, i, i, i)
+	}
+	for i := 0; i < 8; i++ {
+		fmt.Fprintf(&y, "  - {id: wb%02d, name: 微博%d, platform: weibo, groups: [all], uid: \"%d\", access_token: t%02d, link_url: \"https://www.qingshan.gov.cn/\"}\n", i, i, 500+i, i)
+	}
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	if err := os.WriteFile(cfgPath, []byte(y.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerAccounts(sb, cfg)
+
+	// The item is added by the CLI before the daemon runs.
+	e := &env{t: t, dir: dir, cfg: cfgPath}
+	newEnvFiles(t, dir)
+	id := e.addArticle("--to", "all", "--at", "now")
+
+	published := func() int {
+		n := 0
+		snap := sb.Snapshot()
+		for _, w := range snap.WeChat {
+			n += len(w.Published)
+		}
+		for _, w := range snap.Weibo {
+			n += len(w.Posts)
+		}
+		return n
+	}
+	serve := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--config", cfgPath)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if os.Getenv("HERALD_TEST_VERBOSE") == "" {
+			cmd.Stdout, cmd.Stderr = nil, nil
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+
+	first := serve()
+	deadline := time.Now().Add(30 * time.Second)
+	for published() < 6 {
+		if time.Now().After(deadline) {
+			first.Process.Kill()
+			t.Fatalf("daemon published only %d in 30s", published())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	killedAt := published()
+	if killedAt >= len(cfg.Accounts) {
+		t.Fatalf("everything was published before the kill (%d); the test proves nothing", killedAt)
+	}
+
+	st, err := storage.Open(context.Background(), cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	inFlight := 0
+	ds, _ := st.Deliveries(context.Background(), id)
+	for _, d := range ds {
+		if d.State == content.DeliverySending {
+			inFlight++
+		}
+	}
+	t.Logf("killed with %d of %d published on the platform, %d deliveries in sending", killedAt, len(cfg.Accounts), inFlight)
+
+	second := serve()
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		it, err := st.Item(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.State.Final() {
+			if it.State != content.ItemDone {
+				t.Errorf("item ended %s: %s", it.State, it.StateReason)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			second.Process.Kill()
+			t.Fatalf("item still %s 60s after restart", it.State)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// SIGTERM: exits 0 within 15 s.
+	start := time.Now()
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("serve took %s to stop", took)
+	}
+
+	// On the platform: exactly one publication per account.
+	snap := sb.Snapshot()
+	for _, a := range cfg.Accounts {
+		n := 0
+		if a.Platform == configs.PlatformWeChat {
+			n = len(snap.WeChat[a.AppID].Published)
+		} else {
+			n = len(snap.Weibo[a.UID].Posts)
+		}
+		if n != 1 {
+			t.Errorf("%s: %d publications on the platform, want exactly 1", a.ID, n)
+		}
+	}
+}
