@@ -47,7 +47,8 @@ type Options struct {
 	Grace time.Duration
 	// HealthEvery is how often unhealthy accounts are checked again (default 10 min).
 	HealthEvery time.Duration
-	// Rates are per-platform request rates (default wechat 100/s, weibo 20/s).
+	// Rates limit how many deliveries start per second on each platform
+	// (default wechat 200/s, weibo 50/s), with a burst of delivery.workers.
 	Rates map[string]rate.Limit
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -98,7 +99,7 @@ func New(cfg *configs.Config, store *storage.Store, q *queue.Service, reg channe
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	rates := map[string]rate.Limit{configs.PlatformWeChat: 100, configs.PlatformWeibo: 20}
+	rates := map[string]rate.Limit{configs.PlatformWeChat: 200, configs.PlatformWeibo: 50}
 	for p, r := range opts.Rates {
 		rates[p] = r
 	}

@@ -43,13 +43,14 @@ type setup struct {
 	faults        sandbox.Faults
 	latency       time.Duration
 	opts          Options
+	publishPolls  int
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newHarness(t testing.TB, s setup) *harness {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Seed: 77, Faults: s.faults})
+	sb := sandbox.New(sandbox.Options{Seed: 77, Faults: s.faults, PublishPolls: s.publishPolls})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	if s.workers == 0 {

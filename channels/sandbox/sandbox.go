@@ -38,7 +38,7 @@ type Options struct {
 	// TokenDailyLimit is how many /cgi-bin/token fetches an app gets a day (default 2000).
 	TokenDailyLimit int
 	// PublishPolls is how many freepublish/get answers say "publishing"
-	// before the final status (default 1).
+	// before the final status (default 1; negative: none).
 	PublishPolls int
 }
 
@@ -103,8 +103,11 @@ func New(opts Options) *Server {
 	if opts.TokenDailyLimit == 0 {
 		opts.TokenDailyLimit = 2000
 	}
-	if opts.PublishPolls == 0 {
+	switch {
+	case opts.PublishPolls == 0:
 		opts.PublishPolls = 1
+	case opts.PublishPolls < 0:
+		opts.PublishPolls = 0
 	}
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {

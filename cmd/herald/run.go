@@ -62,6 +62,7 @@ func commands() []command {
 		{"post reject", "--as NAME --comment C ID", "send an item back to draft", cmdPostReject},
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
+		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
