@@ -80,7 +80,6 @@ func BenchmarkFanOut(b *testing.B) {
 		b.ReportMetric(ratio, "ratio")
 		b.ReportMetric(float64(calls), "calls")
 		b.ReportMetric(float64(rss)/(1<<20), "peakRSS-MB")
-		h.stop()
-		<-h.done
+		h.shutdown()
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"testing"
 	"time"
@@ -26,14 +27,15 @@ import (
 )
 
 type harness struct {
-	t     testing.TB
-	sb    *sandbox.Server
-	cfg   *configs.Config
-	st    *storage.Store
-	q     *queue.Service
-	sched *Scheduler
-	stop  context.CancelFunc
-	done  chan error
+	t        testing.TB
+	stopOnce sync.Once
+	sb       *sandbox.Server
+	cfg      *configs.Config
+	st       *storage.Store
+	q        *queue.Service
+	sched    *Scheduler
+	stop     context.CancelFunc
+	done     chan error
 }
 
 type setup struct {
@@ -114,8 +116,13 @@ func (h *harness) start() {
 	h.stop = cancel
 	h.done = make(chan error, 1)
 	go func() { h.done <- h.sched.Run(ctx, nil) }()
-	h.t.Cleanup(func() {
-		cancel()
+	h.t.Cleanup(h.shutdown)
+}
+
+// shutdown stops the scheduler and waits for it, once.
+func (h *harness) shutdown() {
+	h.stopOnce.Do(func() {
+		h.stop()
 		<-h.done
 	})
 }
