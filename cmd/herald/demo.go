@@ -75,7 +75,19 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := waitSettled(ctx, d.store, ids, 25*time.Second); err != nil {
 		return err
 	}
+	// 30 days of statistics, up to the last day the platform has ready
+	// (yesterday after 08:00 China time, else the day before).
+	to := d.stats.Yesterday()
+	if time.Now().In(cfg.Location).Hour() < 8 {
+		to = to.AddDate(0, 0, -1)
+	}
+	sum, err := d.stats.Collect(ctx, to.AddDate(0, 0, -29), to, nil, false, nil)
+	if err != nil {
+		return fmt.Errorf("demo: collecting statistics: %w", err)
+	}
 	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
+	fmt.Fprintf(a.stdout, "statistics: %s to %s for %d accounts, %d rows, %d platform calls, %d incomplete\n",
+		sum.From, sum.To, sum.Accounts, sum.RowsWritten, sum.Calls, len(sum.Failures))
 	fmt.Fprintf(a.stdout, "herald demo ready in %.1fs — console: %s  (Ctrl-C to stop)\n", time.Since(start).Seconds(), d.URL())
 	err = <-daemonDone
 	if *keep {
@@ -178,8 +190,10 @@ func printDemoSummary(a *app, st *storage.Store, sb *sandbox.Server, ids []int64
 		posts += len(w.Posts)
 	}
 	fmt.Fprintf(a.stdout, "on the platforms: %d WeChat articles published, %d Weibo posts (see %s/_sandbox/state)\n", articles, posts, base)
-	fmt.Fprintln(a.stdout, "not in the demo yet: statistics collection and reports (issues 8 and 9), the full console (issue 10)")
+	fmt.Fprintln(a.stdout, "not in the demo yet: the monthly report workbook (issue 9), the full console (issue 10)")
 	fmt.Fprintf(a.stdout, "try the CLI against it: HERALD_CONFIG=%s go run ./cmd/herald post list\n", cfgPath)
+	fmt.Fprintf(a.stdout, "  or: HERALD_CONFIG=%s go run ./cmd/herald stats export --from %s --to %s --format xlsx --out stats.xlsx\n",
+		cfgPath, time.Now().AddDate(0, 0, -30).Format("2006-01-02"), time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
 }
 
 // demoImage draws a simple banner image: a coloured top band on white.

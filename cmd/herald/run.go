@@ -63,6 +63,8 @@ func commands() []command {
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
 		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
+		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
+		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},

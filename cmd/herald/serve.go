@@ -12,12 +12,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/scheduler"
+	"github.com/herald-gov/herald/stats"
 	"github.com/herald-gov/herald/storage"
 	"github.com/herald-gov/herald/web"
 )
@@ -28,6 +31,7 @@ type daemon struct {
 	store *storage.Store
 	queue *queue.Service
 	sched *scheduler.Scheduler
+	stats *stats.Collector
 	http  *http.Server
 	ln    net.Listener
 }
@@ -42,12 +46,11 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 		st.Close()
 		return nil, err
 	}
-	reg := channels.Registry{
-		configs.PlatformWeChat: wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow}),
-		configs.PlatformWeibo:  weibo.New(cfg, st, log),
-	}
+	wc := wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow})
+	wb := weibo.New(cfg, st, log)
+	reg := channels.Registry{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}
 	q := queue.New(cfg, st, nil)
-	d := &daemon{cfg: cfg, store: st, queue: q}
+	d := &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -57,6 +60,42 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 	d.ln = ln
 	d.http = &http.Server{Handler: web.New(cfg, st, q, log), ReadHeaderTimeout: 10 * time.Second}
 	return d, nil
+}
+
+// dailyJobs registers the daily statistics collection at stats.collect_at
+// (the last 7 days, resuming: yesterday, and any day an earlier run missed)
+// and the Weibo token expiry warning.
+func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.Cron) error {
+	return func(c *cron.Cron) error {
+		mins, _ := configs.ParseClock(d.cfg.Stats.CollectAt)
+		_, err := c.AddFunc(fmt.Sprintf("%d %d * * *", mins%60, mins/60), func() {
+			y := d.stats.Yesterday()
+			sum, err := d.stats.Collect(ctx, y.AddDate(0, 0, -6), y, nil, true, nil)
+			if err != nil {
+				log.Error("daily statistics", "err", err)
+				return
+			}
+			log.Info("daily statistics collected", "from", sum.From, "to", sum.To, "rows", sum.RowsWritten, "calls", sum.Calls, "failures", len(sum.Failures))
+			for _, f := range sum.Failures {
+				log.Warn("statistics incomplete", "account", f.Account, "reason", f.Reason)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("stats.collect_at: %w", err)
+		}
+		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
+		return err
+	}
+}
+
+// warnTokens logs every Weibo token that lapses within 7 days.
+func (d *daemon) warnTokens(log *slog.Logger) {
+	for i := range d.cfg.Accounts {
+		a := &d.cfg.Accounts[i]
+		if days, ok := weibo.TokenDaysLeft(a, time.Now(), d.cfg.Location); ok && days <= weibo.ExpiryWarnDays {
+			log.Warn("微博授权即将到期，请重新授权", "account", a.ID, "days_left", days, "expires", a.TokenExpires)
+		}
+	}
 }
 
 // URL is where the console answers.
@@ -72,7 +111,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 		}
 	}()
 	schedDone := make(chan error, 1)
-	go func() { schedDone <- d.sched.Run(ctx, nil) }()
+	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -108,6 +147,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	forceOnSecondSignal(ctx, a.log)
 	a.log.Info("herald serving", "console", d.URL(), "data_dir", cfg.DataDir, "accounts", len(cfg.Accounts))
+	d.warnTokens(a.log)
 	return d.run(ctx, a.log)
 }
 

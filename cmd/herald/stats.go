@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/term"
+
+	"github.com/herald-gov/herald/channels/wechat"
+	"github.com/herald-gov/herald/channels/weibo"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/stats"
+	"github.com/herald-gov/herald/storage"
+)
+
+func newCollector(cfg *configs.Config, st *storage.Store, a *app) *stats.Collector {
+	return stats.New(cfg, st, wechat.New(cfg, st, a.log, wechat.Options{}), weibo.New(cfg, st, a.log), a.log)
+}
+
+func parseDay(flagName, s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil {
+		return t, usagef("%s %q is not a date like 2026-11-01", flagName, s)
+	}
+	return t, nil
+}
+
+func cmdStatsCollect(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("stats collect")
+	cfgPath := fs.String("config", "", "config file")
+	from := fs.String("from", "", "first day YYYY-MM-DD (default yesterday)")
+	to := fs.String("to", "", "last day YYYY-MM-DD (default yesterday; never later)")
+	account := fs.String("account", "", "only these accounts (comma-separated ids)")
+	redo := fs.Bool("redo", false, "ask again for days already stored (default: resume, skip them)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c := newCollector(cfg, st, a)
+	f, t := c.Yesterday(), c.Yesterday()
+	if *from != "" {
+		if f, err = parseDay("--from", *from, cfg.Location); err != nil {
+			return err
+		}
+	}
+	if *to != "" {
+		if t, err = parseDay("--to", *to, cfg.Location); err != nil {
+			return err
+		}
+	}
+	var ids []string
+	if *account != "" {
+		ids = strings.Split(*account, ",")
+	}
+	progress := plainProgress(a.stderr)
+	if file, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+		var bar *progressbar.ProgressBar
+		progress = func(done, total int, account string) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.stderr), progressbar.OptionSetDescription("采集统计"),
+					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set(done)
+		}
+	}
+	sum, err := c.Collect(ctx, f, t, ids, !*redo, progress)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "采集 %s 至 %s：%d 个账号，写入/更新 %d 行，平台调用 %d 次，用时 %.1fs\n",
+		sum.From, sum.To, sum.Accounts, sum.RowsWritten, sum.Calls, sum.Elapsed.Seconds())
+	for _, fl := range sum.Failures {
+		fmt.Fprintf(a.stdout, "  未完成 %s：%s\n", fl.Account, fl.Reason)
+	}
+	if len(sum.Failures) > 0 {
+		return fmt.Errorf("%d 个账号的数据未采集完整（已记录，其余账号已完成）", len(sum.Failures))
+	}
+	return err
+}
+
+// plainProgress prints a line every tenth of the accounts, for logs.
+func plainProgress(w io.Writer) stats.Progress {
+	return func(done, total int, account string) {
+		if step := max(1, total/10); done%step == 0 || done == total {
+			fmt.Fprintf(w, "采集进度 %d/%d\n", done, total)
+		}
+	}
+}
+
+// exportHeader is the contract's header (design.md); further columns may
+// only follow likes.
+var exportHeader = []string{"date", "account", "platform", "followers", "new_followers", "lost_followers", "posts", "reads", "shares", "likes", "zaikan", "comments"}
+
+func cmdStatsExport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("stats export")
+	cfgPath := fs.String("config", "", "config file")
+	from := fs.String("from", "", "first day YYYY-MM-DD")
+	to := fs.String("to", "", "last day YYYY-MM-DD")
+	targets := fs.String("to-accounts", "all", "all | group:NAME | ids")
+	format := fs.String("format", "", "csv | xlsx")
+	out := fs.String("out", "", "file to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *from == "" || *to == "" || *out == "" {
+		return usagef("--from, --to and --out are required")
+	}
+	if *format != "csv" && *format != "xlsx" {
+		return usagef("--format must be csv or xlsx")
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := parseDay("--from", *from, cfg.Location)
+	if err != nil {
+		return err
+	}
+	t, err := parseDay("--to", *to, cfg.Location)
+	if err != nil {
+		return err
+	}
+	if t.Before(f) {
+		return usagef("--to is before --from")
+	}
+	ids, platforms, err := exportAccounts(ctx, st, *targets)
+	if err != nil {
+		return err
+	}
+	rows, err := st.DailyStats(ctx, f.Format("2006-01-02"), t.Format("2006-01-02"), ids)
+	if err != nil {
+		return err
+	}
+	// Write to a temporary file and rename: a failed export leaves nothing half-written.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-export-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", *out, err)
+	}
+	defer os.Remove(tmp.Name())
+	if *format == "csv" {
+		err = writeCSV(tmp, rows, platforms)
+	} else {
+		err = writeXLSX(tmp, rows, platforms, cfg.Location)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "导出 %d 行到 %s\n", len(rows), *out)
+	return nil
+}
+
+func exportAccounts(ctx context.Context, st *storage.Store, spec string) ([]string, map[string]string, error) {
+	tg, err := content.ParseTargets(spec)
+	if err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	all, err := st.Accounts(ctx, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	platforms := map[string]string{}
+	var ids []string
+	for _, acc := range all {
+		platforms[acc.ID] = acc.Platform
+		if tg.All || (tg.Group != "" && acc.InGroup(tg.Group)) || contains(tg.IDs, acc.ID) {
+			ids = append(ids, acc.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil, usagef("--to-accounts %q names no account", spec)
+	}
+	return ids, platforms, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func figures(r storage.DailyStat) []*int64 {
+	return []*int64{r.Followers, r.NewFollowers, r.LostFollowers, r.Posts, r.Reads, r.Shares, r.Likes, r.Zaikan, r.Comments}
+}
+
+func writeCSV(w io.Writer, rows []storage.DailyStat, platforms map[string]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(exportHeader); err != nil {
+		return err
+	}
+	rec := make([]string, len(exportHeader))
+	for _, r := range rows {
+		rec[0], rec[1], rec[2] = r.Date, r.Account, platforms[r.Account]
+		for i, v := range figures(r) {
+			rec[3+i] = ""
+			if v != nil { // a figure the platform does not give stays empty, never 0
+				rec[3+i] = strconv.FormatInt(*v, 10)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeXLSX writes one sheet with one header row, dates as date cells and
+// numbers as numbers, through excelize's StreamWriter.
+func writeXLSX(w io.Writer, rows []storage.DailyStat, platforms map[string]string, loc *time.Location) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "统计"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, 1, 12); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, 2, 18); err != nil {
+		return err
+	}
+	header := make([]any, len(exportHeader))
+	for i, h := range exportHeader {
+		header[i] = h
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	cells := make([]any, len(exportHeader))
+	for i, r := range rows {
+		d, err := time.ParseInLocation("2006-01-02", r.Date, time.UTC)
+		if err != nil {
+			return fmt.Errorf("bad stored date %q: %w", r.Date, err)
+		}
+		cells[0] = excelize.Cell{StyleID: dateStyle, Value: d}
+		cells[1], cells[2] = r.Account, platforms[r.Account]
+		for j, v := range figures(r) {
+			cells[3+j] = nil
+			if v != nil {
+				cells[3+j] = *v
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}

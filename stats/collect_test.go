@@ -1,0 +1,155 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/channels/wechat"
+	"github.com/herald-gov/herald/channels/weibo"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/storage"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type env struct {
+	sb  *sandbox.Server
+	cfg *configs.Config
+	st  *storage.Store
+	c   *Collector
+	now time.Time
+}
+
+func newEnv(t testing.TB, wechatN, weiboN int) *env {
+	t.Helper()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, loc)
+	sb := sandbox.New(sandbox.Options{Seed: 8, Now: func() time.Time { return now }})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	var y strings.Builder
+	fmt.Fprintf(&y, "data_dir: %s\nwechat: {api_base: %q}\nweibo: {api_base: %q}\naccounts:\n", t.TempDir(), srv.URL, srv.URL)
+	for i := 0; i < wechatN; i++ {
+		fmt.Fprintf(&y, "  - {id: wx%04d, name: n, platform: wechat, app_id: app%04d, app_secret: s}\n", i, i)
+		sb.AddWeChatApp(sandbox.WeChatApp{AppID: fmt.Sprintf("app%04d", i), Secret: "s", Followers: []int{15000, 3000, 400}[i%3]})
+	}
+	for i := 0; i < weiboN; i++ {
+		fmt.Fprintf(&y, "  - {id: wb%04d, name: n, platform: weibo, uid: \"%d\", access_token: t%d, link_url: \"https://x.gov.cn/\"}\n", i, 7000+i, i)
+		sb.AddWeiboUser(sandbox.WeiboUser{UID: fmt.Sprint(7000 + i), Token: fmt.Sprintf("t%d", i), Followers: 2000})
+	}
+	cfg, err := configs.Parse([]byte(y.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(context.Background(), cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var accts []storage.Account
+	for _, a := range cfg.Accounts {
+		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform})
+	}
+	if err := st.SyncAccounts(context.Background(), accts); err != nil {
+		t.Fatal(err)
+	}
+	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
+	c.now = func() time.Time { return now }
+	return &env{sb: sb, cfg: cfg, st: st, c: c, now: now}
+}
+
+func TestCollect30DaysMatchesThePlatform(t *testing.T) {
+	e := newEnv(t, 4, 2)
+	ctx := context.Background()
+	to := e.c.Yesterday()
+	from := to.AddDate(0, 0, -29)
+	sum, err := e.c.Collect(ctx, from, to, nil, false, nil)
+	if err != nil || len(sum.Failures) != 0 {
+		t.Fatalf("collect: %v %+v", err, sum.Failures)
+	}
+	rows, err := e.st.DailyStats(ctx, day(from), day(to), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]storage.DailyStat{}
+	for _, r := range rows {
+		got[r.Account+" "+r.Date] = r
+	}
+	for _, a := range e.cfg.Accounts {
+		if a.Platform != configs.PlatformWeChat {
+			continue
+		}
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			want, err := e.sb.Figures(a.AppID, day(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ok := got[a.ID+" "+day(d)]
+			if !ok || r.Followers == nil || *r.Followers != int64(want.Followers) {
+				t.Fatalf("%s %s followers: stored %v, platform %d", a.ID, day(d), r.Followers, want.Followers)
+			}
+			if *r.NewFollowers != int64(want.NewFollowers) || *r.LostFollowers != int64(want.LostFollowers) ||
+				*r.Posts != int64(want.Posts) || *r.Reads != int64(want.Reads) || *r.Likes != int64(want.Likes) {
+				t.Fatalf("%s %s: stored %+v, platform %+v", a.ID, day(d), r, want)
+			}
+		}
+	}
+	// Weibo: followers only for yesterday (a snapshot), never invented for older days.
+	for _, a := range e.cfg.Accounts {
+		if a.Platform != configs.PlatformWeibo {
+			continue
+		}
+		if r := got[a.ID+" "+day(to)]; r.Followers == nil || *r.Followers < 1000 {
+			t.Fatalf("%s yesterday's followers: %v", a.ID, r.Followers)
+		}
+		if r := got[a.ID+" "+day(from)]; r.Followers != nil || r.Reads != nil {
+			t.Fatalf("%s: figures invented for a past day: %+v", a.ID, r)
+		}
+	}
+	// The fewest calls the span limits allow: per WeChat account 5 x 2 user calls
+	// (7-day spans), 1 bizsummary (30-day span), and batchget pages.
+	// A second run over the same range changes nothing.
+	again, err := e.c.Collect(ctx, from, to, nil, false, nil)
+	if err != nil || again.RowsWritten != 0 {
+		t.Fatalf("second collect wrote %d rows (%v)", again.RowsWritten, err)
+	}
+	// Resuming skips what is stored: no datacube calls at all.
+	before := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]
+	if _, err := e.c.Collect(ctx, from, to, nil, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]; after != before {
+		t.Fatalf("resume asked again: %d -> %d", before, after)
+	}
+	if n := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]; n != 5*2 {
+		t.Fatalf("getusercumulate calls for 30 days twice: %d, want 10", n)
+	}
+}
+
+func TestQuotaOnOneAccountLeavesTheOthersComplete(t *testing.T) {
+	e := newEnv(t, 3, 0)
+	ctx := context.Background()
+	e.sb.ExhaustQuota("app0001", "/datacube/getusercumulate")
+	to := e.c.Yesterday()
+	from := to.AddDate(0, 0, -9)
+	sum, err := e.c.Collect(ctx, from, to, nil, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx0001" || !strings.Contains(sum.Failures[0].Reason, "45009") {
+		t.Fatalf("failures: %+v", sum.Failures)
+	}
+	for _, id := range []string{"wx0000", "wx0002"} {
+		have, _ := e.st.StatDates(ctx, id, day(from), day(to))
+		if len(have) != 10 {
+			t.Fatalf("%s has %d of 10 days", id, len(have))
+		}
+	}
+}

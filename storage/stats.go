@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// DailyStat is one account's figures for one day; nil is "not given".
+type DailyStat struct {
+	Account       string `json:"account"`
+	Date          string `json:"date"`
+	Followers     *int64 `json:"followers"`
+	NewFollowers  *int64 `json:"new_followers"`
+	LostFollowers *int64 `json:"lost_followers"`
+	Posts         *int64 `json:"posts"`
+	Reads         *int64 `json:"reads"`
+	Shares        *int64 `json:"shares"`
+	Likes         *int64 `json:"likes"`
+	Zaikan        *int64 `json:"zaikan"`
+	Comments      *int64 `json:"comments"`
+}
+
+// UpsertDailyStats writes rows in one transaction and returns how many rows
+// changed: a row identical to the stored one is not written again.
+func (s *Store) UpsertDailyStats(ctx context.Context, rows []DailyStat) (int, error) {
+	changed := 0
+	now := ts(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO daily_stats (account_id, date, followers, new_followers, lost_followers,
+  posts, reads, shares, likes, zaikan, comments, collected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (account_id, date) DO UPDATE SET
+  followers = COALESCE(excluded.followers, followers), new_followers = COALESCE(excluded.new_followers, new_followers),
+  lost_followers = COALESCE(excluded.lost_followers, lost_followers), posts = COALESCE(excluded.posts, posts),
+  reads = COALESCE(excluded.reads, reads), shares = COALESCE(excluded.shares, shares), likes = COALESCE(excluded.likes, likes),
+  zaikan = COALESCE(excluded.zaikan, zaikan), comments = COALESCE(excluded.comments, comments), collected_at = excluded.collected_at
+WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
+   OR (excluded.new_followers IS NOT NULL AND excluded.new_followers IS NOT new_followers)
+   OR (excluded.lost_followers IS NOT NULL AND excluded.lost_followers IS NOT lost_followers)
+   OR (excluded.posts IS NOT NULL AND excluded.posts IS NOT posts)
+   OR (excluded.reads IS NOT NULL AND excluded.reads IS NOT reads)
+   OR (excluded.shares IS NOT NULL AND excluded.shares IS NOT shares)
+   OR (excluded.likes IS NOT NULL AND excluded.likes IS NOT likes)
+   OR (excluded.zaikan IS NOT NULL AND excluded.zaikan IS NOT zaikan)
+   OR (excluded.comments IS NOT NULL AND excluded.comments IS NOT comments)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range rows {
+			res, err := stmt.ExecContext(ctx, r.Account, r.Date, r.Followers, r.NewFollowers, r.LostFollowers, r.Posts, r.Reads,
+				r.Shares, r.Likes, r.Zaikan, r.Comments, now)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", r.Account, r.Date, err)
+			}
+			n, _ := res.RowsAffected()
+			changed += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: daily stats: %w", err)
+	}
+	return changed, nil
+}
+
+// DailyStats returns stored rows for the accounts (all when empty) between
+// two dates inclusive, ordered by date then account.
+func (s *Store) DailyStats(ctx context.Context, from, to string, accounts []string) ([]DailyStat, error) {
+	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
+FROM daily_stats WHERE date >= ? AND date <= ?`
+	args := []any{from, to}
+	if len(accounts) > 0 {
+		q += " AND account_id IN (" + placeholders(len(accounts)) + ")"
+		for _, a := range accounts {
+			args = append(args, a)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY date, account_id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: daily stats: %w", err)
+	}
+	defer rows.Close()
+	var out []DailyStat
+	for rows.Next() {
+		var r DailyStat
+		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
+			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments); err != nil {
+			return nil, fmt.Errorf("storage: daily stats: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StatDates returns the dates between from and to (inclusive) that have a
+// row with followers for the account.
+func (s *Store) StatDates(ctx context.Context, account, from, to string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT date FROM daily_stats WHERE account_id = ? AND date >= ? AND date <= ? AND followers IS NOT NULL",
+		account, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("storage: stat dates: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// RecordCollectFailure notes what a collection could not get.
+func (s *Store) RecordCollectFailure(ctx context.Context, account, from, to, reason string) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO collect_failures (at, account_id, date_from, date_to, reason) VALUES (?,?,?,?,?)",
+		ts(s.now()), account, from, to, reason)
+	if err != nil {
+		return fmt.Errorf("storage: collect failure: %w", err)
+	}
+	return nil
+}
+
+// UpsertPostStats writes per-post figures.
+func (s *Store) UpsertPostStats(ctx context.Context, account, postID, date string, reposts, comments, likes int64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO post_stats (account_id, post_id, date, reposts, comments, likes) VALUES (?,?,?,?,?,?)
+ON CONFLICT (account_id, post_id, date) DO UPDATE SET reposts = excluded.reposts, comments = excluded.comments, likes = excluded.likes`,
+		account, postID, date, reposts, comments, likes)
+	if err != nil {
+		return fmt.Errorf("storage: post stats: %w", err)
+	}
+	return nil
+}
+
+// PublishedRemoteIDs returns the platform ids of an account's published deliveries.
+func (s *Store) PublishedRemoteIDs(ctx context.Context, account string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT remote_id FROM deliveries WHERE account_id = ? AND state = 'published' AND remote_id != ''", account)
+	if err != nil {
+		return nil, fmt.Errorf("storage: published ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
