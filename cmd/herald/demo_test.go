@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+)
+
+// TestDemoReachesReady runs `herald demo` as a user would and checks, on the
+// sandbox's introspection endpoint, that its items really went out.
+func TestDemoReachesReady(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess demo test")
+	}
+	bin := buildHerald(t)
+	cmd := exec.Command(bin, "demo")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var sandboxURL, consoleURL string
+	timeout := time.After(60 * time.Second)
+wait:
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("demo exited before ready")
+			}
+			if m := regexp.MustCompile(`see (http://127\.0\.0\.1:\d+)/_sandbox/state`).FindStringSubmatch(l); m != nil {
+				sandboxURL = m[1]
+			}
+			if strings.Contains(l, "ready") {
+				m := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(l)
+				consoleURL = m
+				break wait
+			}
+		case <-timeout:
+			t.Fatal("no ready line within 60 s")
+		}
+	}
+	t.Logf("ready after %s", time.Since(start))
+	if sandboxURL == "" || consoleURL == "" {
+		t.Fatalf("sandbox %q console %q", sandboxURL, consoleURL)
+	}
+	resp, err := http.Get(sandboxURL + "/_sandbox/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st sandbox.State
+	err = json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, posts := 0, 0
+	kinds := map[string]bool{}
+	for _, w := range st.WeChat {
+		articles += len(w.Published)
+		for _, p := range w.Published {
+			kinds[p.ArticleType] = true
+		}
+	}
+	for _, w := range st.Weibo {
+		posts += len(w.Posts)
+	}
+	if articles < 9 || posts < 3 || !kinds["newspic"] || !kinds["news"] {
+		t.Fatalf("on the platform: %d articles %v, %d posts", articles, kinds, posts)
+	}
+	page, err := http.Get(consoleURL)
+	if err != nil || page.StatusCode != 200 {
+		t.Fatalf("console: %v", err)
+	}
+	page.Body.Close()
+	// Ctrl-C stops everything cleanly.
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("demo after Ctrl-C: %v", err)
+	}
+}
