@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,7 @@ func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs 
 	var accts []*configs.Account
 	for i := range c.cfg.Accounts {
 		a := &c.cfg.Accounts[i]
-		if len(accountIDs) == 0 || contains(accountIDs, a.ID) {
+		if len(accountIDs) == 0 || slices.Contains(accountIDs, a.ID) {
 			accts = append(accts, a)
 		}
 	}
@@ -148,15 +149,6 @@ func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs 
 	sum.Calls = c.calls.Load() - calls0
 	sum.Elapsed = c.now().Sub(start)
 	return sum, ctx.Err()
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -184,7 +185,7 @@ func exportAccounts(ctx context.Context, st *storage.Store, spec string) ([]stri
 	var ids []string
 	for _, acc := range all {
 		platforms[acc.ID] = acc.Platform
-		if tg.All || (tg.Group != "" && acc.InGroup(tg.Group)) || contains(tg.IDs, acc.ID) {
+		if tg.All || (tg.Group != "" && acc.InGroup(tg.Group)) || slices.Contains(tg.IDs, acc.ID) {
 			ids = append(ids, acc.ID)
 		}
 	}
@@ -192,15 +193,6 @@ func exportAccounts(ctx context.Context, st *storage.Store, spec string) ([]stri
 		return nil, nil, usagef("--to-accounts %q names no account", spec)
 	}
 	return ids, platforms, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func figures(r storage.DailyStat) []*int64 {
