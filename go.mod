@@ -8,6 +8,8 @@ require (
 	go.yaml.in/yaml/v3 v3.0.4
 )
 
+require github.com/petar-dambovaliev/aho-corasick v0.0.0-20250424160509-463d218d4745 // indirect
+
 require (
 	github.com/aymerick/douceur v0.2.0 // indirect
 	github.com/bradfitz/gomemcache v0.0.0-20220106215444-fb4bf637b56d // indirect

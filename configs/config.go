@@ -7,6 +7,7 @@
 package configs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+
+	"github.com/herald-gov/herald/content"
 	"github.com/spf13/viper"
 )
 
@@ -49,6 +52,8 @@ type Config struct {
 
 	// Location is Timezone resolved; set by Validate.
 	Location *time.Location `mapstructure:"-"`
+	// Wording is the starter wording list plus review.wording_files; set by Validate.
+	Wording []content.Term `mapstructure:"-"`
 	// Source names the file the config came from ("" when none was read).
 	Source string `mapstructure:"-"`
 }
@@ -74,6 +79,9 @@ type ReviewConfig struct {
 	// Reviewers maps a level name to the names allowed to sign it. A level
 	// missing here may be signed by anyone.
 	Reviewers map[string][]string `mapstructure:"reviewers"`
+	// WordingFiles are the office's own wording lists, loaded after the
+	// starter list (configs/wording.txt) and overriding it term by term.
+	WordingFiles []string `mapstructure:"wording_files"`
 }
 
 // Delivery tunes the delivery engine.
@@ -358,6 +366,9 @@ func (c *Config) Validate() error {
 	if err := c.validateReview(); err != nil {
 		return err
 	}
+	if err := c.loadWording(); err != nil {
+		return err
+	}
 	depts := map[string]bool{}
 	for i, d := range c.Departments {
 		key := fmt.Sprintf("departments[%d]", i)
@@ -418,6 +429,28 @@ func (c *Config) validateReview() error {
 			return &Error{"review.reviewers." + level, "no such level in review.levels"}
 		}
 	}
+	return nil
+}
+
+func (c *Config) loadWording() error {
+	terms, err := content.ParseWordingList(bytes.NewReader(WordingStarter), "configs/wording.txt")
+	if err != nil {
+		return &Error{"review.wording_files", "starter list: " + err.Error()}
+	}
+	for i, f := range c.Review.WordingFiles {
+		key := fmt.Sprintf("review.wording_files[%d]", i)
+		file, err := os.Open(f)
+		if err != nil {
+			return &Error{key, fmt.Sprintf("cannot read wording list: %v", err)}
+		}
+		more, err := content.ParseWordingList(file, f)
+		file.Close()
+		if err != nil {
+			return &Error{key, err.Error()}
+		}
+		terms = append(terms, more...)
+	}
+	c.Wording = terms
 	return nil
 }
 

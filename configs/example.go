@@ -6,3 +6,8 @@ import _ "embed"
 //
 //go:embed herald.example.yaml
 var Example []byte
+
+// WordingStarter is configs/wording.txt, the starter wording list.
+//
+//go:embed wording.txt
+var WordingStarter []byte

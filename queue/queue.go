@@ -42,9 +42,10 @@ type Actor struct {
 
 // Service runs queue operations against the store under the config's rules.
 type Service struct {
-	cfg   *configs.Config
-	store *storage.Store
-	now   func() time.Time
+	cfg     *configs.Config
+	store   *storage.Store
+	now     func() time.Time
+	wording *content.Wording
 }
 
 // New returns a Service. now may be nil for the wall clock.
@@ -52,7 +53,20 @@ func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Servi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, now: now}
+	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording)}
+}
+
+// CheckWording runs the wording lists over a revision: blocking hits come
+// back as a refusal, warnings as audit lines.
+func (s *Service) CheckWording(kind content.Kind, r *content.Revision) (warnings []string, err error) {
+	hits := s.wording.Check(kind, r)
+	if msg := content.Blocking(hits); msg != "" {
+		return nil, refuse("%s", msg)
+	}
+	for _, h := range hits {
+		warnings = append(warnings, "用语提醒："+h.Message())
+	}
+	return warnings, nil
 }
 
 // Draft is the content and schedule of a new item.
@@ -106,8 +120,15 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := content.Validate(d.Kind, &rev, platformsOf(accounts)).Err(); err != nil {
 		return 0, err
 	}
+	warnings, err := s.CheckWording(d.Kind, &rev)
+	if err != nil {
+		return 0, err
+	}
 	audit := []storage.AuditEntry{{Actor: actor.Name, Action: "create",
-		Detail: fmt.Sprintf("%s《%s》→ %s（%d个账号），发布时间 %s", d.Kind.Label(), rev.Title, item.Targets, len(accounts), item.When(s.cfg.Location))}}
+		Detail: fmt.Sprintf("%s《%s》→ %s（%d个账号），发布时间 %s", d.Kind.Label(), rev.Label(), item.Targets, len(accounts), item.When(s.cfg.Location))}}
+	for _, w := range warnings {
+		audit = append(audit, storage.AuditEntry{Actor: "herald", Action: "wording", Detail: w})
+	}
 	switch {
 	case d.KeepDraft:
 		item.State = content.ItemDraft
@@ -412,6 +433,9 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id int64) error {
 	if err := s.validateForTargets(ctx, &it); err != nil {
 		return err
 	}
+	if _, err := s.CheckWording(it.Kind, &it.Revision); err != nil {
+		return err
+	}
 	to := content.ItemInReview
 	if len(s.cfg.Review.Levels) == 0 {
 		to = s.readyState(&it)
@@ -619,6 +643,10 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	if err := s.validateForTargets(ctx, &content.Item{ID: id, Kind: it.Kind, Revision: rev}); err != nil {
 		return err
 	}
+	warnings, err := s.CheckWording(it.Kind, &rev)
+	if err != nil {
+		return err
+	}
 	switch {
 	case it.State == content.ItemDraft:
 		e.To = content.ItemDraft
@@ -627,11 +655,19 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	default:
 		e.To = s.readyState(&next)
 	}
-	_, err = s.store.AddRevision(ctx, e)
+	revID, err := s.store.AddRevision(ctx, e)
 	if errors.Is(err, storage.ErrConflict) {
 		return refuse("稿件 %d 刚被他人修改，请重新查看后再改", id)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		if err := s.store.AddAudit(ctx, storage.AuditEntry{Actor: "herald", Action: "wording", ItemID: id, RevisionID: revID, Detail: w}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) transition(ctx context.Context, t storage.Transition) error {

@@ -465,6 +465,9 @@ func (s *Scheduler) refuseAtDelivery(r storage.ReadyDelivery, acct *configs.Acco
 	if ps := content.Validate(r.Kind, rev, p); len(ps) > 0 {
 		return "发布前检查未通过：" + ps.Error()
 	}
+	if _, err := s.queue.CheckWording(r.Kind, rev); err != nil {
+		return "发布前" + err.Error()
+	}
 	return ""
 }
 

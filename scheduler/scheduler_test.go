@@ -29,6 +29,7 @@ import (
 type harness struct {
 	t        testing.TB
 	stopOnce sync.Once
+	reg      channels.Registry
 	sb       *sandbox.Server
 	cfg      *configs.Config
 	st       *storage.Store
@@ -108,7 +109,7 @@ func newHarness(t testing.TB, s setup) *harness {
 		f.Latency = s.latency
 		sb.SetFaults(f)
 	}
-	return &harness{t: t, sb: sb, cfg: cfg, st: st, q: q, sched: New(cfg, st, q, reg, quiet, s.opts)}
+	return &harness{t: t, sb: sb, cfg: cfg, st: st, q: q, reg: reg, sched: New(cfg, st, q, reg, quiet, s.opts)}
 }
 
 func (h *harness) start() {
@@ -404,6 +405,79 @@ func TestShutdownLetsCallsFinish(t *testing.T) {
 	for _, d := range ds {
 		if d.State == content.DeliverySending {
 			t.Fatalf("delivery left sending after an orderly shutdown: %+v", d)
+		}
+	}
+}
+
+// An office adds a term to its list after an item was approved: the check
+// just before publishing stops it, with the position.
+func TestTermAddedAfterApprovalStopsPublishing(t *testing.T) {
+	h := newHarness(t, setup{wechat: 2})
+	id := h.add(queue.Draft{Title: "冬季送温暖活动启动"})
+	cfg := *h.cfg
+	cfg.Wording = append(append([]content.Term{}, h.cfg.Wording...), content.Term{Text: "送温暖", Severity: content.SeverityBlock, Suggestion: "送关怀"})
+	q := queue.New(&cfg, h.st, nil)
+	sched := New(&cfg, h.st, q, h.reg, quiet, Options{PollEvery: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sched.Run(ctx, nil) }()
+	defer func() { cancel(); <-done }()
+	h.waitSettled([]int64{id}, 10*time.Second)
+	it, _ := h.st.Item(context.Background(), id)
+	if it.State != content.ItemFailed || !strings.Contains(it.StateReason, "标题第3字「送温暖」，应为「送关怀」") {
+		t.Fatalf("item %s: %q", it.State, it.StateReason)
+	}
+	for _, a := range h.sb.Snapshot().WeChat {
+		if len(a.Published) != 0 {
+			t.Fatal("a blocked item was published")
+		}
+	}
+}
+
+func TestAuditTellsTheWholeStory(t *testing.T) {
+	h := newHarness(t, setup{wechat: 2})
+	h.cfg.Review.Levels = []string{"初审", "终审"}
+	h.start()
+	id := h.add(queue.Draft{Title: "审计全程"})
+	ctx := context.Background()
+	if err := h.q.Approve(ctx, queue.Actor{Name: "张敏"}, id, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.q.Approve(ctx, queue.Actor{Name: "刘建国"}, id, true); err != nil {
+		t.Fatal(err)
+	}
+	h.sched.Wake()
+	h.waitSettled([]int64{id}, 10*time.Second)
+	log, err := h.st.AuditLog(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var story []string
+	for _, e := range log {
+		step := e.Action + ":" + e.Actor
+		if e.Action == "delivery" {
+			step = e.Action + ":" + e.Account + ":" + strings.SplitN(e.Detail, "：", 2)[0]
+		}
+		story = append(story, step)
+	}
+	want := []string{"create:test", "submit:test", "approve:张敏", "approve:刘建国", "publish:herald"}
+	for i, w := range want {
+		if i >= len(story) || story[i] != w {
+			t.Fatalf("story %v, want it to begin %v", story, want)
+		}
+	}
+	joined := strings.Join(story, " ")
+	for _, acct := range []string{"wx000", "wx001"} {
+		if !strings.Contains(joined, "delivery:"+acct+":pending → sending") || !strings.Contains(joined, "delivery:"+acct+":sending → published") {
+			t.Fatalf("delivery steps of %s missing: %v", acct, story)
+		}
+	}
+	if story[len(story)-1] != "settle:herald" {
+		t.Fatalf("story ends %q: %v", story[len(story)-1], story)
+	}
+	for _, e := range log {
+		if e.RevisionID == 0 {
+			t.Fatalf("audit entry without revision: %+v", e)
 		}
 	}
 }

@@ -1,0 +1,166 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/storage"
+)
+
+const cfgYAML = `
+data_dir: /unused
+review:
+  levels: [初审, 复审, 终审]
+  reviewers: {初审: [张敏], 复审: [王强], 终审: [刘建国]}
+departments:
+  - {id: xwb, name: 新闻办, office: true}
+  - {id: scj, name: 市场监管局}
+accounts:
+  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s}
+  - {id: scj-wx, name: 青山市场监管, platform: wechat, groups: [departments], department: scj, app_id: wx2, app_secret: s}
+`
+
+func setup(t *testing.T) (*Service, *storage.Store) {
+	t.Helper()
+	cfg, err := configs.Parse([]byte(cfgYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var accts []storage.Account
+	for _, a := range cfg.Accounts {
+		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Groups: a.Groups, Department: a.Department})
+	}
+	if err := st.SyncAccounts(context.Background(), accts); err != nil {
+		t.Fatal(err)
+	}
+	return New(cfg, st, nil), st
+}
+
+func cover() [][]byte {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 20, 10)))
+	return [][]byte{b.Bytes()}
+}
+
+var office = Actor{Name: "编辑", Department: "xwb"}
+
+func add(t *testing.T, q *Service, body string) int64 {
+	t.Helper()
+	id, err := q.Add(context.Background(), office, Draft{Kind: content.KindArticle, Title: "县政府常务会议", Body: body, Images: cover(), Targets: "all", When: "now"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestEditAfterSecondLevelVoidsBothApprovals(t *testing.T) {
+	q, st := setup(t)
+	ctx := context.Background()
+	id := add(t, q, "<p>会议研究部署冬季工作。</p>")
+	if err := q.Approve(ctx, Actor{Name: "张敏"}, id, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Approve(ctx, Actor{Name: "王强"}, id, false); err != nil {
+		t.Fatal(err)
+	}
+	title := "县政府常务会议（修改）"
+	if err := q.Edit(ctx, office, id, Changes{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	aps, _ := st.Approvals(ctx, id)
+	if len(aps) != 2 || !aps[0].Voided || !aps[1].Voided {
+		t.Fatalf("approvals after edit: %+v", aps)
+	}
+	it, _ := st.Item(ctx, id)
+	level, valid, _ := q.NextLevel(ctx, &it)
+	if it.State != content.ItemInReview || level != 1 || len(valid) != 0 {
+		t.Fatalf("after edit: %s, level %d, %d valid", it.State, level, len(valid))
+	}
+	// The final reviewer cannot sign now: 初审 is due again.
+	if err := q.Approve(ctx, Actor{Name: "刘建国"}, id, true); err == nil || !strings.Contains(err.Error(), "无权签署初审") {
+		t.Fatalf("final reviewer on a voided item: %v", err)
+	}
+}
+
+func TestReviewerRules(t *testing.T) {
+	q, _ := setup(t)
+	ctx := context.Background()
+	id := add(t, q, "<p>内容</p>")
+	err := q.Approve(ctx, Actor{Name: "王强"}, id, false)
+	if !IsRefusal(err) || !strings.Contains(err.Error(), "王强 无权签署初审（可签署：张敏）") {
+		t.Fatalf("wrong reviewer: %v", err)
+	}
+	if err := q.Reject(ctx, Actor{Name: "张敏"}, id, ""); err == nil {
+		t.Fatal("reject without a comment")
+	}
+	if err := q.Reject(ctx, Actor{Name: "张敏"}, id, "数据需核实"); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Approve(ctx, Actor{Name: "张敏"}, id, false); err == nil {
+		t.Fatal("a rejected item was approved")
+	}
+}
+
+func TestBlockingTermRefusedWithPosition(t *testing.T) {
+	q, st := setup(t)
+	ctx := context.Background()
+	_, err := q.Add(ctx, office, Draft{Kind: content.KindArticle, Title: "学习会", Body: "<p>全县干部不忘出心，砥砺前行。</p>", Images: cover(), Targets: "all", When: "now"})
+	var r *Refusal
+	if !errors.As(err, &r) || !strings.Contains(err.Error(), "正文第5字「不忘出心」，应为「不忘初心」") {
+		t.Fatalf("blocking term: %v", err)
+	}
+	if items, _ := st.ListItems(ctx, storage.ItemFilter{}); len(items) != 0 {
+		t.Fatal("a refused item was stored")
+	}
+	// A warning is allowed and recorded in the audit log.
+	id := add(t, q, "<p>史上最暖冬季送温暖活动。</p>")
+	log, _ := st.AuditLog(ctx, id, 0)
+	found := false
+	for _, e := range log {
+		found = found || (e.Action == "wording" && strings.Contains(e.Detail, "史上最"))
+	}
+	if !found {
+		t.Fatalf("warning not in the audit log: %+v", log)
+	}
+	// Editing a blocked term in is refused too.
+	body := "<p>牢记使名</p>"
+	if err := q.Edit(ctx, office, id, Changes{Body: &body}); err == nil || !strings.Contains(err.Error(), "牢记使命") {
+		t.Fatalf("edit with a blocking term: %v", err)
+	}
+}
+
+func TestDepartmentScope(t *testing.T) {
+	q, _ := setup(t)
+	ctx := context.Background()
+	scj := Actor{Name: "赵磊", Department: "scj"}
+	_, err := q.Add(ctx, scj, Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "fabu", When: "now"})
+	if err == nil || !strings.Contains(err.Error(), "只能向本部门账号发布") {
+		t.Fatalf("department targeting the office's account: %v", err)
+	}
+	// "all" from a department means its own accounts.
+	id, err := q.Add(ctx, scj, Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "all", When: "now"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := q.Item(ctx, scj, id)
+	if it.Targets != "scj-wx" {
+		t.Fatalf("targets %q", it.Targets)
+	}
+	// The office's items are not the department's to touch.
+	officeItem := add(t, q, "<p>y</p>")
+	if err := q.Cancel(ctx, scj, officeItem); err == nil {
+		t.Fatal("a department cancelled the office's item")
+	}
+}
