@@ -568,3 +568,20 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("introspection: %v %+v", err, st.WeChat["wx_fault"].Calls)
 	}
 }
+
+func TestLibraryUserList(t *testing.T) {
+	f := newFixture(t, Options{Seed: 10})
+	oa := f.app("wx_users", func(a *WeChatApp) { a.Followers = 12000 })
+	first, err := oa.GetUser().ListUserOpenIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, _ := f.sb.Figures("wx_users", "2026-11-21")
+	if first.Total != fig.Followers || first.Count != 10000 || first.NextOpenID == "" {
+		t.Fatalf("first page: total %d count %d (followers %d)", first.Total, first.Count, fig.Followers)
+	}
+	second, err := oa.GetUser().ListUserOpenIDs(first.NextOpenID)
+	if err != nil || second.Count != fig.Followers-10000 || second.Data.OpenIDs[0] == first.Data.OpenIDs[0] {
+		t.Fatalf("second page: %d %v", second.Count, err)
+	}
+}
