@@ -1,5 +1,6 @@
-// Package web serves herald's HTTP side: a health check and, for now, a
-// read-only status page of the queue (the full API and console are issue 10).
+// Package web serves herald's HTTP side: a health check, the JSON API under
+// /api/v1 (bearer tokens with roles and department scope) and, for now, a
+// read-only status page of the queue (the full console is issue 10).
 package web
 
 import (
@@ -26,6 +27,8 @@ type Server struct {
 	log   *slog.Logger
 	tmpl  *template.Template
 	mux   *http.ServeMux
+	// Wake, when set, tells the scheduler that the API changed the queue.
+	Wake func()
 }
 
 // New returns the handler.
@@ -43,6 +46,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	}).ParseFS(templateFS, "templates/*.html"))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /{$}", s.status)
+	s.routes()
 	return s
 }
 

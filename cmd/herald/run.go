@@ -66,6 +66,7 @@ func commands() []command {
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
+		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--json]", "make an API token", cmdTokenCreate},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
 		{"config example", "", "print the commented example config", cmdConfigExample},

@@ -309,3 +309,23 @@ func mustInt(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
 }
+
+func TestTokenCreate(t *testing.T) {
+	e := newEnv(t, testConfig)
+	code, out, errs := e.herald("token", "create", "--name", "张敏", "--department", "xwb", "--role", "reviewer")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "hrld_") {
+		t.Fatalf("token create: %d %q %s", code, out, errs)
+	}
+	code, out, _ = e.herald("token", "create", "--json", "--name", "x", "--department", "scjgj", "--role", "viewer")
+	var j struct{ Token string }
+	if code != 0 || json.Unmarshal([]byte(out), &j) != nil || !strings.HasPrefix(j.Token, "hrld_") {
+		t.Fatalf("--json: %s", out)
+	}
+	if code, _, _ := e.herald("token", "create", "--name", "x", "--department", "nope", "--role", "viewer"); code != 2 {
+		t.Fatalf("unknown department: %d", code)
+	}
+	if code, _, _ := e.herald("token", "create", "--name", "x", "--department", "xwb", "--role", "god"); code != 2 {
+		t.Fatalf("unknown role: %d", code)
+	}
+}

@@ -58,7 +58,9 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
 	}
 	d.ln = ln
-	d.http = &http.Server{Handler: web.New(cfg, st, q, log), ReadHeaderTimeout: 10 * time.Second}
+	handler := web.New(cfg, st, q, log)
+	handler.Wake = d.sched.Wake
+	d.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return d, nil
 }
 

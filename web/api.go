@@ -1,0 +1,267 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+// maxRequest bounds an API request body (images come base64-encoded).
+const maxRequest = 40 << 20
+
+// Rights by role.
+var (
+	anyRole   = []string{"admin", "editor", "reviewer", "viewer"}
+	writers   = []string{"admin", "editor"}
+	reviewers = []string{"admin", "reviewer"}
+)
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /api/v1/items", s.auth(anyRole, s.listItems))
+	s.mux.HandleFunc("POST /api/v1/items", s.auth(writers, s.createItem))
+	s.mux.HandleFunc("GET /api/v1/items/{id}", s.auth(anyRole, s.getItem))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/submit", s.auth(writers, s.itemAction("submit")))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/cancel", s.auth(writers, s.itemAction("cancel")))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/approve", s.auth(reviewers, s.itemAction("approve")))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/reject", s.auth(reviewers, s.itemAction("reject")))
+	s.mux.HandleFunc("GET /api/v1/accounts", s.auth(anyRole, s.listAccounts))
+}
+
+type apiHandler func(w http.ResponseWriter, r *http.Request, who storage.APIToken)
+
+// auth checks the bearer token (401) and the role's right (403) before the
+// request body is read.
+func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
+			return
+		}
+		who, err := s.store.TokenFor(r.Context(), token)
+		if err != nil {
+			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效或已吊销")
+			return
+		}
+		if !slices.Contains(roles, who.Role) {
+			apiError(w, http.StatusForbidden, "forbidden", "角色 "+who.Role+" 无权进行此操作")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequest)
+		h(w, r, who)
+	}
+}
+
+func actor(who storage.APIToken) queue.Actor {
+	return queue.Actor{Name: who.Name, Department: who.Department}
+}
+
+func apiError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// fail maps an error from the queue or the store to an API answer.
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		apiError(w, http.StatusRequestEntityTooLarge, "too_large", "请求过大")
+	case queue.IsRefusal(err):
+		apiError(w, http.StatusUnprocessableEntity, "refused", err.Error())
+	case errors.Is(err, storage.ErrNotFound):
+		apiError(w, http.StatusNotFound, "not_found", "不存在")
+	default:
+		s.log.Error("api", "err", err)
+		apiError(w, http.StatusInternalServerError, "internal", "服务器内部错误")
+	}
+}
+
+func (s *Server) office(dept string) bool {
+	d, ok := s.cfg.Department(dept)
+	return dept == "" || (ok && d.Office)
+}
+
+func (s *Server) listItems(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	f := storage.ItemFilter{Limit: 200}
+	if !s.office(who.Department) {
+		f.Department = who.Department
+	}
+	if st := r.URL.Query().Get("state"); st != "" {
+		f.States = []content.ItemState{content.ItemState(st)}
+	}
+	items, err := s.store.ListItems(r.Context(), f)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		out = append(out, map[string]any{"id": it.ID, "kind": it.Kind, "state": it.State, "title": it.Revision.Label(),
+			"targets": it.Targets, "department": it.Department, "publish_at": it.PublishAt, "publish_now": it.PublishNow})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// createRequest is POST /api/v1/items; images are base64.
+type createRequest struct {
+	Kind       string             `json:"kind"`
+	Title      string             `json:"title"`
+	Body       string             `json:"body"`
+	Digest     string             `json:"digest"`
+	SourceURL  string             `json:"source_url"`
+	Targets    string             `json:"targets"`
+	At         string             `json:"at"`
+	Cron       string             `json:"cron"`
+	Priority   string             `json:"priority"`
+	Notify     bool               `json:"notify"`
+	Draft      bool               `json:"draft"`
+	Images     []string           `json:"images"`
+	BodyImages map[string]string  `json:"body_images"`
+	Broadcast  *content.Broadcast `json:"broadcast"`
+}
+
+func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	var req createRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.fail(w, err)
+			return
+		}
+		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		return
+	}
+	d := queue.Draft{Kind: content.Kind(req.Kind), Title: req.Title, Body: req.Body, Digest: req.Digest, SourceURL: req.SourceURL,
+		Targets: req.Targets, When: req.At, Cron: req.Cron, Priority: content.Priority(req.Priority), Notify: req.Notify,
+		KeepDraft: req.Draft, Broadcast: req.Broadcast, BodyImages: map[string][]byte{}}
+	for i, b64 := range req.Images {
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "第"+strconv.Itoa(i+1)+"张图片不是有效的 base64")
+			return
+		}
+		d.Images = append(d.Images, b)
+	}
+	for ref, b64 := range req.BodyImages {
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "正文图片 "+ref+" 不是有效的 base64")
+			return
+		}
+		d.BodyImages[ref] = b
+	}
+	id, err := s.queue.Add(r.Context(), actor(who), d)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+}
+
+func itemID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	id, ok := itemID(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, "bad_request", "稿件编号无效")
+		return
+	}
+	it, err := s.queue.Item(r.Context(), actor(who), id)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	ds, err := s.store.Deliveries(r.Context(), id)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if ds == nil {
+		ds = []content.Delivery{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": it, "deliveries": ds})
+}
+
+// itemAction handles submit, cancel, approve and reject.
+func (s *Server) itemAction(action string) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+		id, ok := itemID(r)
+		if !ok {
+			apiError(w, http.StatusBadRequest, "bad_request", "稿件编号无效")
+			return
+		}
+		var body struct {
+			SecrecyOK bool   `json:"secrecy_ok"`
+			Comment   string `json:"comment"`
+		}
+		if r.ContentLength != 0 {
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+				return
+			}
+		}
+		var err error
+		switch action {
+		case "submit":
+			err = s.queue.Submit(r.Context(), actor(who), id)
+		case "cancel":
+			err = s.queue.Cancel(r.Context(), actor(who), id)
+		case "approve":
+			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
+		case "reject":
+			err = s.queue.Reject(r.Context(), actor(who), id, body.Comment)
+		}
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if s.Wake != nil {
+			s.Wake()
+		}
+		it, err := s.store.Item(r.Context(), id)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State})
+	}
+}
+
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	all, err := s.store.Accounts(r.Context(), false)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := []storage.Account{}
+	for _, a := range all {
+		if s.office(who.Department) || a.Department == who.Department {
+			out = append(out, a)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

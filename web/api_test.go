@@ -1,0 +1,202 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+const cfgYAML = `
+data_dir: /unused
+review:
+  levels: [初审, 终审]
+  reviewers: {初审: [张敏], 终审: [刘建国]}
+departments:
+  - {id: xwb, name: 新闻办, office: true}
+  - {id: scj, name: 市场监管局}
+accounts:
+  - {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wx1, app_secret: s}
+  - {id: scj-wx, name: 青山市场监管, platform: wechat, department: scj, app_id: wx2, app_secret: s}
+`
+
+type apiEnv struct {
+	t      *testing.T
+	srv    *httptest.Server
+	st     *storage.Store
+	tokens map[string]string
+}
+
+func newAPI(t *testing.T) *apiEnv {
+	t.Helper()
+	cfg, err := configs.Parse([]byte(cfgYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var accts []storage.Account
+	for _, a := range cfg.Accounts {
+		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Department: a.Department})
+	}
+	if err := st.SyncAccounts(context.Background(), accts); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(cfg, st, queue.New(cfg, st, nil), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	t.Cleanup(srv.Close)
+	e := &apiEnv{t: t, srv: srv, st: st, tokens: map[string]string{}}
+	for _, tk := range [][3]string{{"editor", "编辑", "xwb"}, {"reviewer", "张敏", "xwb"}, {"viewer", "统计员", "xwb"},
+		{"scj-editor", "赵磊", "scj"}, {"final", "刘建国", "xwb"}} {
+		role := strings.TrimPrefix(tk[0], "scj-")
+		if tk[0] == "final" {
+			role = "reviewer"
+		}
+		tok, err := st.CreateToken(context.Background(), tk[1], tk[2], role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[tk[0]] = tok
+	}
+	return e
+}
+
+func (e *apiEnv) do(method, path, who string, body any) (int, map[string]any, string) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return resp.StatusCode, m, string(raw)
+}
+
+func coverB64() string {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 20, 10)))
+	return base64.StdEncoding.EncodeToString(b.Bytes())
+}
+
+func article(targets, body string) map[string]any {
+	return map[string]any{"kind": "article", "title": "县政府常务会议", "body": body, "targets": targets, "at": "now", "images": []string{coverB64()}}
+}
+
+func TestAuthBeforeBody(t *testing.T) {
+	e := newAPI(t)
+	if code, m, _ := e.do("GET", "/api/v1/items", "", nil); code != 401 || m["error"].(map[string]any)["code"] != "unauthorized" {
+		t.Fatalf("no token: %d %v", code, m)
+	}
+	e.tokens["bogus"] = "hrld_not-a-token"
+	if code, _, _ := e.do("GET", "/api/v1/items", "bogus", nil); code != 401 {
+		t.Fatalf("bad token: %d", code)
+	}
+	// A viewer's write is refused before its (broken) body is read: 403, not 400.
+	if code, m, _ := e.do("POST", "/api/v1/items", "viewer", "{this is not json"); code != 403 || m["error"].(map[string]any)["code"] != "forbidden" {
+		t.Fatalf("viewer write: %d %v", code, m)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	e := newAPI(t)
+	code, m, raw := e.do("POST", "/api/v1/items", "editor", article("all", "<p>正文</p>"))
+	if code != 201 {
+		t.Fatalf("editor create: %d %s", code, raw)
+	}
+	id := int64(m["id"].(float64))
+	path := "/api/v1/items/" + itoa(id)
+	if code, _, _ := e.do("POST", path+"/approve", "editor", nil); code != 403 {
+		t.Fatalf("editor approve: %d", code)
+	}
+	if code, _, _ := e.do("POST", path+"/cancel", "viewer", nil); code != 403 {
+		t.Fatalf("viewer cancel: %d", code)
+	}
+	if code, _, raw := e.do("POST", path+"/approve", "reviewer", nil); code != 200 {
+		t.Fatalf("初审 by 张敏: %d %s", code, raw)
+	}
+	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]bool{"secrecy_ok": false}); code != 422 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "保密审查") {
+		t.Fatalf("终审 without secrecy: %d %v", code, m)
+	}
+	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]bool{"secrecy_ok": true}); code != 200 || m["state"] != "scheduled" {
+		t.Fatalf("终审: %d %v", code, m)
+	}
+}
+
+func TestDepartmentScope(t *testing.T) {
+	e := newAPI(t)
+	code, m, _ := e.do("POST", "/api/v1/items", "scj-editor", article("fabu", "<p>检查</p>"))
+	if code != 422 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "只能向本部门账号发布") {
+		t.Fatalf("department targeting the office's account: %d %v", code, m)
+	}
+	_, office, _ := e.do("POST", "/api/v1/items", "editor", article("fabu", "<p>县里的稿件</p>"))
+	officeID := itoa(int64(office["id"].(float64)))
+	if code, _, _ := e.do("GET", "/api/v1/items/"+officeID, "scj-editor", nil); code == 200 {
+		t.Fatal("a department read the office's item")
+	}
+	_, _, raw := e.do("GET", "/api/v1/items", "scj-editor", nil)
+	if strings.Contains(raw, "县里的稿件") || strings.Contains(raw, `"id":`+officeID) {
+		t.Fatalf("the office's item is listed to a department: %s", raw)
+	}
+	_, _, raw = e.do("GET", "/api/v1/accounts", "scj-editor", nil)
+	if strings.Contains(raw, `"fabu"`) || !strings.Contains(raw, `"scj-wx"`) {
+		t.Fatalf("accounts a department sees: %s", raw)
+	}
+	if code, _, raw := e.do("POST", "/api/v1/items", "scj-editor", article("scj-wx", "<p>本部门</p>")); code != 201 {
+		t.Fatalf("department to its own account: %d %s", code, raw)
+	}
+}
+
+func TestScriptNeverReachesAPage(t *testing.T) {
+	e := newAPI(t)
+	code, m, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "<script>alert('t')</script>标题",
+		"body": `<p onclick="steal()">正文<script>alert('b')</script></p>`, "targets": "all", "at": "now", "images": []string{coverB64()}})
+	if code != 201 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	_, item, _ := e.do("GET", "/api/v1/items/"+itoa(int64(m["id"].(float64))), "viewer", nil)
+	body := item["item"].(map[string]any)["revision"].(map[string]any)["body"].(string)
+	if strings.Contains(body, "<script") || strings.Contains(body, "onclick") {
+		t.Fatalf("stored body not sanitized: %s", body)
+	}
+	resp, err := http.Get(e.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(page), "<script>alert") || !strings.Contains(string(page), "&lt;script&gt;") {
+		t.Fatalf("status page shows the title unescaped")
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
