@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // DailyStat is one account's figures for one day; nil is "not given".
@@ -150,4 +151,47 @@ func (s *Store) PublishedRemoteIDs(ctx context.Context, account string) ([]strin
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// LastPublished returns, per account, the latest publication herald knows
+// of: its own published deliveries (exact time) and the platform's list as
+// collected into daily_stats (the date, at local midnight in loc).
+func (s *Store) LastPublished(ctx context.Context, loc *time.Location) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	rows, err := s.db.QueryContext(ctx, "SELECT account_id, MAX(published_at) FROM deliveries WHERE state = 'published' GROUP BY account_id")
+	if err != nil {
+		return nil, fmt.Errorf("storage: last published: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var at sql.NullString
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if t := parseTSPtr(at); t != nil {
+			out[id] = *t
+		}
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, "SELECT account_id, MAX(date) FROM daily_stats WHERE posts > 0 GROUP BY account_id")
+	if err != nil {
+		return nil, fmt.Errorf("storage: last published: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, d string
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, err
+		}
+		t, err := time.ParseInLocation("2006-01-02", d, loc)
+		if err == nil && t.After(out[id]) && !sameDay(t, out[id], loc) {
+			out[id] = t
+		}
+	}
+	return out, rows.Err()
+}
+
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	return a.In(loc).Format("2006-01-02") == b.In(loc).Format("2006-01-02")
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/scheduler"
 	"github.com/herald-gov/herald/stats"
 	"github.com/herald-gov/herald/storage"
@@ -81,12 +82,33 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 			for _, f := range sum.Failures {
 				log.Warn("statistics incomplete", "account", f.Account, "reason", f.Reason)
 			}
+			d.checkDormant(ctx, log)
 		})
 		if err != nil {
 			return fmt.Errorf("stats.collect_at: %w", err)
 		}
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
+	}
+}
+
+// checkDormant logs accounts at risk under the two-week rule and tells the
+// webhook about new ones.
+func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
+	rows, err := reports.Dormant(ctx, d.cfg, d.store, time.Now())
+	if err != nil {
+		log.Error("dormancy check", "err", err)
+		return
+	}
+	for _, r := range rows {
+		if r.Level != reports.LevelOK {
+			log.Warn("账号长期未更新（两周无更新即单项否决）", "account", r.Account, "level", r.Level, "days_since", r.DaysSince)
+		}
+	}
+	if sent, err := reports.NotifyDormant(ctx, d.cfg, d.store, &http.Client{Timeout: 10 * time.Second}, time.Now()); err != nil {
+		log.Error("dormancy webhook", "err", err)
+	} else if sent {
+		log.Info("dormancy warning sent to the webhook")
 	}
 }
 
