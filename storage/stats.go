@@ -68,6 +68,14 @@ WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
 // DailyStats returns stored rows for the accounts (all when empty) between
 // two dates inclusive, ordered by date then account.
 func (s *Store) DailyStats(ctx context.Context, from, to string, accounts []string) ([]DailyStat, error) {
+	var out []DailyStat
+	err := s.EachDailyStat(ctx, from, to, accounts, func(r DailyStat) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// EachDailyStat streams the rows DailyStats would return to fn, without
+// holding them all in memory.
+func (s *Store) EachDailyStat(ctx context.Context, from, to string, accounts []string, fn func(DailyStat) error) error {
 	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
 FROM daily_stats WHERE date >= ? AND date <= ?`
 	args := []any{from, to}
@@ -79,19 +87,20 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 	}
 	rows, err := s.db.QueryContext(ctx, q+" ORDER BY date, account_id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: daily stats: %w", err)
+		return fmt.Errorf("storage: daily stats: %w", err)
 	}
 	defer rows.Close()
-	var out []DailyStat
 	for rows.Next() {
 		var r DailyStat
 		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
 			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments); err != nil {
-			return nil, fmt.Errorf("storage: daily stats: %w", err)
+			return fmt.Errorf("storage: daily stats: %w", err)
 		}
-		out = append(out, r)
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // StatDates returns the dates between from and to (inclusive) that have a
