@@ -204,3 +204,56 @@ func (s *Store) LastPublished(ctx context.Context, loc *time.Location) (map[stri
 func sameDay(a, b time.Time, loc *time.Location) bool {
 	return a.In(loc).Format("2006-01-02") == b.In(loc).Format("2006-01-02")
 }
+
+// PublishedItem is an item with at least one published delivery.
+type PublishedItem struct {
+	ItemID         int64
+	Kind           string
+	Title          string
+	Targets        string
+	FirstPublished time.Time
+	Deliveries     int // all deliveries of the item
+	Published      int // those published
+}
+
+// PublishedItems returns items whose first publication falls in [from, to)
+// (UTC instants), oldest first.
+func (s *Store) PublishedItems(ctx context.Context, from, to time.Time) ([]PublishedItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT i.id, i.kind, r.title, substr(r.body, 1, 60), i.targets,
+  MIN(d.published_at), (SELECT COUNT(*) FROM deliveries x WHERE x.item_id = i.id),
+  SUM(d.state = 'published')
+FROM items i JOIN revisions r ON r.id = i.current_revision JOIN deliveries d ON d.item_id = i.id
+WHERE d.state = 'published' GROUP BY i.id HAVING MIN(d.published_at) >= ? AND MIN(d.published_at) < ?
+ORDER BY MIN(d.published_at)`, ts(from), ts(to))
+	if err != nil {
+		return nil, fmt.Errorf("storage: published items: %w", err)
+	}
+	defer rows.Close()
+	var out []PublishedItem
+	for rows.Next() {
+		var p PublishedItem
+		var body, first string
+		if err := rows.Scan(&p.ItemID, &p.Kind, &p.Title, &body, &p.Targets, &first, &p.Deliveries, &p.Published); err != nil {
+			return nil, fmt.Errorf("storage: published items: %w", err)
+		}
+		if p.Title == "" {
+			p.Title = body
+		}
+		p.FirstPublished = parseTS(first)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PostTotals sums the latest collected reposts, comments and likes of an
+// account's posts collected between two dates inclusive.
+func (s *Store) PostTotals(ctx context.Context, account, from, to string) (reposts, comments, likes int64, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(reposts),0), COALESCE(SUM(comments),0), COALESCE(SUM(likes),0)
+FROM post_stats p WHERE account_id = ? AND date = (SELECT MAX(date) FROM post_stats q
+  WHERE q.account_id = p.account_id AND q.post_id = p.post_id AND q.date >= ? AND q.date <= ?)`, account, from, to).
+		Scan(&reposts, &comments, &likes)
+	if err != nil {
+		err = fmt.Errorf("storage: post totals: %w", err)
+	}
+	return
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/herald-gov/herald/reports"
@@ -38,4 +40,61 @@ func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 		t.add(r.Account, r.Name, r.Platform, last, days, levels[r.Level])
 	}
 	return t.write(a.stdout)
+}
+
+func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("report monthly")
+	cfgPath := fs.String("config", "", "config file")
+	month := fs.String("month", "", "YYYY-MM")
+	quarter := fs.String("quarter", "", "YYYY-Qn (instead of --month)")
+	out := fs.String("out", "", "the workbook to write (.xlsx)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*month == "") == (*quarter == "") || *out == "" {
+		return usagef("give --month YYYY-MM or --quarter YYYY-Qn, and --out FILE.xlsx")
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var p reports.Period
+	if *month != "" {
+		p, err = reports.ParseMonth(*month, cfg.Location)
+	} else {
+		p, err = reports.ParseQuarter(*quarter, cfg.Location)
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	m, err := reports.BuildMonthly(ctx, cfg, st, p, time.Now())
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", *out, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = m.WriteWorkbook(tmp, cfg)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	missing := 0
+	for _, s := range m.Summary {
+		missing += len(s.MissingDays)
+	}
+	fmt.Fprintf(a.stdout, "%s 报表已写入 %s：%d 个账号，%d 行明细", p.Label, *out, len(m.Summary), len(m.Detail))
+	if missing > 0 {
+		fmt.Fprintf(a.stdout, "；有 %d 个账号日缺少数据（见汇总表“缺数据日期”，可用 herald stats collect 补采）", missing)
+	}
+	fmt.Fprintln(a.stdout)
+	return nil
 }
