@@ -310,9 +310,100 @@ func (m *Monthly) WriteWorkbook(w io.Writer, cfg *configs.Config) error {
 		last, _ := excelize.CoordinatesToCellName(1, len(m.Detail)+1)
 		f.SetCellStyle("明细", "A2", last, dateStyle)
 	}
+	if err := m.writeCharts(f, cfg, bold); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	_, err := f.WriteTo(w)
 	return err
+}
+
+// writeCharts adds the 图表 sheet: per-group daily followers and reads as
+// tables and as native line charts (a clerk can restyle or copy them).
+func (m *Monthly) writeCharts(f *excelize.File, cfg *configs.Config, bold int) error {
+	const name = "图表"
+	if _, err := f.NewSheet(name); err != nil {
+		return err
+	}
+	groups := rankGroups(cfg, m.Summary)
+	days := m.Period.days()
+	groupOf := map[string][]string{}
+	for _, g := range groups {
+		for _, s := range g.rows {
+			groupOf[s.Account] = append(groupOf[s.Account], g.title)
+		}
+	}
+	followers := map[string]map[string]int64{} // group -> date -> sum
+	reads := map[string]map[string]int64{}
+	for _, g := range groups {
+		followers[g.title], reads[g.title] = map[string]int64{}, map[string]int64{}
+	}
+	for _, r := range m.Detail {
+		for _, g := range groupOf[r.Account] {
+			followers[g][r.Date] += val64(r.Followers)
+			reads[g][r.Date] += val64(r.Reads)
+		}
+	}
+	// Two tables side by side: followers from column A, reads after a gap.
+	readsCol := len(groups) + 3
+	f.SetCellValue(name, "A1", "日期（粉丝数）")
+	c, _ := excelize.CoordinatesToCellName(readsCol, 1)
+	f.SetCellValue(name, c, "日期（阅读数）")
+	for gi, g := range groups {
+		c1, _ := excelize.CoordinatesToCellName(gi+2, 1)
+		c2, _ := excelize.CoordinatesToCellName(readsCol+gi+1, 1)
+		f.SetCellValue(name, c1, g.title)
+		f.SetCellValue(name, c2, g.title)
+	}
+	last, _ := excelize.CoordinatesToCellName(readsCol+len(groups), 1)
+	f.SetCellStyle(name, "A1", last, bold)
+	for di, d := range days {
+		r := di + 2
+		c1, _ := excelize.CoordinatesToCellName(1, r)
+		c2, _ := excelize.CoordinatesToCellName(readsCol, r)
+		f.SetCellValue(name, c1, d)
+		f.SetCellValue(name, c2, d)
+		for gi, g := range groups {
+			if v, ok := followers[g.title][d]; ok {
+				cell, _ := excelize.CoordinatesToCellName(gi+2, r)
+				f.SetCellValue(name, cell, v)
+			}
+			if v, ok := reads[g.title][d]; ok {
+				cell, _ := excelize.CoordinatesToCellName(readsCol+gi+1, r)
+				f.SetCellValue(name, cell, v)
+			}
+		}
+	}
+	if len(groups) == 0 || len(days) == 0 {
+		return nil
+	}
+	lastRow := len(days) + 1
+	series := func(firstCol int) []excelize.ChartSeries {
+		var out []excelize.ChartSeries
+		dateCol, _ := excelize.ColumnNumberToName(firstCol - 1)
+		for gi := range groups {
+			col, _ := excelize.ColumnNumberToName(firstCol + gi)
+			out = append(out, excelize.ChartSeries{
+				Name:       fmt.Sprintf("'%s'!$%s$1", name, col),
+				Categories: fmt.Sprintf("'%s'!$%s$2:$%s$%d", name, dateCol, dateCol, lastRow),
+				Values:     fmt.Sprintf("'%s'!$%s$2:$%s$%d", name, col, col, lastRow),
+			})
+		}
+		return out
+	}
+	anchor, _ := excelize.CoordinatesToCellName(readsCol+len(groups)+2, 2)
+	err := f.AddChart(name, anchor, &excelize.Chart{Type: excelize.Line, Series: series(2),
+		Title: []excelize.RichTextRun{{Text: m.Period.Label + " 各分组粉丝数"}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}})
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	anchor, _ = excelize.CoordinatesToCellName(readsCol+len(groups)+2, 19)
+	err = f.AddChart(name, anchor, &excelize.Chart{Type: excelize.Line, Series: series(readsCol + 1),
+		Title: []excelize.RichTextRun{{Text: m.Period.Label + " 各分组阅读数"}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}})
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	return nil
 }
 
 // excelDate is a calendar date as an Excel serial (days since 1899-12-30).

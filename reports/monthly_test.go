@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,12 +99,25 @@ accounts:
 	if err := m.WriteWorkbook(&buf, cfg); err != nil {
 		t.Fatal(err)
 	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts != 2 {
+		t.Fatalf("%d chart parts in the workbook, want 2", charts)
+	}
 	f, err := excelize.OpenReader(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细]" {
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细 图表]" {
 		t.Fatalf("sheets %v", got)
 	}
 	sum, _ := f.GetRows("汇总")
@@ -159,6 +174,14 @@ accounts:
 	warn, _ := f.GetRows("预警")
 	if len(warn) != 4 || warn[1][2] != "两周无更新（单项否决）" {
 		t.Fatalf("预警 %v", warn)
+	}
+	// 图表: per-group daily followers; the county group is the one account.
+	chart, _ := f.GetRows("图表")
+	if chart[0][1] != "县级" || chart[0][2] != "部门" || chart[1][0] != "2026-10-01" {
+		t.Fatalf("图表 table %v", chart[:2])
+	}
+	if fig, _ := sb.Figures("wx0", "2026-10-01"); chart[1][1] != strconv.Itoa(fig.Followers) {
+		t.Fatalf("county followers on 10-01: %s, platform %d", chart[1][1], fig.Followers)
 	}
 	if pane, _ := f.GetPanes("汇总"); !pane.Freeze || pane.YSplit != 1 {
 		t.Fatalf("汇总 header not frozen: %+v", pane)
