@@ -8,7 +8,12 @@ require (
 	go.yaml.in/yaml/v3 v3.0.4
 )
 
-require github.com/petar-dambovaliev/aho-corasick v0.0.0-20250424160509-463d218d4745 // indirect
+require (
+	github.com/boombuler/barcode v1.1.0 // indirect
+	github.com/makiuchi-d/gozxing v0.1.1 // indirect
+	github.com/petar-dambovaliev/aho-corasick v0.0.0-20250424160509-463d218d4745 // indirect
+	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
+)
 
 require (
 	github.com/aymerick/douceur v0.2.0 // indirect
