@@ -46,6 +46,7 @@ type Config struct {
 	Delivery    Delivery     `mapstructure:"delivery"`
 	Stats       Stats        `mapstructure:"stats"`
 	Reports     Reports      `mapstructure:"reports"`
+	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
 	Accounts    []Account    `mapstructure:"accounts"`
@@ -111,6 +112,18 @@ type Stats struct {
 type Reports struct {
 	GraphicsTarget int    `mapstructure:"graphics_target"`
 	WebhookURL     string `mapstructure:"webhook_url"`
+}
+
+// GraphicStyle is the office's look for policy graphics.
+type GraphicStyle struct {
+	// PrimaryColor and AccentColor are #RRGGBB (default the red style).
+	PrimaryColor string `mapstructure:"primary_color"`
+	AccentColor  string `mapstructure:"accent_color"`
+	// Footer is printed at the foot of every page (default: the news
+	// office's first account's name).
+	Footer string `mapstructure:"footer"`
+	// LogoFile is a PNG or JPEG drawn on the title banner.
+	LogoFile string `mapstructure:"logo_file"`
 }
 
 // Group gives an account group a display title and fixes report order.
@@ -196,6 +209,10 @@ func newViper() *viper.Viper {
 	v.SetDefault("stats.collect_at", "09:00")
 	v.SetDefault("reports.graphics_target", 60)
 	v.SetDefault("reports.webhook_url", "")
+	v.SetDefault("graphic.primary_color", "#C62828")
+	v.SetDefault("graphic.accent_color", "#D84315")
+	v.SetDefault("graphic.footer", "")
+	v.SetDefault("graphic.logo_file", "")
 	return v
 }
 
@@ -365,6 +382,16 @@ func (c *Config) Validate() error {
 	}
 	if err := c.validateReview(); err != nil {
 		return err
+	}
+	for key, v := range map[string]string{"graphic.primary_color": c.Graphic.PrimaryColor, "graphic.accent_color": c.Graphic.AccentColor} {
+		if _, err := ParseColor(v); err != nil {
+			return &Error{key, err.Error()}
+		}
+	}
+	if c.Graphic.LogoFile != "" {
+		if _, err := os.Stat(c.Graphic.LogoFile); err != nil {
+			return &Error{"graphic.logo_file", fmt.Sprintf("cannot read logo: %v", err)}
+		}
 	}
 	if err := c.loadWording(); err != nil {
 		return err
@@ -559,6 +586,37 @@ func checkBaseURL(key, s string) error {
 		return &Error{key, fmt.Sprintf("%q is not an http(s) URL", s)}
 	}
 	return nil
+}
+
+// ParseColor parses #RRGGBB.
+func ParseColor(s string) ([3]uint8, error) {
+	var rgb [3]uint8
+	if len(s) != 7 || s[0] != '#' {
+		return rgb, fmt.Errorf("%q is not a colour like #C62828", s)
+	}
+	for i := 0; i < 3; i++ {
+		var v uint8
+		if _, err := fmt.Sscanf(s[1+2*i:3+2*i], "%02x", &v); err != nil {
+			return rgb, fmt.Errorf("%q is not a colour like #C62828", s)
+		}
+		rgb[i] = v
+	}
+	return rgb, nil
+}
+
+// GraphicFooter is the footer for policy graphics: graphic.footer, else the
+// news office's first account's name.
+func (c *Config) GraphicFooter() string {
+	if c.Graphic.Footer != "" {
+		return c.Graphic.Footer
+	}
+	office := c.OfficeDepartment()
+	for _, a := range c.Accounts {
+		if office == "" || a.Department == office {
+			return a.Name
+		}
+	}
+	return ""
 }
 
 // ParseClock parses "HH:MM" into minutes after midnight.

@@ -11,3 +11,8 @@ var Example []byte
 //
 //go:embed wording.txt
 var WordingStarter []byte
+
+// PolicyExample is configs/policy.example.yaml, a sample policy graphic description.
+//
+//go:embed policy.example.yaml
+var PolicyExample []byte

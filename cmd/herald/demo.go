@@ -68,7 +68,13 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	daemonDone := make(chan error, 1)
 	go func() { daemonDone <- d.run(ctx, a.log) }()
 
-	ids, err := seedDemo(ctx, d.queue, d.store)
+	policy, pages, err := renderPolicyData(cfg, configs.PolicyExample, "configs/policy.example.yaml")
+	if err != nil {
+		return fmt.Errorf("demo: rendering the sample policy graphic: %w", err)
+	}
+	graphicDraft := queue.Draft{Kind: content.KindGraphic, Title: policy.Title, Digest: truncateRunes(policy.Summary, content.WeChatDigestMax),
+		SourceURL: policy.URL, Images: pages, Targets: "all", When: "now"}
+	ids, err := seedDemo(ctx, d.queue, d.store, graphicDraft)
 	if err != nil {
 		return fmt.Errorf("demo: seeding items: %w", err)
 	}
@@ -97,7 +103,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 }
 
 // seedDemo adds one item of each kind and takes it through the three review levels.
-func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store) ([]int64, error) {
+func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store, graphicDraft queue.Draft) ([]int64, error) {
 	office := queue.Actor{Name: "编辑 陈晓", Department: "xwb"}
 	scj := queue.Actor{Name: "市场监管局 赵磊", Department: "scjgj"}
 	cover := demoImage(900, 500, color.RGBA{183, 28, 28, 255})
@@ -110,10 +116,7 @@ func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store) ([]int64
 			Body:       `<p>11月21日，县长主持召开县政府第28次常务会议，研究部署冬季安全生产和农房改造工作。</p><p><img src="photos/meeting.png"></p><p>会议要求各乡镇、各部门压实责任，确保群众温暖过冬。</p>`,
 			BodyImages: map[string][]byte{"photos/meeting.png": photo}, Images: [][]byte{cover},
 			SourceURL: "https://www.qingshan.gov.cn/zwgk/2026/1121.html", Targets: "group:county", When: "now"}},
-		{office, queue.Draft{Kind: content.KindGraphic, Title: "一图读懂：青山县农村危房改造补贴政策",
-			Digest: "每户最高补贴3万元，申请截止12月31日。", SourceURL: "https://www.qingshan.gov.cn/zwgk/zcjd/2026/15.html",
-			Images:  [][]byte{demoImage(1080, 1600, color.RGBA{183, 28, 28, 255}), demoImage(1080, 1600, color.RGBA{198, 40, 40, 255}), demoImage(1080, 1400, color.RGBA{211, 47, 47, 255})},
-			Targets: "all", When: "now"}},
+		{office, graphicDraft}, // rendered from configs/policy.example.yaml
 		{scj, queue.Draft{Kind: content.KindBroadcast, Priority: content.PriorityUrgent, Targets: "group:departments", When: "now",
 			Broadcast: &content.Broadcast{Date: time.Now().Format("2006-01-02"), Unit: "青山县城关镇惠民超市", Address: "城关镇人民路88号",
 				Result: "责令限期整改", Findings: "冷藏柜温度记录不全；部分预包装食品标签不规范。\n已现场下达责令整改通知书，7日内复查。"},

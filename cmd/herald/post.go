@@ -103,6 +103,14 @@ func readBody(path string) (string, map[string][]byte, error) {
 	return body, imgs, nil
 }
 
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 func readImages(paths []string) ([][]byte, error) {
 	var out [][]byte
 	for _, p := range paths {
@@ -125,6 +133,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	var images multiFlag
 	fs.Var(&images, "image", "image file (repeatable; the first is the cover)")
 	sourceURL := fs.String("source-url", "", "the original document's URL (阅读原文; required for a graphic)")
+	fromPolicy := fs.String("from-policy", "", "graphic: render this policy description (YAML) as the images")
 	digest := fs.String("digest", "", "digest (摘要); default the body's opening")
 	author := fs.String("author", "", "author")
 	to := fs.String("to", "", "all | group:NAME | id1,id2,...")
@@ -172,7 +181,26 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	if d.Images, err = readImages(images); err != nil {
 		return err
 	}
+	if *fromPolicy != "" && d.Kind != content.KindGraphic {
+		return usagef("--from-policy goes with --kind graphic")
+	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		if *fromPolicy != "" {
+			p, pages, err := renderPolicy(cfg, *fromPolicy)
+			if err != nil {
+				return err
+			}
+			d.Images = append(pages, d.Images...)
+			if d.Title == "" {
+				d.Title = p.Title
+			}
+			if d.SourceURL == "" {
+				d.SourceURL = p.URL
+			}
+			if d.Digest == "" {
+				d.Digest = truncateRunes(p.Summary, content.WeChatDigestMax)
+			}
+		}
 		if d.Kind == content.KindBroadcast {
 			date := *bDate
 			if date == "" {

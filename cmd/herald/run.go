@@ -63,6 +63,7 @@ func commands() []command {
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
 		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
+		{"graphic render", "--in POLICY.yaml --out DIR", "render a policy graphic (政策图解) to PNG pages", cmdGraphicRender},
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
 		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn --out FILE.xlsx", "the monthly or quarterly workbook", cmdReportMonthly},

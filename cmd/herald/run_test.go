@@ -329,3 +329,41 @@ func TestTokenCreate(t *testing.T) {
 		t.Fatalf("unknown role: %d", code)
 	}
 }
+
+func TestGraphicRenderAndAddFromPolicy(t *testing.T) {
+	e := newEnv(t, testConfig)
+	out := filepath.Join(e.dir, "pages")
+	code, stdout, errs := e.herald("graphic", "render", "--in", "../../configs/policy.example.yaml", "--out", out)
+	if code != 0 {
+		t.Fatalf("graphic render: %d %s", code, errs)
+	}
+	paths := strings.Fields(stdout)
+	if len(paths) < 2 {
+		t.Fatalf("printed %q", stdout)
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width != 1080 {
+			t.Fatalf("%s: %v %d", p, err, cfg.Width)
+		}
+	}
+	code, stdout, errs = e.herald("post", "add", "--kind", "graphic", "--from-policy", "../../configs/policy.example.yaml", "--to", "fabu", "--at", "now")
+	if code != 0 {
+		t.Fatalf("post add --from-policy: %d %s", code, errs)
+	}
+	s := e.show(mustInt(strings.TrimSpace(stdout)))
+	code, raw, _ := e.herald("post", "show", "--json", strings.TrimSpace(stdout))
+	if code != 0 || s.State != "in_review" || !strings.Contains(raw, "青山县2026年农村危房改造补助政策") ||
+		!strings.Contains(raw, "https://www.qingshan.gov.cn/zwgk/zcwj/2026/15.html") || strings.Count(raw, `"role": "image"`)+strings.Count(raw, `"role": "cover"`) != len(paths) {
+		t.Fatalf("graphic item: %s", raw)
+	}
+	os.WriteFile(filepath.Join(e.dir, "bad.yaml"), []byte("title: T\nurl: ftp://x\n"), 0o600)
+	if code, _, errs := e.herald("graphic", "render", "--in", filepath.Join(e.dir, "bad.yaml"), "--out", out); code != 2 || !strings.Contains(errs, "http(s)") {
+		t.Fatalf("bad policy: %d %s", code, errs)
+	}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg" // logos may be JPEG
+	"os"
+	"path/filepath"
+
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/graphic"
+)
+
+// themeFor builds the office's graphic theme from the config.
+func themeFor(cfg *configs.Config) (graphic.Theme, error) {
+	t := graphic.DefaultTheme(cfg.GraphicFooter())
+	if rgb, err := configs.ParseColor(cfg.Graphic.PrimaryColor); err == nil {
+		t.Primary = color.RGBA{rgb[0], rgb[1], rgb[2], 0xFF}
+		t.Dark = color.RGBA{rgb[0] * 7 / 10, rgb[1] * 7 / 10, rgb[2] * 7 / 10, 0xFF}
+	}
+	if rgb, err := configs.ParseColor(cfg.Graphic.AccentColor); err == nil {
+		t.Accent = color.RGBA{rgb[0], rgb[1], rgb[2], 0xFF}
+	}
+	if cfg.Graphic.LogoFile != "" {
+		f, err := os.Open(cfg.Graphic.LogoFile)
+		if err != nil {
+			return t, fmt.Errorf("graphic.logo_file: %w", err)
+		}
+		defer f.Close()
+		if t.Logo, _, err = image.Decode(f); err != nil {
+			return t, fmt.Errorf("graphic.logo_file: 不是 PNG 或 JPEG 图片：%w", err)
+		}
+	}
+	return t, nil
+}
+
+// renderPolicy lays out and draws a policy description file.
+func renderPolicy(cfg *configs.Config, path string) (*graphic.Policy, [][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, usagef("cannot read %s: %v", path, err)
+	}
+	return renderPolicyData(cfg, data, path)
+}
+
+// renderPolicyData lays out and draws a policy description.
+func renderPolicyData(cfg *configs.Config, data []byte, path string) (*graphic.Policy, [][]byte, error) {
+	p, err := graphic.ParsePolicy(data)
+	if err != nil {
+		return nil, nil, usagef("%s: %v", path, err)
+	}
+	theme, err := themeFor(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := graphic.Layout(p, theme)
+	if err != nil {
+		return nil, nil, usagef("%s: %v", path, err)
+	}
+	pages, err := doc.Render()
+	return p, pages, err
+}
+
+func cmdGraphicRender(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("graphic render")
+	cfgPath := fs.String("config", "", "config file (for the office's colours, footer and logo)")
+	in := fs.String("in", "", "policy description (YAML, or Markdown with front matter)")
+	out := fs.String("out", "", "folder to write the PNG pages to")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" {
+		return usagef("--in POLICY.yaml and --out DIR are required")
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	_, pages, err := renderPolicy(cfg, *in)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for i, b := range pages {
+		path := filepath.Join(*out, fmt.Sprintf("page-%02d.png", i+1))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, path)
+	}
+	return nil
+}
