@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // APIToken is who an API token acts as.
@@ -56,4 +57,48 @@ func (s *Store) TokenFor(ctx context.Context, token string) (APIToken, error) {
 	}
 	_, _ = s.db.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", ts(s.now()), t.ID)
 	return t, nil
+}
+
+// Session is a logged-in console user.
+type Session struct {
+	APIToken
+	CSRF string
+}
+
+// CreateSession starts a console session for a token and returns the
+// cookie value and the session's CSRF token.
+func (s *Store) CreateSession(ctx context.Context, t APIToken, ttl time.Duration) (cookie, csrf string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("storage: session: %w", err)
+	}
+	cookie = base64.RawURLEncoding.EncodeToString(b[:16])
+	csrf = base64.RawURLEncoding.EncodeToString(b[16:])
+	_, err = s.db.ExecContext(ctx, "INSERT INTO sessions (id_hash, token_id, csrf, expires_at) VALUES (?,?,?,?)",
+		hashToken(cookie), t.ID, csrf, ts(s.now().Add(ttl)))
+	if err != nil {
+		return "", "", fmt.Errorf("storage: session: %w", err)
+	}
+	return cookie, csrf, nil
+}
+
+// SessionFor returns the live session a cookie names.
+func (s *Store) SessionFor(ctx context.Context, cookie string) (Session, error) {
+	var sess Session
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, t.department, t.role, s.csrf FROM sessions s
+JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked = 0`, hashToken(cookie), ts(s.now())).
+		Scan(&sess.ID, &sess.Name, &sess.Department, &sess.Role, &sess.CSRF)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sess, fmt.Errorf("storage: session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return sess, fmt.Errorf("storage: session: %w", err)
+	}
+	return sess, nil
+}
+
+// EndSession logs a session out.
+func (s *Store) EndSession(ctx context.Context, cookie string) error {
+	_, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE id_hash = ?", hashToken(cookie))
+	return err
 }
