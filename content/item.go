@@ -135,7 +135,7 @@ func (r *Revision) ImagesByRole(roles ...string) []ImageRef {
 
 // Label is how the revision is named in lists: its title, or for an
 // untitled short post the opening of its text.
-func (r *Revision) Label() string {
+func (r Revision) Label() string {
 	if t := strings.TrimSpace(r.Title); t != "" {
 		return t
 	}

@@ -188,7 +188,7 @@ func TestScriptNeverReachesAPage(t *testing.T) {
 	if strings.Contains(body, "<script") || strings.Contains(body, "onclick") {
 		t.Fatalf("stored body not sanitized: %s", body)
 	}
-	resp, err := http.Get(e.srv.URL + "/")
+	resp, err := http.Get(e.srv.URL + "/status")
 	if err != nil {
 		t.Fatal(err)
 	}

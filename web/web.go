@@ -16,7 +16,7 @@ import (
 	"github.com/herald-gov/herald/storage"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/console/*.html
 var templateFS embed.FS
 
 // Server is herald's HTTP handler.
@@ -26,6 +26,7 @@ type Server struct {
 	queue *queue.Service
 	log   *slog.Logger
 	tmpl  *template.Template
+	pages map[string]*template.Template
 	mux   *http.ServeMux
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
@@ -33,20 +34,35 @@ type Server struct {
 
 // New returns the handler.
 func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux()}
-	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-		"local": func(t *time.Time) string {
-			if t == nil {
-				return "-"
+	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{
+		"local": func(t any) string {
+			switch v := t.(type) {
+			case *time.Time:
+				if v == nil {
+					return "-"
+				}
+				return v.In(cfg.Location).Format("01-02 15:04")
+			case time.Time:
+				return v.In(cfg.Location).Format("01-02 15:04")
 			}
-			return t.In(cfg.Location).Format("01-02 15:04")
+			return "-"
 		},
 		"label": func(st content.ItemState) string { return st.Label() },
 		"kind":  func(k content.Kind) string { return k.Label() },
-	}).ParseFS(templateFS, "templates/*.html"))
+		"inc":   func(i int) int { return i + 1 },
+	}
+	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats"} {
+		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/"+name+".html"))
+	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	s.mux.HandleFunc("GET /{$}", s.status)
+	s.mux.HandleFunc("GET /status", s.status)
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+	})
 	s.routes()
+	s.consoleRoutes()
 	return s
 }
 

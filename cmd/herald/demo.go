@@ -92,6 +92,14 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("demo: collecting statistics: %w", err)
 	}
 	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
+	fmt.Fprintln(a.stdout, "console logins (paste a token on the login page):")
+	for _, u := range [][3]string{{"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
+		tok, err := d.store.CreateToken(ctx, u[0], u[1], u[2])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "  %-10s %-8s %s\n", u[0], u[2], tok)
+	}
 	fmt.Fprintf(a.stdout, "statistics: %s to %s for %d accounts, %d rows, %d platform calls, %d incomplete\n",
 		sum.From, sum.To, sum.Accounts, sum.RowsWritten, sum.Calls, len(sum.Failures))
 	fmt.Fprintf(a.stdout, "herald demo ready in %.1fs — console: %s  (Ctrl-C to stop)\n", time.Since(start).Seconds(), d.URL())
