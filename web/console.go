@@ -672,6 +672,20 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 			}
 		}
 		idx := reports.WCIFromDaily(byAccount[a.ID])
+		if a.Platform == configs.PlatformWeibo {
+			var posts int64
+			for _, r := range byAccount[a.ID] {
+				if r.Posts != nil {
+					posts += *r.Posts
+				}
+			}
+			rp, cm, lk, err := s.store.PostTotals(r.Context(), a.ID, from.Format("2006-01-02"), to.Format("2006-01-02"))
+			if err != nil {
+				s.fail(w, err)
+				return
+			}
+			idx = reports.BCI(float64(posts), float64(rp), float64(cm), float64(lk))
+		}
 		ranking = append(ranking, rank{a.ID, a.Name, a.Platform, float64(int64(idx*100)) / 100, total})
 	}
 	sort.SliceStable(ranking, func(i, j int) bool { return ranking[i].Index > ranking[j].Index })

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// TestBrowserConsole drives the console in headless Debian chromium: an
+// editor composes a policy graphic with two images, three reviewers approve
+// it level by level, the sandbox sees it published, and the statistics page
+// shows its charts. Screenshots of each page go to testdata/screenshots (or
+// $HERALD_SCREENSHOTS). .ci/run installs chromium; without it the test is
+// skipped with a message saying how to install it.
+func TestBrowserConsole(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium not installed (apt-get install chromium fonts-wqy-microhei); .ci/run installs it")
+	}
+	shots := os.Getenv("HERALD_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	sb := sandbox.New(sandbox.Options{Seed: 9})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfgText := demoMatrix().yaml(filepath.Join(dir, "data"), "127.0.0.1:0", srv.URL, srv.URL)
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerAccounts(sb, cfg)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, err := newDaemon(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx, log) }()
+	defer func() { cancel(); <-done }()
+	to := d.stats.Yesterday().AddDate(0, 0, -1)
+	if _, err := d.stats.Collect(ctx, to.AddDate(0, 0, -29), to, nil, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, u := range [][3]string{{"editor", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}} {
+		if tokens[u[0]], err = d.store.CreateToken(ctx, u[0], u[1], u[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := filepath.Join(dir, "pages")
+	os.MkdirAll(pages, 0o755)
+	var files []string
+	for i := 0; i < 2; i++ {
+		f := filepath.Join(pages, fmt.Sprintf("page%d.png", i+1))
+		os.WriteFile(f, demoImage(1080, 1400+200*i, color.RGBA{183, uint8(28 + 40*i), 28, 255}), 0o644)
+		files = append(files, f)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("headless", true), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(filepath.Join(dir, "chrome")),
+		chromedp.WindowSize(1280, 1600))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	// Start the browser on its own context: the per-step timeouts below must
+	// not own it (cancelling the context of the first Run closes the browser).
+	if err := chromedp.Run(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		c, cancel := context.WithTimeout(browser, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Run(c, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(c context.Context) error {
+			var buf []byte
+			if err := chromedp.FullScreenshot(&buf, 100).Do(c); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	base := d.URL() + "console"
+	login := func(user string) {
+		run("log in as "+user,
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(`#token`, chromedp.ByQuery),
+			chromedp.SendKeys(`#token`, tokens[user], chromedp.ByQuery),
+			chromedp.Submit(`#token`, chromedp.ByQuery),
+			chromedp.WaitVisible(`.days`, chromedp.ByQuery))
+	}
+	logout := func() {
+		run("log out", chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible(`#token`, chromedp.ByQuery))
+	}
+
+	login("editor")
+	run("calendar", shot("01-calendar"))
+	var itemURL string
+	run("compose a policy graphic",
+		chromedp.Navigate(base+"/compose?kind=graphic"),
+		chromedp.WaitVisible(`#title`, chromedp.ByQuery),
+		chromedp.SendKeys(`#title`, "一图读懂：青山县医保新政", chromedp.ByQuery),
+		chromedp.SendKeys(`#source_url`, "https://www.qingshan.gov.cn/zcjd/2026/7.html", chromedp.ByQuery),
+		chromedp.SetUploadFiles(`#images`, files, chromedp.ByQuery),
+		shot("02-compose"),
+		chromedp.Click(`#submit`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#state`, chromedp.ByQuery),
+		chromedp.Location(&itemURL),
+		shot("03-item-submitted"))
+	logout()
+	for _, reviewer := range []string{"张敏", "王强", "刘建国"} {
+		login(reviewer)
+		actions := []chromedp.Action{chromedp.Navigate(base + "/review"), chromedp.WaitVisible(`.approve`, chromedp.ByQuery)}
+		if reviewer == "刘建国" {
+			actions = append(actions, chromedp.Click(`.secrecy`, chromedp.ByQuery))
+		}
+		actions = append(actions, shot("04-review-"+reviewer), chromedp.Click(`.approve`, chromedp.ByQuery), chromedp.WaitVisible(`.flash`, chromedp.ByQuery))
+		run("review as "+reviewer, actions...)
+		logout()
+	}
+
+	// On the platform: every WeChat account got the graphic as a two-image
+	// newspic, every Weibo account a post with its first page as picture.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		wx, wb := 0, 0
+		snap := sb.Snapshot()
+		for _, w := range snap.WeChat {
+			for _, a := range w.Published {
+				if a.Title == "一图读懂：青山县医保新政" && a.ArticleType == "newspic" && a.Images == 2 {
+					wx++
+				}
+			}
+		}
+		for _, w := range snap.Weibo {
+			for _, p := range w.Posts {
+				if strings.Contains(p.Text, "一图读懂：青山县医保新政") && p.Pic {
+					wb++
+				}
+			}
+		}
+		if wx == 9 && wb == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("on the sandbox: %d of 9 WeChat and %d of 3 Weibo accounts have the graphic", wx, wb)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if it, err := d.store.Item(ctx, 1); err == nil && it.State.Final() {
+			break
+		}
+	}
+	login("editor")
+	var state string
+	run("published item", chromedp.Navigate(itemURL), chromedp.Text(`#state`, &state, chromedp.ByQuery), shot("05-item-published"))
+	if state != "done" {
+		t.Fatalf("item state on its page: %q", state)
+	}
+	var lines int
+	run("statistics", chromedp.Navigate(base+"/stats"), chromedp.WaitVisible(`#charts svg`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#charts polyline').length`, &lines), shot("06-stats"),
+		chromedp.Navigate(base+"/accounts"), chromedp.WaitVisible(`table`, chromedp.ByQuery), shot("07-accounts"))
+	if lines < 2 {
+		t.Fatalf("%d chart lines on the statistics page", lines)
+	}
+	t.Logf("screenshots in %s", shots)
+}
