@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -33,6 +35,163 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/items/{id}/approve", s.auth(reviewers, s.itemAction("approve")))
 	s.mux.HandleFunc("POST /api/v1/items/{id}/reject", s.auth(reviewers, s.itemAction("reject")))
 	s.mux.HandleFunc("GET /api/v1/accounts", s.auth(anyRole, s.listAccounts))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/edit", s.auth(writers, s.editItem))
+	s.mux.HandleFunc("GET /api/v1/audit", s.auth(anyRole, s.auditLog))
+	s.mux.HandleFunc("GET /api/v1/stats", s.auth(anyRole, s.dailyStats))
+	s.mux.HandleFunc("GET /api/v1/reports/dormant", s.auth(anyRole, s.dormant))
+}
+
+// editRequest is POST /api/v1/items/{id}/edit: fields given replace the
+// current revision's (a new revision, voiding earlier approvals).
+type editRequest struct {
+	Title     *string  `json:"title"`
+	Body      *string  `json:"body"`
+	SourceURL *string  `json:"source_url"`
+	At        *string  `json:"at"`
+	Images    []string `json:"images"`
+}
+
+func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	id, ok := itemID(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, "bad_request", "稿件编号无效")
+		return
+	}
+	var req editRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		return
+	}
+	c := queue.Changes{Title: req.Title, Body: req.Body, SourceURL: req.SourceURL, When: req.At}
+	for i, b64 := range req.Images {
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "第"+strconv.Itoa(i+1)+"张图片不是有效的 base64")
+			return
+		}
+		c.Images = append(c.Images, b)
+	}
+	if err := s.queue.Edit(r.Context(), actor(who), id, c); err != nil {
+		s.fail(w, err)
+		return
+	}
+	it, err := s.store.Item(r.Context(), id)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State, "revision": it.Revision.Number})
+}
+
+// auditLog is GET /api/v1/audit?item=ID (an item's story; the whole log for
+// the news office only).
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	var id int64
+	if v := r.URL.Query().Get("item"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "稿件编号无效")
+			return
+		}
+		if _, err := s.queue.Item(r.Context(), actor(who), n); err != nil {
+			s.fail(w, err)
+			return
+		}
+		id = n
+	} else if !s.office(who.Department) {
+		apiError(w, http.StatusForbidden, "forbidden", "部门只能查看本部门稿件的记录：请加 ?item=ID")
+		return
+	}
+	entries, err := s.store.AuditLog(r.Context(), id, 0)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if entries == nil {
+		entries = []storage.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, entries)
+}
+
+// visibleIDs are the account ids a token's department may see.
+func (s *Server) visibleIDs(r *http.Request, who storage.APIToken) ([]string, map[string]string, error) {
+	all, err := s.store.Accounts(r.Context(), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []string
+	platforms := map[string]string{}
+	for _, a := range all {
+		if s.office(who.Department) || a.Department == who.Department {
+			ids = append(ids, a.ID)
+			platforms[a.ID] = a.Platform
+		}
+	}
+	return ids, platforms, nil
+}
+
+// dailyStats is GET /api/v1/stats?from=D&to=D[&format=csv|xlsx]: the daily
+// rows of the accounts the token may see, as JSON or as the export files.
+func (s *Server) dailyStats(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	for _, d := range []string{from, to} {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "from 和 to 应写成 2026-11-01")
+			return
+		}
+	}
+	ids, platforms, err := s.visibleIDs(r, who)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	each := func(fn func(storage.DailyStat) error) error {
+		return s.store.EachDailyStat(r.Context(), from, to, ids, fn)
+	}
+	switch q.Get("format") {
+	case "", "json":
+		rows := []storage.DailyStat{}
+		if err := each(func(d storage.DailyStat) error { rows = append(rows, d); return nil }); err != nil {
+			s.fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rows)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		if _, err := reports.WriteCSV(w, each, platforms); err != nil {
+			s.log.Error("api export", "err", err)
+		}
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		if _, err := reports.WriteXLSX(w, each, platforms); err != nil {
+			s.log.Error("api export", "err", err)
+		}
+	default:
+		apiError(w, http.StatusBadRequest, "bad_request", "format 只能是 json、csv 或 xlsx")
+	}
+}
+
+func (s *Server) dormant(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	rows, err := reports.Dormant(r.Context(), s.cfg, s.store, time.Now())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := []reports.DormantRow{}
+	ids, _, err := s.visibleIDs(r, who)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	for _, d := range rows {
+		if slices.Contains(ids, d.Account) {
+			out = append(out, d)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request, who storage.APIToken)

@@ -200,3 +200,40 @@ func TestScriptNeverReachesAPage(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEditAuditStatsDormant(t *testing.T) {
+	e := newAPI(t)
+	_, m, _ := e.do("POST", "/api/v1/items", "editor", article("all", "<p>初稿</p>"))
+	id := itoa(int64(m["id"].(float64)))
+	if code, _, _ := e.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil); code != 200 {
+		t.Fatal("初审")
+	}
+	title := "县政府常务会议（修订）"
+	code, res, raw := e.do("POST", "/api/v1/items/"+id+"/edit", "editor", map[string]any{"title": title})
+	if code != 200 || res["revision"].(float64) != 2 || res["state"] != "in_review" {
+		t.Fatalf("edit: %d %s", code, raw)
+	}
+	if code, _, _ := e.do("POST", "/api/v1/items/"+id+"/edit", "viewer", map[string]any{"title": "x"}); code != 403 {
+		t.Fatalf("viewer edit: %d", code)
+	}
+	code, _, raw = e.do("GET", "/api/v1/audit?item="+id, "viewer", nil)
+	if code != 200 || !strings.Contains(raw, `"action":"edit"`) || !strings.Contains(raw, "作废此前1个审核签字") {
+		t.Fatalf("audit: %d %s", code, raw)
+	}
+	if code, _, _ := e.do("GET", "/api/v1/audit", "scj-editor", nil); code != 403 {
+		t.Fatalf("department reading the whole log: %d", code)
+	}
+	if code, _, raw := e.do("GET", "/api/v1/audit?item="+id, "scj-editor", nil); code == 200 {
+		t.Fatalf("department reading the office's item log: %s", raw)
+	}
+	if code, _, raw := e.do("GET", "/api/v1/stats?from=2026-11-01&to=2026-11-02", "viewer", nil); code != 200 || strings.TrimSpace(raw) != "[]" {
+		t.Fatalf("stats: %d %s", code, raw)
+	}
+	if code, _, _ := e.do("GET", "/api/v1/stats?from=2026-11&to=2026-11-02", "viewer", nil); code != 400 {
+		t.Fatalf("bad date: %d", code)
+	}
+	code, _, raw = e.do("GET", "/api/v1/reports/dormant", "scj-editor", nil)
+	if code != 200 || !strings.Contains(raw, `"scj-wx"`) || strings.Contains(raw, `"fabu"`) {
+		t.Fatalf("dormant for a department: %d %s", code, raw)
+	}
+}
