@@ -81,11 +81,15 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	now := s.now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
-  remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END, url = CASE WHEN ? = '' THEN url ELSE ? END`
-		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.RemoteID, u.RemoteID, u.URL, u.URL}
+  url = CASE WHEN ? = '' THEN url ELSE ? END`
+		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL}
 		if u.To == content.DeliverySending {
+			// A new attempt: its own id and start time, and no platform id yet.
 			q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?, remote_id = ''"
 			args = append(args, u.AttemptID, ts(now))
+		} else {
+			q += ", remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END" // kept unless given
+			args = append(args, u.RemoteID, u.RemoteID)
 		}
 		if u.To == content.DeliveryPublished {
 			q += ", published_at = ?"
