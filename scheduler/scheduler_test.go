@@ -311,13 +311,17 @@ func TestExpiredItemIsNeverPublished(t *testing.T) {
 	// With review, an item whose time passes before the last approval expires.
 	h.cfg.Review.Levels = []string{"初审"}
 	id, err := h.q.Add(context.Background(), queue.Actor{Name: "t"}, queue.Draft{Kind: content.KindArticle, Title: "过期", Body: "<p>x</p>",
-		Images: [][]byte{pngBytes(color.RGBA{9, 9, 9, 255})}, Targets: "all", When: time.Now().Add(300 * time.Millisecond).Format(time.RFC3339Nano)})
+		Images: [][]byte{pngBytes(color.RGBA{9, 9, 9, 255})}, Targets: "all", When: time.Now().Add(time.Second).Format(time.RFC3339Nano)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.start()
-	time.Sleep(1500 * time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
 	it, _ := h.st.Item(context.Background(), id)
+	for it.State != content.ItemExpired && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		it, _ = h.st.Item(context.Background(), id)
+	}
 	if it.State != content.ItemExpired || !strings.Contains(it.StateReason, "未完成审核") {
 		t.Fatalf("item: %s %q", it.State, it.StateReason)
 	}

@@ -15,8 +15,9 @@ func TestAccountsCheck(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 3})
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
-	soon := time.Now().AddDate(0, 0, 3).Format("2006-01-02")
-	later := time.Now().AddDate(0, 0, 60).Format("2006-01-02")
+	loc, _ := time.LoadLocation("Asia/Shanghai") // herald counts days in the configured timezone
+	soon := time.Now().In(loc).AddDate(0, 0, 3).Format("2006-01-02")
+	later := time.Now().In(loc).AddDate(0, 0, 60).Format("2006-01-02")
 	e := newEnv(t, fmt.Sprintf(`
 data_dir: %%DIR%%/data
 wechat: {api_base: %q}
