@@ -27,6 +27,7 @@ import (
 func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("demo")
 	keep := fs.Bool("keep", false, "keep the throwaway data dir after Ctrl-C")
+	fs.String("config", "", "ignored: the demo makes its own throwaway config")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -212,6 +212,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func cmdVersion(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("version")
+	fs.String("config", "", "ignored")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -239,7 +240,9 @@ func cmdConfigShow(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdConfigExample(ctx context.Context, a *app, args []string) error {
-	if err := parse(a.flags("config example"), args); err != nil {
+	fs := a.flags("config example")
+	fs.String("config", "", "ignored")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	_, err := a.stdout.Write(configs.Example)
