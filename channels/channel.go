@@ -31,6 +31,10 @@ type Publication struct {
 	RemoteID string
 }
 
+// DraftPrefix marks a Publication.RemoteID that names a WeChat draft made
+// but not (known to be) submitted: "draft:<media_id>".
+const DraftPrefix = "draft:"
+
 // Result is what a published delivery is on the platform.
 type Result struct {
 	RemoteID string // WeChat publish_id or article_id; Weibo status id

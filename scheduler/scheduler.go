@@ -449,6 +449,9 @@ func (s *Scheduler) work(ctx context.Context, r storage.ReadyDelivery) {
 	}
 	pub.AttemptStarted = s.opts.Now()
 	pub.RemoteID = ""
+	if strings.HasPrefix(r.RemoteID, channels.DraftPrefix) {
+		pub.RemoteID = r.RemoteID // a draft an earlier attempt made: submit it, make no other
+	}
 	res, err := ch.Publish(ctx, acct, pub)
 	s.settleAttempt(ctx, ch, acct, r.Delivery, pub, res, err, r.Attempts+1, log)
 }

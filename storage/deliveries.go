@@ -84,8 +84,10 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
   url = CASE WHEN ? = '' THEN url ELSE ? END`
 		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL}
 		if u.To == content.DeliverySending {
-			// A new attempt: its own id and start time, and no platform id yet.
-			q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?, remote_id = ''"
+			// A new attempt: its own id and start time. A WeChat draft saved by an
+			// earlier attempt that never got submitted ("draft:<media_id>") is kept,
+			// so the retry submits that draft instead of making another.
+			q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?, remote_id = CASE WHEN remote_id LIKE 'draft:%' THEN remote_id ELSE '' END"
 			args = append(args, u.AttemptID, ts(now))
 		} else {
 			q += ", remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END" // kept unless given

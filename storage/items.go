@@ -364,7 +364,9 @@ func (s *Store) AddRevision(ctx context.Context, e Edit) (int64, error) {
 			return err
 		}
 		voided, _ := res.RowsAffected()
-		if _, err := tx.ExecContext(ctx, "UPDATE deliveries SET revision_id = ?, updated_at = ? WHERE item_id = ? AND state = 'pending'",
+		// Pending deliveries follow the new revision; a draft made for the old
+		// one must never be submitted, so it is forgotten.
+		if _, err := tx.ExecContext(ctx, "UPDATE deliveries SET revision_id = ?, remote_id = '', updated_at = ? WHERE item_id = ? AND state = 'pending'",
 			revID, now, e.ItemID); err != nil {
 			return err
 		}

@@ -125,25 +125,41 @@ func Title(kind content.Kind, r *content.Revision) string {
 // when asked and the quota allows.
 func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Result, error) {
 	a := c.account(acct)
-	publishID := p.RemoteID
-	var draftID string
+	publishID, draftID := p.RemoteID, ""
+	if d, ok := strings.CutPrefix(p.RemoteID, channels.DraftPrefix); ok {
+		publishID, draftID = "", d
+	}
 	if publishID == "" {
-		art, err := c.buildArticle(ctx, acct, a, p)
-		if err != nil {
-			return channels.Result{}, err
+		reused := draftID != ""
+		if !reused {
+			art, err := c.buildArticle(ctx, acct, a, p)
+			if err != nil {
+				return channels.Result{}, err
+			}
+			var d struct {
+				MediaID string `json:"media_id"`
+			}
+			if err := a.postJSON(ctx, "/cgi-bin/draft/add", map[string]any{"articles": []draftArticle{art}}, &d); err != nil {
+				return channels.Result{}, c.classify(err, false)
+			}
+			draftID = d.MediaID
+			// The draft is this delivery's idempotency key: a retry submits this
+			// draft again rather than making another.
+			if err := c.saveProgress(ctx, p, channels.DraftPrefix+draftID); err != nil {
+				return channels.Result{}, err
+			}
 		}
-		var d struct {
-			MediaID string `json:"media_id"`
-		}
-		if err := a.postJSON(ctx, "/cgi-bin/draft/add", map[string]any{"articles": []draftArticle{art}}, &d); err != nil {
-			return channels.Result{}, c.classify(err, false)
-		}
-		draftID = d.MediaID
 		var sub struct {
 			PublishID flexString `json:"publish_id"`
 		}
 		// The one call that can publish: a lost answer here is unknown.
 		if err := a.postJSON(ctx, "/cgi-bin/freepublish/submit", map[string]string{"media_id": draftID}, &sub); err != nil {
+			var ae *apiError
+			if reused && errors.As(err, &ae) && ae.Code == 40007 {
+				// The saved draft is no longer submittable: an earlier attempt did
+				// submit it. Never make a new draft; find out what happened.
+				return channels.Result{}, &channels.Error{Class: channels.ClassUnknown, Code: 40007, Message: "该草稿此前已提交发布，正在核实结果", Err: err}
+			}
 			return channels.Result{}, c.classify(err, true)
 		}
 		publishID = string(sub.PublishID)
@@ -441,7 +457,7 @@ func (c *Channel) massSend(ctx context.Context, acct *configs.Account, a *accoun
 // else by matching title and time in the published list.
 func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Outcome, channels.Result, error) {
 	a := c.account(acct)
-	if p.RemoteID != "" {
+	if p.RemoteID != "" && !strings.HasPrefix(p.RemoteID, channels.DraftPrefix) {
 		st, err := c.status(ctx, a, p.RemoteID)
 		if err != nil {
 			return channels.StillUnknown, channels.Result{}, c.classify(err, false)

@@ -408,3 +408,65 @@ func TestConcurrentAccounts(t *testing.T) {
 		t.Fatalf("published %d and %d", a, b)
 	}
 }
+
+// retry moves a delivery back to pending and into a new attempt, as the
+// scheduler does, and returns the Publication it would pass.
+func (e *env) retry(p channels.Publication) channels.Publication {
+	e.t.Helper()
+	ctx := context.Background()
+	d, _ := e.st.Delivery(ctx, p.DeliveryID)
+	from := d.State
+	if err := e.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: from, To: content.DeliveryPending, AttemptID: d.AttemptID}); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "retry"}); err != nil {
+		e.t.Fatal(err)
+	}
+	d, _ = e.st.Delivery(ctx, p.DeliveryID)
+	p.AttemptID, p.RemoteID, p.AttemptStarted = "retry", "", time.Now()
+	if strings.HasPrefix(d.RemoteID, channels.DraftPrefix) {
+		p.RemoteID = d.RemoteID
+	}
+	return p
+}
+
+func TestRetryReusesTheSavedDraft(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 40})
+	ctx := context.Background()
+	fabu := e.acct["fabu"]
+	p := e.pub(content.KindArticle, e.article("配额后重试"))
+	e.sb.ExhaustQuota("wx_fabu", "/cgi-bin/freepublish/submit")
+	_, err := e.ch.Publish(ctx, fabu, p)
+	wantClass(t, err, channels.ClassQuota, "45009")
+	if d, _ := e.st.Delivery(ctx, p.DeliveryID); !strings.HasPrefix(d.RemoteID, channels.DraftPrefix) {
+		t.Fatalf("draft not saved before submit: %q", d.RemoteID)
+	}
+	e.sb.RestoreQuota("wx_fabu", "/cgi-bin/freepublish/submit")
+	p = e.retry(p)
+	if _, err := e.ch.Publish(ctx, fabu, p); err != nil {
+		t.Fatal(err)
+	}
+	st := e.state("wx_fabu")
+	if st.Drafts != 1 || len(st.Published) != 1 {
+		t.Fatalf("platform: %d drafts, %d published; want 1 and 1", st.Drafts, len(st.Published))
+	}
+}
+
+func TestReusedDraftAlreadySubmittedIsUnknownNeverANewDraft(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 41})
+	ctx := context.Background()
+	fabu := e.acct["fabu"]
+	p := e.pub(content.KindArticle, e.article("答复丢失后重试"))
+	e.sb.LoseNext("/cgi-bin/freepublish/submit", 1)
+	_, err := e.ch.Publish(ctx, fabu, p)
+	wantClass(t, err, channels.ClassUnknown, "")
+	// Suppose a lookup wrongly concluded nothing went out: the retry submits
+	// the same draft, the platform refuses it, and herald stays unknown.
+	p = e.retry(p)
+	_, err = e.ch.Publish(ctx, fabu, p)
+	wantClass(t, err, channels.ClassUnknown, "40007")
+	st := e.state("wx_fabu")
+	if st.Drafts != 1 || len(st.Published) != 1 {
+		t.Fatalf("platform: %d drafts, %d published; want 1 and 1", st.Drafts, len(st.Published))
+	}
+}
