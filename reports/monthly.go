@@ -226,6 +226,8 @@ func (m *Monthly) WriteWorkbook(w io.Writer, cfg *configs.Config) error {
 		cell, _ := excelize.CoordinatesToCellName(11, i+2)
 		f.SetCellStyle("汇总", cell, cell, idx)
 	}
+	// Say how the index was computed and which inputs were approximated.
+	row("汇总", len(m.Summary)+3, "注：微信账号指数为 WCI（清博 V14.2），微博账号为 BCI。"+strings.Join(WCIApproximations, "；")+"。")
 
 	if err := sheet("排名", rankHeader, []float64{14, 6, 16, 16, 8, 10}); err != nil {
 		return err

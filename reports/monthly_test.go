@@ -125,7 +125,10 @@ accounts:
 		t.Fatalf("汇总 header %v", sum[0])
 	}
 	rows, _ := st.DailyStats(ctx, "2026-10-01", "2026-10-31", nil)
-	for _, line := range sum[1:] {
+	if note := sum[len(sum)-1][0]; !strings.Contains(note, "WCI") || !strings.Contains(note, "近似") {
+		t.Fatalf("汇总 does not say how the index was computed: %q", note)
+	}
+	for _, line := range sum[1 : len(sum)-2] {
 		var followers, net, posts, reads int64
 		for _, r := range rows {
 			if r.Account != line[0] {

@@ -692,7 +692,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 	s.render(w, http.StatusOK, "stats", page{Title: "统计", User: sess, Nav: "stats", Data: map[string]any{
 		"From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"),
 		"FollowersChart": lineChart("各分组粉丝数", days, followers), "ReadsChart": lineChart("各分组阅读数", days, reads),
-		"Ranking": ranking, "Rows": len(rows)}})
+		"Ranking": ranking, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
 }
 
 // export streams the visible accounts' daily rows as CSV or XLSX.
