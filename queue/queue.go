@@ -5,6 +5,8 @@ package queue
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -113,7 +115,7 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := s.applyWhen(&item, d.When, d.Cron); err != nil {
 		return 0, err
 	}
-	rev, err := s.buildRevision(ctx, d)
+	rev, images, err := s.buildRevision(d)
 	if err != nil {
 		return 0, err
 	}
@@ -144,6 +146,9 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 		for _, a := range accounts {
 			tg = append(tg, storage.Target{Account: a.ID, Platform: a.Platform})
 		}
+	}
+	if err := images.store(ctx, s.store); err != nil {
+		return 0, err
 	}
 	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
 }
@@ -215,22 +220,49 @@ func (s *Service) applyWhen(it *content.Item, when, spec string) error {
 
 // buildRevision imports the draft's images into the store, cleans the body
 // and computes the content hash.
-func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision, error) {
+// pendingImages are images a revision uses, checked but not yet stored:
+// they are written only once every check has passed, so a refused item
+// leaves nothing behind.
+type pendingImages map[string][]byte
+
+func (p pendingImages) ref(data []byte, role, ref string) (content.ImageRef, error) {
+	info, err := content.SniffImage(data)
+	if err != nil {
+		return content.ImageRef{}, err
+	}
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	p[h] = data
+	return content.ImageRef{SHA256: h, Role: role, Ref: ref, MIME: info.MIME, Size: int64(len(data)), Width: info.Width, Height: info.Height}, nil
+}
+
+// store writes the images (each once by its hash).
+func (p pendingImages) store(ctx context.Context, st *storage.Store) error {
+	for _, data := range p {
+		if _, err := st.PutImage(ctx, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error) {
 	rev := content.Revision{Title: strings.TrimSpace(d.Title), Digest: strings.TrimSpace(d.Digest),
 		Author: strings.TrimSpace(d.Author), SourceURL: strings.TrimSpace(d.SourceURL), Broadcast: d.Broadcast}
 	if d.Kind == content.KindBroadcast && rev.Title == "" && d.Broadcast != nil && d.Broadcast.Unit != "" {
 		rev.Title = content.BroadcastTitle(d.Broadcast)
 	}
+	pending := pendingImages{}
 	for i, data := range d.Images {
-		im, err := s.store.PutImage(ctx, data)
-		if err != nil {
-			return rev, refuse("第%d张图片：%v", i+1, err)
-		}
 		role := content.RoleImage
 		if i == 0 {
 			role = content.RoleCover
 		}
-		rev.Images = append(rev.Images, imageRef(im, role, ""))
+		im, err := pending.ref(data, role, "")
+		if err != nil {
+			return rev, nil, refuse("第%d张图片：%v", i+1, err)
+		}
+		rev.Images = append(rev.Images, im)
 	}
 	if d.Kind == content.KindShort {
 		rev.Body = strings.TrimSpace(d.Body)
@@ -238,7 +270,7 @@ func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision,
 		body := content.SanitizeHTML(d.Body)
 		srcs, err := content.ImageSources(body)
 		if err != nil {
-			return rev, refuse("%v", err)
+			return rev, nil, refuse("%v", err)
 		}
 		bySrc := map[string]string{}
 		for _, src := range srcs {
@@ -246,18 +278,18 @@ func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision,
 				continue
 			}
 			if content.IsRemoteURL(src) {
-				return rev, refuse("正文引用了网络图片 %s：herald 不从互联网下载图片，请保存到本地后用相对路径引用", src)
+				return rev, nil, refuse("正文引用了网络图片 %s：herald 不从互联网下载图片，请保存到本地后用相对路径引用", src)
 			}
 			data, ok := d.BodyImages[src]
 			if !ok {
-				return rev, refuse("正文引用的图片 %s 未找到：请放在正文文件旁，用相对路径引用", src)
+				return rev, nil, refuse("正文引用的图片 %s 未找到：请放在正文文件旁，用相对路径引用", src)
 			}
-			im, err := s.store.PutImage(ctx, data)
+			im, err := pending.ref(data, content.RoleBody, src)
 			if err != nil {
-				return rev, refuse("正文图片 %s：%v", src, err)
+				return rev, nil, refuse("正文图片 %s：%v", src, err)
 			}
 			bySrc[src] = im.SHA256
-			rev.Images = append(rev.Images, imageRef(im, content.RoleBody, src))
+			rev.Images = append(rev.Images, im)
 		}
 		if body, err = content.RewriteImageSources(body, func(src string) string {
 			if h, ok := bySrc[src]; ok {
@@ -265,7 +297,7 @@ func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision,
 			}
 			return src
 		}); err != nil {
-			return rev, refuse("%v", err)
+			return rev, nil, refuse("%v", err)
 		}
 		rev.Body = body
 	}
@@ -273,7 +305,7 @@ func (s *Service) buildRevision(ctx context.Context, d Draft) (content.Revision,
 		rev.Digest = digestOf(rev.Body)
 	}
 	rev.Hash = rev.ContentHash(d.Kind)
-	return rev, nil
+	return rev, pending, nil
 }
 
 func digestOf(body string) string {
@@ -282,10 +314,6 @@ func digestOf(body string) string {
 		r = append(r[:53], '…')
 	}
 	return string(r)
-}
-
-func imageRef(im storage.Image, role, ref string) content.ImageRef {
-	return content.ImageRef{SHA256: im.SHA256, Role: role, Ref: ref, MIME: im.MIME, Size: im.Size, Width: im.Width, Height: im.Height}
 }
 
 // resolveTargets turns a TARGETS spec into active accounts and checks the
@@ -613,7 +641,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	if c.Images != nil {
 		d.Images = c.Images
 	}
-	rev, err := s.buildRevision(ctx, d)
+	rev, images, err := s.buildRevision(d)
 	if err != nil {
 		return err
 	}
@@ -654,6 +682,9 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 		e.To = content.ItemInReview
 	default:
 		e.To = s.readyState(&next)
+	}
+	if err := images.store(ctx, s.store); err != nil {
+		return err
 	}
 	revID, err := s.store.AddRevision(ctx, e)
 	if errors.Is(err, storage.ErrConflict) {

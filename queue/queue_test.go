@@ -3,6 +3,8 @@ package queue
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"image"
 	"image/png"
@@ -123,6 +125,10 @@ func TestBlockingTermRefusedWithPosition(t *testing.T) {
 	}
 	if items, _ := st.ListItems(ctx, storage.ItemFilter{}); len(items) != 0 {
 		t.Fatal("a refused item was stored")
+	}
+	sum := sha256.Sum256(cover()[0])
+	if _, err := st.Image(ctx, hex.EncodeToString(sum[:])); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a refused item's image was stored: %v", err)
 	}
 	// A warning is allowed and recorded in the audit log.
 	id := add(t, q, "<p>史上最暖冬季送温暖活动。</p>")
