@@ -328,6 +328,12 @@ func (c *Collector) countPosts(ctx context.Context, a *configs.Account, from, to
 	return nil
 }
 
+// tokenProblem reports a Weibo answer about the token itself (expired, invalid).
+func tokenProblem(err error) bool {
+	var api *weibo.APIError
+	return errors.As(err, &api) && api.Code >= 21300 && api.Code < 21400
+}
+
 type weiboResult struct {
 	rows int
 	err  error
@@ -340,15 +346,23 @@ type weiboResult struct {
 func (c *Collector) collectWeibo(ctx context.Context, accts []*configs.Account, from, to time.Time) map[string]weiboResult {
 	out := map[string]weiboResult{}
 	client := c.weibo.Client()
-	token := accts[0].AccessToken // users/counts needs a token; any account's will do
 	counts := map[string]weibo.UserCounts{}
 	if to.Equal(c.Yesterday()) {
 		var uids []string
 		for _, a := range accts {
 			uids = append(uids, a.UID)
 		}
-		c.calls.Add(int64((len(uids) + weibo.MaxBatch - 1) / weibo.MaxBatch))
-		list, err := client.UserCounts(ctx, token, uids)
+		// users/counts takes any account's token: if one account's token has
+		// lapsed, the next account's serves, so one expiry does not cost every
+		// account its figures.
+		var list []weibo.UserCounts
+		var err error
+		for _, a := range accts {
+			c.calls.Add(int64((len(uids) + weibo.MaxBatch - 1) / weibo.MaxBatch))
+			if list, err = client.UserCounts(ctx, a.AccessToken, uids); err == nil || !tokenProblem(err) {
+				break
+			}
+		}
 		if err != nil {
 			for _, a := range accts {
 				out[a.ID] = weiboResult{err: fmt.Errorf("粉丝数：%v", err)}

@@ -153,3 +153,27 @@ func TestQuotaOnOneAccountLeavesTheOthersComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
+	e := newEnv(t, 0, 2)
+	ctx := context.Background()
+	e.sb.ExpireWeiboToken("7000") // the first account's token
+	y := e.c.Yesterday()
+	sum, err := e.c.Collect(ctx, y, y, nil, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb0000" {
+		t.Fatalf("failures: %+v (want only the expired account's timeline)", sum.Failures)
+	}
+	rows, _ := e.st.DailyStats(ctx, day(y), day(y), nil)
+	for _, r := range rows {
+		want, _ := e.sb.Figures(map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
+		if r.Followers == nil || *r.Followers != int64(want.Followers) {
+			t.Fatalf("%s followers %v, platform %d", r.Account, r.Followers, want.Followers)
+		}
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+}
