@@ -58,6 +58,11 @@ func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Servi
 	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording)}
 }
 
+// WordingHits returns every wording-list hit in a revision (for previews).
+func (s *Service) WordingHits(kind content.Kind, r *content.Revision) []content.Hit {
+	return s.wording.Check(kind, r)
+}
+
 // CheckWording runs the wording lists over a revision: blocking hits come
 // back as a refusal, warnings as audit lines.
 func (s *Service) CheckWording(kind content.Kind, r *content.Revision) (warnings []string, err error) {

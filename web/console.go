@@ -10,7 +10,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -422,7 +421,7 @@ func (s *Server) preview(data *composeData, d queue.Draft) {
 	if link != "" {
 		data.WeiboPreview = weibo.BuildText(d.Kind, &rev, link)
 	}
-	data.Hits = content.NewWording(s.cfg.Wording).Check(d.Kind, &rev)
+	data.Hits = s.queue.WordingHits(d.Kind, &rev)
 	data.Marked = markHits(content.PlainText(rev.Body), data.Hits)
 }
 
@@ -460,6 +459,10 @@ type inboxItem struct {
 }
 
 func (s *Server) reviewInbox(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	s.renderInbox(w, r, sess, http.StatusOK, flashText(r), "")
+}
+
+func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *storage.Session, status int, flash, errMsg string) {
 	items, err := s.visibleItems(r, sess, content.ItemInReview)
 	if err != nil {
 		s.fail(w, err)
@@ -482,7 +485,7 @@ func (s *Server) reviewInbox(w http.ResponseWriter, r *http.Request, sess *stora
 		}
 		inbox = append(inbox, inboxItem{full, level, n == len(levels), signed})
 	}
-	s.render(w, http.StatusOK, "review", page{Title: "审核", User: sess, Nav: "review", Data: inbox, Flash: flashText(r)})
+	s.render(w, status, "review", page{Title: "审核", User: sess, Nav: "review", Data: inbox, Flash: flash, Error: errMsg})
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -504,23 +507,26 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		s.fail(w, err)
 		return
 	}
+	if err != nil { // refused: show the inbox again with the reason
+		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署："+err.Error())
+		return
+	}
 	if s.Wake != nil {
 		s.Wake()
 	}
-	if err != nil {
-		http.Redirect(w, r, "/console/review?flash="+url.QueryEscape("未签署："+err.Error()), http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/review?flash=%s", url.QueryEscape(fmt.Sprintf("稿件 %d 已处理", id))), http.StatusSeeOther)
+	http.Redirect(w, r, "/console/review?flash=reviewed", http.StatusSeeOther)
 }
 
+// flashText turns a fixed flash code into its message: a link can never
+// make the console show text of its sender's choosing.
 func flashText(r *http.Request) string {
-	switch f := r.URL.Query().Get("flash"); f {
+	switch r.URL.Query().Get("flash") {
 	case "created":
 		return "稿件已提交。"
-	default:
-		return f
+	case "reviewed":
+		return "已处理。"
 	}
+	return ""
 }
 
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
