@@ -1,34 +1,14 @@
 package scheduler
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/herald-gov/herald/internal/measure"
 	"github.com/herald-gov/herald/queue"
 )
-
-// peakRSS returns the process's peak resident set size in bytes (Linux).
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
 
 // BenchmarkFanOut publishes one article (cover + one body image) to 300
 // WeChat and 50 Weibo accounts against the sandbox with 50 ms latency per
@@ -72,7 +52,7 @@ func BenchmarkFanOut(b *testing.B) {
 		}
 		it, _ := h.st.Item(context.Background(), id)
 		ratio := wall.Seconds() / bound.Seconds()
-		rss := peakRSS()
+		rss := measure.PeakRSS()
 		fmt.Printf("fan-out: %d WeChat + %d Weibo accounts, %d workers, %s latency: wall %.2fs, critical-path bound %.2fs, ratio %.2f, platform calls %d (minimum %d), peak RSS %.1f MB, item %s\n",
 			wechatAccounts, weiboAccounts, workers, latency, wall.Seconds(), bound.Seconds(), ratio, calls, slots, float64(rss)/(1<<20), it.State)
 		b.ReportMetric(wall.Seconds(), "wall-s")

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +17,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/measure"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -48,22 +46,6 @@ func platformCalls(b *testing.B, addr string) map[string]int64 {
 	return out
 }
 
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // BenchmarkCollectYear collects a year for 1,000 accounts (900 WeChat, 100
 // Weibo) from `herald sandbox` running in its own process (so peak RSS is
 // herald's alone), and reports the platform calls made against the minimum
@@ -74,7 +56,7 @@ func BenchmarkCollectYear(b *testing.B) {
 	const wechatN, weiboN, days = 900, 100, 365
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "herald")
-	if out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "../cmd/herald").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/herald").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v %s", err, out)
 	}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -147,11 +129,11 @@ func BenchmarkCollectYear(b *testing.B) {
 		rowsPerSec := float64(sum.RowsWritten) / elapsed.Seconds()
 		fmt.Printf("collect a year: %d WeChat + %d Weibo accounts x %d days: %.1fs, %d rows written (%.0f rows/s); platform calls seen by the sandbox: %d datacube (span-limit minimum %d), %d batchget pages, %d Weibo timeline pages; herald peak RSS %.0f MB\n",
 			wechatN, weiboN, days, elapsed.Seconds(), sum.RowsWritten, rowsPerSec, datacube, minimum,
-			seen["/cgi-bin/freepublish/batchget"], seen["/2/statuses/user_timeline.json"], float64(peakRSS())/(1<<20))
+			seen["/cgi-bin/freepublish/batchget"], seen["/2/statuses/user_timeline.json"], float64(measure.PeakRSS())/(1<<20))
 		b.ReportMetric(float64(sum.Calls), "calls")
 		b.ReportMetric(float64(minimum), "datacube-min")
 		b.ReportMetric(rowsPerSec, "rows/s")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MB")
+		b.ReportMetric(float64(measure.PeakRSS())/(1<<20), "peakRSS-MB")
 		st.Close()
 	}
 }

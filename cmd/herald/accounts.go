@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels"
-	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/storage"
@@ -42,10 +41,7 @@ func cmdAccountsCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	reg := channels.Registry{
-		configs.PlatformWeChat: wechat.New(cfg, st, a.log, wechat.Options{}),
-		configs.PlatformWeibo:  weibo.New(cfg, st, a.log),
-	}
+	_, _, reg := newChannels(cfg, st, a.log)
 	results := make([]accountCheck, len(cfg.Accounts))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16)

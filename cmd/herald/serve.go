@@ -26,6 +26,14 @@ import (
 	"github.com/herald-gov/herald/web"
 )
 
+// newChannels makes the WeChat and Weibo channels for a config, and the
+// registry the scheduler and account checks look them up in.
+func newChannels(cfg *configs.Config, st *storage.Store, log *slog.Logger) (*wechat.Channel, *weibo.Channel, channels.Registry) {
+	wc := wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow})
+	wb := weibo.New(cfg, st, log)
+	return wc, wb, channels.Registry{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}
+}
+
 // daemon is everything `herald serve` runs, wired by hand.
 type daemon struct {
 	cfg   *configs.Config
@@ -47,9 +55,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 		st.Close()
 		return nil, err
 	}
-	wc := wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow})
-	wb := weibo.New(cfg, st, log)
-	reg := channels.Registry{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}
+	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
 	d := &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})

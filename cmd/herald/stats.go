@@ -13,8 +13,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/reports"
@@ -23,7 +21,8 @@ import (
 )
 
 func newCollector(cfg *configs.Config, st *storage.Store, a *app) *stats.Collector {
-	return stats.New(cfg, st, wechat.New(cfg, st, a.log, wechat.Options{}), weibo.New(cfg, st, a.log), a.log)
+	wc, wb, _ := newChannels(cfg, st, a.log)
+	return stats.New(cfg, st, wc, wb, a.log)
 }
 
 func parseDay(flagName, s string, loc *time.Location) (time.Time, error) {
