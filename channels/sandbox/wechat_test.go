@@ -265,7 +265,7 @@ func TestLibraryStatistics(t *testing.T) {
 	}
 }
 
-func TestStatisticsAreDeterministicAndFollowPublishing(t *testing.T) {
+func TestStatisticsAreDeterministic(t *testing.T) {
 	a := New(Options{Seed: 42, Now: func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, cst) }})
 	b := New(Options{Seed: 42, Now: func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, cst) }})
 	c := New(Options{Seed: 43, Now: func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, cst) }})
@@ -281,7 +281,7 @@ func TestStatisticsAreDeterministicAndFollowPublishing(t *testing.T) {
 	if fa == fc {
 		t.Fatalf("different seeds, same figures: %+v", fa)
 	}
-	// A weekday posts more than... at least some days post and read.
+	// The synthetic history posts and is read.
 	reads, posts := 0, 0
 	for d := 1; d <= 30; d++ {
 		f, _ := a.Figures("x", fmt.Sprintf("2026-10-%02d", d))
@@ -583,5 +583,29 @@ func TestLibraryUserList(t *testing.T) {
 	second, err := oa.GetUser().ListUserOpenIDs(first.NextOpenID)
 	if err != nil || second.Count != fig.Followers-10000 || second.Data.OpenIDs[0] == first.Data.OpenIDs[0] {
 		t.Fatalf("second page: %d %v", second.Count, err)
+	}
+}
+
+// Reads and posts follow what is published through the API, the same day.
+func TestFiguresFollowPublishing(t *testing.T) {
+	f := newFixture(t, Options{Seed: 44})
+	oa := f.app("wx_follow")
+	today := f.clock.now().Format("2006-01-02")
+	before, _ := f.sb.Figures("wx_follow", today)
+	cover, _, err := oa.GetMaterial().AddMaterialFromReader(material.MediaTypeImage, "c.png", bytes.NewReader(pngOf(8, 8)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := oa.GetDraft().AddDraft([]*draft.Article{{Title: "今日发布", Content: "x", ThumbMediaID: cover}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := oa.GetAccessToken()
+	sub := f.post("/cgi-bin/freepublish/submit", token, map[string]string{"media_id": d})
+	f.post("/cgi-bin/freepublish/get", token, map[string]string{"publish_id": sub["publish_id"].(string)})
+	f.post("/cgi-bin/freepublish/get", token, map[string]string{"publish_id": sub["publish_id"].(string)})
+	after, _ := f.sb.Figures("wx_follow", today)
+	if after.Posts != before.Posts+1 || after.Reads <= before.Reads {
+		t.Fatalf("before %+v, after %+v: publishing did not show in the day's figures", before, after)
 	}
 }
