@@ -87,9 +87,6 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Path is the database file's path.
-func (s *Store) Path() string { return s.path }
-
 // DB exposes the handle for packages that keep tables of their own (metrics).
 func (s *Store) DB() *sql.DB { return s.db }
 
@@ -168,12 +165,20 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO).
-// The file must not exist yet.
+// The file must not exist yet. The copy is written under a temporary name
+// and renamed, so a failed backup never leaves a partial file at path.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("storage: backup: %s already exists", path)
 	}
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+	_ = os.Remove(tmp) // left by an earlier failed attempt
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("storage: backup to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("storage: backup to %s: %w", path, err)
 	}
 	return nil
