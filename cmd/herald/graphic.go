@@ -40,7 +40,7 @@ func themeFor(cfg *configs.Config) (graphic.Theme, error) {
 func renderPolicy(cfg *configs.Config, path string) (*graphic.Policy, [][]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, usagef("cannot read %s: %v", path, err)
+		return nil, nil, usagef("无法读取 %s：%v", path, err)
 	}
 	return renderPolicyData(cfg, data, path)
 }
@@ -72,7 +72,7 @@ func cmdGraphicRender(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *in == "" || *out == "" {
-		return usagef("--in POLICY.yaml and --out DIR are required")
+		return usagef("请用 --in 指定政策文件（POLICY.yaml），用 --out 指定输出文件夹")
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {

@@ -68,11 +68,11 @@ func (a *app) withQueue(ctx context.Context, cfgPath string, af actorFlags, fn f
 
 func oneID(fs *flag.FlagSet) (int64, error) {
 	if fs.NArg() != 1 {
-		return 0, usagef("give exactly one item ID after the flags")
+		return 0, usagef("请在选项之后给出一个稿件编号，如 herald post show 12")
 	}
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usagef("%q is not an item ID", fs.Arg(0))
+		return 0, usagef("%q 不是稿件编号（应为数字）", fs.Arg(0))
 	}
 	return id, nil
 }
@@ -82,7 +82,7 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 func readBody(path string) (string, map[string][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", nil, usagef("cannot read --body-file: %v", err)
+		return "", nil, usagef("无法读取 --body-file 指定的正文文件：%v", err)
 	}
 	body := string(b)
 	srcs, err := content.ImageSources(content.SanitizeHTML(body))
@@ -116,7 +116,7 @@ func readImages(paths []string) ([][]byte, error) {
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, usagef("cannot read --image: %v", err)
+			return nil, usagef("无法读取 --image 指定的图片：%v", err)
 		}
 		out = append(out, b)
 	}
@@ -153,13 +153,13 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags only)", fs.Arg(0))
+		return usagef("多余的参数 %q：post add 只接受选项", fs.Arg(0))
 	}
 	if *kind == "" {
-		return usagef("--kind is required (article, graphic, broadcast or short)")
+		return usagef("请用 --kind 指定稿件类型：article（图文）、graphic（政策图解）、broadcast（检查播报）或 short（短讯）")
 	}
 	if *to == "" {
-		return usagef("--to is required (all, group:NAME, or account ids joined by commas)")
+		return usagef("请用 --to 指定发布账号：all、group:分组名，或以逗号分隔的账号ID")
 	}
 	d := queue.Draft{Kind: content.Kind(*kind), Title: *title, SourceURL: *sourceURL, Digest: *digest, Author: *author,
 		Targets: *to, When: *at, Cron: *cronSpec, Priority: content.Priority(*priority), Notify: *notify, KeepDraft: *keepDraft}
@@ -168,7 +168,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 		if d.Kind == content.KindShort {
 			b, rerr := os.ReadFile(*bodyFile)
 			if rerr != nil {
-				return usagef("cannot read --body-file: %v", rerr)
+				return usagef("无法读取 --body-file 指定的正文文件：%v", rerr)
 			}
 			d.Body = string(b)
 		} else if d.Body, d.BodyImages, err = readBody(*bodyFile); err != nil {
@@ -182,7 +182,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *fromPolicy != "" && d.Kind != content.KindGraphic {
-		return usagef("--from-policy goes with --kind graphic")
+		return usagef("--from-policy 只能与 --kind graphic 一起使用")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if *fromPolicy != "" {
@@ -206,7 +206,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 			if date == "" {
 				date = time.Now().In(cfg.Location).Format("2006-01-02")
 			} else if _, err := time.Parse("2006-01-02", date); err != nil {
-				return usagef("--date %q is not a date like 2026-11-20", date)
+				return usagef("--date %q 不是日期，应写成 2026-11-20", date)
 			}
 			d.Broadcast = &content.Broadcast{Date: date, Unit: *bUnit, Address: *bAddress, Result: *bResult, Findings: *bFindings}
 		}
@@ -241,7 +241,7 @@ func cmdPostList(ctx context.Context, a *app, args []string) error {
 		for _, s := range strings.Split(*state, ",") {
 			st := content.ItemState(strings.TrimSpace(s))
 			if !st.Valid() {
-				return usagef("unknown state %q", s)
+				return usagef("未知的状态 %q", s)
 			}
 			states = append(states, st)
 		}
@@ -435,7 +435,7 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if len(set) == 0 || (len(set) == 1 && (set["config"] || set["as"] || set["department"])) {
-		return usagef("nothing to change: give --title, --body-file, --image, --source-url or --at")
+		return usagef("没有要修改的内容：请给出 --title、--body-file、--image、--source-url 或 --at")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if err := q.Edit(ctx, actor, id, c); err != nil {
@@ -498,7 +498,7 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *af.name == "" {
-		return usagef("--as NAME is required: who signs")
+		return usagef("请用 --as 写明签署人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if err := q.Approve(ctx, actor, id, *secrecy); err != nil {
@@ -526,7 +526,7 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *af.name == "" {
-		return usagef("--as NAME is required: who rejects")
+		return usagef("请用 --as 写明退回人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if err := q.Reject(ctx, actor, id, *comment); err != nil {

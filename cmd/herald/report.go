@@ -52,7 +52,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if (*month == "") == (*quarter == "") || *out == "" {
-		return usagef("give --month YYYY-MM or --quarter YYYY-Qn, and --out FILE.xlsx")
+		return usagef("请给出 --month 2026-11 或 --quarter 2026-Q4 之一，并用 --out 指定 .xlsx 文件")
 	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {

@@ -28,7 +28,7 @@ func newCollector(cfg *configs.Config, st *storage.Store, a *app) *stats.Collect
 func parseDay(flagName, s string, loc *time.Location) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, loc)
 	if err != nil {
-		return t, usagef("%s %q is not a date like 2026-11-01", flagName, s)
+		return t, usagef("%s %q 不是日期，应写成 2026-11-01", flagName, s)
 	}
 	return t, nil
 }
@@ -111,10 +111,10 @@ func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *from == "" || *to == "" || *out == "" {
-		return usagef("--from, --to and --out are required")
+		return usagef("请给出 --from、--to 和 --out")
 	}
 	if *format != "csv" && *format != "xlsx" {
-		return usagef("--format must be csv or xlsx")
+		return usagef("--format 只能是 csv 或 xlsx")
 	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
@@ -130,7 +130,7 @@ func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if t.Before(f) {
-		return usagef("--to is before --from")
+		return usagef("--to 早于 --from")
 	}
 	ids, platforms, err := exportAccounts(ctx, st, *targets)
 	if err != nil {
@@ -162,7 +162,7 @@ func exportAccounts(ctx context.Context, st *storage.Store, spec string) ([]stri
 		}
 	}
 	if len(ids) == 0 {
-		return nil, nil, usagef("--to-accounts %q names no account", spec)
+		return nil, nil, usagef("--to-accounts %q 没有对应的账号", spec)
 	}
 	return ids, platforms, nil
 }
