@@ -449,6 +449,17 @@ func (c *Channel) massSend(ctx context.Context, acct *configs.Account, a *accoun
 		}
 		return ""
 	}
+	var tr *transportError
+	if errors.As(err, &tr) {
+		// The answer was lost: it may have gone out. Count it against the
+		// quota so herald never calls into a 45028 (a retry with the same
+		// clientmsgid would be refused with 45065 anyway).
+		if rerr := c.store.RecordMassSend(ctx, p.DeliveryID, acct.ID); rerr != nil {
+			c.log.Error("wechat: mass send of unknown outcome not recorded", "account", acct.ID, "delivery", p.DeliveryID, "err", rerr)
+		}
+		c.log.Warn("wechat: mass send answer lost; counted as sent", "account", acct.ID, "delivery", p.DeliveryID, "err", err)
+		return "已发布；群发通知的答复丢失，是否通知到粉丝请在公众平台核实（已按已群发计入额度）"
+	}
 	c.log.Warn("wechat: mass send failed", "account", acct.ID, "delivery", p.DeliveryID, "err", err)
 	return "已发布，但群发通知失败：" + c.classify(err, false).Error()
 }

@@ -470,3 +470,26 @@ func TestReusedDraftAlreadySubmittedIsUnknownNeverANewDraft(t *testing.T) {
 		t.Fatalf("platform: %d drafts, %d published; want 1 and 1", st.Drafts, len(st.Published))
 	}
 }
+
+func TestMassSendWithLostAnswerCountsAgainstTheQuota(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 42})
+	ctx := context.Background()
+	p := e.pub(content.KindArticle, e.article("群发答复丢失"))
+	p.Notify = true
+	e.sb.LoseNext("/cgi-bin/message/mass/sendall", 1)
+	res, err := e.ch.Publish(ctx, e.acct["fabu"], p)
+	if err != nil || !strings.Contains(res.Note, "答复丢失") {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// The platform did send it; the next notify today must not call in.
+	q := e.pub(content.KindArticle, e.article("当日第二次群发"))
+	q.Notify = true
+	res, err = e.ch.Publish(ctx, e.acct["fabu"], q)
+	if err != nil || !strings.Contains(res.Note, "额度已用完") {
+		t.Fatalf("second notify: %+v %v", res, err)
+	}
+	st := e.state("wx_fabu")
+	if len(st.MassSends) != 1 || st.Calls["/cgi-bin/message/mass/sendall"] != 1 {
+		t.Fatalf("platform: %d mass sends, %d sendall calls", len(st.MassSends), st.Calls["/cgi-bin/message/mass/sendall"])
+	}
+}
