@@ -384,11 +384,14 @@ func (s *Server) itemAction(action string) apiHandler {
 			}
 		}
 		var err error
+		var cancelled *queue.CancelReport
 		switch action {
 		case "submit":
 			err = s.queue.Submit(r.Context(), actor(who), id)
 		case "cancel":
-			err = s.queue.Cancel(r.Context(), actor(who), id)
+			var rep queue.CancelReport
+			rep, err = s.queue.Cancel(r.Context(), actor(who), id)
+			cancelled = &rep
 		case "approve":
 			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
 		case "reject":
@@ -406,8 +409,25 @@ func (s *Server) itemAction(action string) apiHandler {
 			s.fail(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State})
+		out := map[string]any{"id": id, "state": it.State}
+		if cancelled != nil {
+			out["cancel"] = cancelJSON(*cancelled)
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
+}
+
+// cancelJSON is a cancel's report in the API: the accounts it went out to,
+// may have gone out to, and was stopped for, and the clerk's message.
+func cancelJSON(r queue.CancelReport) map[string]any {
+	or := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return map[string]any{"published": or(r.Published), "in_flight": or(r.InFlight), "cancelled": or(r.Cancelled),
+		"failed": or(r.Failed), "message": r.Message()}
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
