@@ -162,4 +162,3 @@ func (s *Store) ClearLoginFailures(ctx context.Context, subject string, before t
 	}
 	return nil
 }
-
