@@ -18,7 +18,7 @@ type QueueCounts struct {
 func (s *Store) CountQueue(ctx context.Context) (QueueCounts, error) {
 	c := QueueCounts{Items: map[string]int{}, Deliveries: map[string]int{}, Accounts: map[string]int{}}
 	for _, q := range []struct {
-		sql string
+		sql  string
 		into map[string]int
 	}{
 		{"SELECT state, count(*) FROM items GROUP BY state", c.Items},
