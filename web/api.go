@@ -205,9 +205,20 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
 			return
 		}
+		addr := map[string]int{"addr:" + clientAddr(r): addrLimit}
+		until, err := s.lockedUntil(r.Context(), addr)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !until.IsZero() {
+			apiError(w, http.StatusTooManyRequests, "locked", s.retryAfter(w, until))
+			return
+		}
 		who, err := s.store.TokenFor(r.Context(), token)
 		if err != nil {
-			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效或已吊销")
+			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+clientAddr(r), addr)
+			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效、已过期或已吊销")
 			return
 		}
 		if !slices.Contains(roles, who.Role) {

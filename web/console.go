@@ -27,7 +27,6 @@ import (
 const (
 	sessionCookie = "herald_session"
 	loginCookie   = "herald_login"
-	sessionTTL    = 12 * time.Hour
 	maxUpload     = 60 << 20 // a compose form with up to 20 images
 )
 
@@ -125,48 +124,6 @@ func randomString() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func secure(r *http.Request) bool { return r.TLS != nil }
-
-// loginForm sets a double-submit cookie so the login form has CSRF
-// protection before any session exists.
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	tok := randomString()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-	s.render(w, http.StatusOK, "login", page{Title: "登录", CSRF: tok})
-}
-
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-	c, err := r.Cookie(loginCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue("csrf"))) != 1 {
-		s.render(w, http.StatusForbidden, "login", page{Title: "登录", Error: "登录表单已过期，请刷新页面后重试。"})
-		return
-	}
-	who, err := s.store.TokenFor(r.Context(), strings.TrimSpace(r.FormValue("token")))
-	if err != nil {
-		tok := randomString()
-		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-		s.render(w, http.StatusUnauthorized, "login", page{Title: "登录", CSRF: tok, Error: "令牌无效或已吊销：请向管理员索取（herald token create）。"})
-		return
-	}
-	cookie, _, err := s.store.CreateSession(r.Context(), who, sessionTTL)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: secure(r), MaxAge: int(sessionTTL.Seconds())})
-	http.Redirect(w, r, "/console/calendar", http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.store.EndSession(r.Context(), c.Value)
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true})
-	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 
 func actorOf(sess *storage.Session) queue.Actor {
@@ -526,6 +483,14 @@ func flashText(r *http.Request) string {
 		return "稿件已提交。"
 	case "reviewed":
 		return "已处理。"
+	case "user_added":
+		return "已添加用户。"
+	case "user_disable":
+		return "已停用，该用户的会话已结束。"
+	case "user_enable":
+		return "已启用。"
+	case "user_password":
+		return "已重设密码，该用户的会话已结束。"
 	}
 	return ""
 }
