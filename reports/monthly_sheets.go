@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -408,10 +409,12 @@ func (m *Monthly) chartSheets(wb *workbook, cfg *configs.Config) error {
 	}
 	// 图表 has no table: its title spans the 16 default-width columns
 	// (about 1,020 px) the charts cover.
-	if _, err := wb.newSheet(charts, wb.title+"（图表）", make([]column, 16)); err != nil {
+	cs, err := wb.newSheet(charts, wb.title+"（图表）", make([]column, 16))
+	if err != nil {
 		return err
 	}
-	if err := wb.printSetup(charts, 0); err != nil {
+	cs.fixed = slices.Repeat([]float64{8.43}, 16)
+	if err := cs.finish(); err != nil {
 		return err
 	}
 	ds, err := wb.newSheet(data, wb.title+"（图表数据）", cols)
@@ -451,13 +454,16 @@ func (m *Monthly) chartSheets(wb *workbook, cfg *configs.Config) error {
 	}
 	// A4 landscape with the margins above prints about 1,040 x 680 px at
 	// 100%: two charts of 1,000 x 290 px under the title rows.
-	axis := excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "m月d日"}}
-	yAxis := excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}}
+	// About 16 labelled days on the date axis, whatever the period's length.
+	axisFont := excelize.Font{Size: 9, Color: "404040"}
+	axis := excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "m月d日"}, Font: axisFont,
+		TickLabelSkip: max(1, (len(c.Days)+15)/16)}
+	yAxis := excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: fmtCount}, Font: axisFont}
 	for i, ch := range []struct {
 		title    string
 		firstCol int
 	}{{"各分组粉丝数", 2}, {"各分组阅读数", 2 + len(c.Groups)}} {
-		anchor := cell(1, 4+i*16)
+		anchor := cell(1, 4+i*17)
 		err := wb.f.AddChart(charts, anchor, &excelize.Chart{Type: excelize.Line, Series: series(ch.firstCol),
 			Title:     []excelize.RichTextRun{{Text: m.Period.Title() + ch.title}},
 			Dimension: excelize.ChartDimension{Width: 1000, Height: 290},

@@ -116,6 +116,16 @@ type sheet struct {
 	header    int       // the first header row: frozen and repeated on printed pages
 	widths    []float64 // widest table content per column, in character widths
 	blockFrom int       // the current table block's first data row, 0 if none
+	title     string
+	fixed     []float64  // widths to use instead of fitting, if set
+	wraps     []wrapText // wrapped text whose rows need height
+}
+
+// wrapText is wrapped text in a row, across columns from..to (0-based).
+type wrapText struct {
+	row, from, to int
+	width         float64 // display width of the text
+	lineHeight    float64 // points
 }
 
 // newSheet adds a sheet (the first call renames the default sheet), writes
@@ -129,18 +139,8 @@ func (wb *workbook) newSheet(name, title string, cols []column) (*sheet, error) 
 		return nil, err
 	}
 	wb.sheets++
-	s := &sheet{wb: wb, name: name, cols: cols, widths: make([]float64, len(cols))}
-	s.merged(1, 1, len(cols), title, wb.titleStyle)
-	s.setHeight(1, 30)
-	half := (len(cols) + 1) / 2
-	s.merged(2, 1, half, "制表单位："+wb.unit, wb.unitStyle)
-	if half < len(cols) {
-		s.merged(2, half+1, len(cols), "制表日期："+wb.made, wb.madeStyle)
-	} else {
-		s.merged(2, 1, half, "制表单位："+wb.unit+"　　制表日期："+wb.made, wb.unitStyle)
-	}
-	s.setHeight(2, 20)
-	s.row = 2
+	s := &sheet{wb: wb, name: name, title: title, cols: cols, widths: make([]float64, len(cols))}
+	s.row = 2 // the title and the 制表单位 line, written by finish once the widths are known
 	return s, nil
 }
 
@@ -203,9 +203,14 @@ func (s *sheet) add(values ...any) {
 			continue
 		}
 		s.wb.f.SetCellValue(s.name, cell(i+1, s.row), v)
-		if i < len(s.cols) {
-			s.fit(i, v, false)
+		if i >= len(s.cols) {
+			continue
 		}
+		if text, ok := v.(string); ok && s.cols[i].kind == colWrap {
+			s.wraps = append(s.wraps, wrapText{s.row, i, i, displayWidth(text), 14})
+			continue // wraps: does not widen its column beyond the cap
+		}
+		s.fit(i, v, false)
 	}
 }
 
@@ -228,18 +233,12 @@ func (s *sheet) sectionRow(text string) {
 	s.setHeight(s.row, 22)
 }
 
-// noteRow writes a wrapped note across the sheet, its height guessed from
-// its length.
+// noteRow writes a wrapped note across the sheet.
 func (s *sheet) noteRow(text string) {
 	s.endBlock()
 	s.row++
 	s.merged(s.row, 1, len(s.cols), text, s.wb.note)
-	var width float64
-	for _, w := range s.columnWidths() {
-		width += w
-	}
-	lines := math.Ceil(displayWidth(text) * 0.9 / math.Max(width, 10))
-	s.setHeight(s.row, math.Max(1, lines)*13+4)
+	s.wraps = append(s.wraps, wrapText{s.row, 0, len(s.cols) - 1, displayWidth(text) * 0.9, 12})
 }
 
 // fit widens a column for a value.
@@ -275,30 +274,80 @@ func (s *sheet) fit(i int, v any, header bool) {
 }
 
 // columnWidths are the widths to set: the widest content plus padding,
-// wrapped columns capped.
+// wrapped columns at their cap (or less if all their text is shorter),
+// widened where the title or the 制表单位 line would not fit.
 func (s *sheet) columnWidths() []float64 {
+	if s.fixed != nil {
+		return s.fixed
+	}
 	out := make([]float64, len(s.cols))
 	for i, w := range s.widths {
-		w += 2
 		limit := maxColWidth
 		if s.cols[i].kind == colWrap {
 			limit = 40
+			for _, wr := range s.wraps {
+				if wr.from == i && wr.to == i {
+					w = max(w, wr.width)
+				}
+			}
 		}
-		out[i] = math.Min(math.Max(w, 6), limit)
+		out[i] = math.Min(math.Max(w+2, 6), limit)
+	}
+	// The title is 16 pt against the table's 10.5 pt; the 制表单位 line
+	// shares the row with the date.
+	need := math.Max(displayWidth(s.title)*1.6, displayWidth("制表单位："+s.wb.unit+"制表日期："+s.wb.made)+6)
+	if total := sum(out); total < need {
+		for i := range out {
+			out[i] *= need / total
+		}
 	}
 	return out
 }
 
-// finish sets the widths, freezes the header and sets up printing:
-// landscape A4, one page wide, the header row on every page, page numbers.
+func sum(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+// finish sets the widths, writes the title and the 制表单位/制表日期 line,
+// sizes the rows of wrapped text, freezes the header and sets up printing.
 func (s *sheet) finish() error {
 	s.endBlock()
 	f := s.wb.f
-	for i, w := range s.columnWidths() {
+	widths := s.columnWidths()
+	for i, w := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetColWidth(s.name, col, col, w); err != nil {
 			return err
 		}
+	}
+	n := len(s.cols)
+	s.merged(1, 1, n, s.title, s.wb.titleStyle)
+	s.setHeight(1, 30)
+	// 制表单位 on the left over as many columns as it needs, 制表日期 on the right.
+	unit, made := "制表单位："+s.wb.unit, "制表日期："+s.wb.made
+	split := 1
+	for split < n-1 && sum(widths[:split]) < displayWidth(unit)+2 {
+		split++
+	}
+	if n == 1 {
+		s.merged(2, 1, 1, unit+"　　"+made, s.wb.unitStyle)
+	} else {
+		s.merged(2, 1, split, unit, s.wb.unitStyle)
+		s.merged(2, split+1, n, made, s.wb.madeStyle)
+	}
+	s.setHeight(2, 20)
+	heights := map[int]float64{}
+	for _, wr := range s.wraps {
+		room := sum(widths[wr.from:wr.to+1]) - 1
+		lines := math.Max(1, math.Ceil(wr.width/math.Max(room, 1)))
+		heights[wr.row] = math.Max(heights[wr.row], lines*wr.lineHeight+4)
+	}
+	for row, h := range heights {
+		s.setHeight(row, math.Max(h, 16))
 	}
 	if s.header > 0 {
 		if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: s.header, TopLeftCell: cell(1, s.header+1), ActivePane: "bottomLeft"}); err != nil {
