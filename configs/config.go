@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-viper/mapstructure/v2"
 
@@ -113,6 +114,13 @@ type Stats struct {
 type Reports struct {
 	GraphicsTarget int    `mapstructure:"graphics_target"`
 	WebhookURL     string `mapstructure:"webhook_url"`
+	// Region is the place the reports' titles name, e.g. 青山县 in
+	// 「青山县政务新媒体2026年11月运行情况统计表」 (default: the news office
+	// department's name up to its first 县, 市, 区 or 旗).
+	Region string `mapstructure:"region"`
+	// Unit is the 制表单位 printed under the reports' titles (default: the
+	// news office department's name).
+	Unit string `mapstructure:"unit"`
 }
 
 // Notify configures the group robot (WeCom or DingTalk) that tells people
@@ -226,6 +234,8 @@ func newViper() *viper.Viper {
 	v.SetDefault("stats.collect_at", "09:00")
 	v.SetDefault("reports.graphics_target", 60)
 	v.SetDefault("reports.webhook_url", "")
+	v.SetDefault("reports.region", "")
+	v.SetDefault("reports.unit", "")
 	v.SetDefault("notify.webhook_url", "")
 	v.SetDefault("notify.secret", "")
 	v.SetDefault("notify.secret_file", "")
@@ -643,6 +653,36 @@ func (c *Config) GraphicFooter() string {
 		if office == "" || a.Department == office {
 			return a.Name
 		}
+	}
+	return ""
+}
+
+// ReportUnit is the 制表单位 of reports: reports.unit, else the news office
+// department's name.
+func (c *Config) ReportUnit() string {
+	if c.Reports.Unit != "" {
+		return c.Reports.Unit
+	}
+	if d, ok := c.Department(c.OfficeDepartment()); ok {
+		return d.Name
+	}
+	return ""
+}
+
+// ReportRegion is the place named in report titles: reports.region, else
+// the news office department's name up to and including its first 县, 市,
+// 区 or 旗 (青山县委宣传部 → 青山县), else "".
+func (c *Config) ReportRegion() string {
+	if c.Reports.Region != "" {
+		return c.Reports.Region
+	}
+	d, ok := c.Department(c.OfficeDepartment())
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(d.Name, "县市区旗"); i > 0 {
+		_, size := utf8.DecodeRuneInString(d.Name[i:])
+		return d.Name[:i+size]
 	}
 	return ""
 }
