@@ -51,6 +51,12 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"label": func(st content.ItemState) string { return st.Label() },
 		"kind":  func(k content.Kind) string { return k.Label() },
 		"inc":   func(i int) int { return i + 1 },
+		"delivery": deliveryLabel,
+		"platform": platformLabel,
+		"role":     roleLabel,
+		"health":   healthLabel,
+		"dormant":  dormantLabel,
+		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users"} {
