@@ -48,9 +48,9 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 			}
 			return "-"
 		},
-		"label": func(st content.ItemState) string { return st.Label() },
-		"kind":  func(k content.Kind) string { return k.Label() },
-		"inc":   func(i int) int { return i + 1 },
+		"label":    func(st content.ItemState) string { return st.Label() },
+		"kind":     func(k content.Kind) string { return k.Label() },
+		"inc":      func(i int) int { return i + 1 },
 		"delivery": deliveryLabel,
 		"platform": platformLabel,
 		"role":     roleLabel,
