@@ -389,7 +389,7 @@ func markHits(text string, hits []content.Hit) template.HTML {
 	var spans []span
 	for _, h := range hits {
 		if h.Field == "body" {
-			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + len([]rune(h.Text))})
+			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + h.Length})
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
