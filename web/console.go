@@ -55,6 +55,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/review", s.session(reviewers, s.reviewInbox))
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
+	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
@@ -500,6 +501,33 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 		http.NotFound(w, r)
 		return
 	}
+	s.renderItem(w, r, sess, id, http.StatusOK, flashText(r), "")
+}
+
+// cancelItem withdraws an item and shows its page with the same message
+// the CLI prints: what went out, what may have, what was stopped.
+func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	rep, err := s.queue.Cancel(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err != nil {
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+err.Error())
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, rep.Message(), "")
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
 		if queue.IsRefusal(err) {
@@ -512,8 +540,14 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 	ds, _ := s.store.Deliveries(r.Context(), id)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
-	s.render(w, http.StatusOK, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flashText(r),
-		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals,
+	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(r.Context(), id); err == nil && again {
+			cancellable = false
+		}
+	}
+	s.render(w, status, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
+		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals, "Cancellable": cancellable,
 			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
 }
 
