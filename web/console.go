@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -390,7 +391,7 @@ func markHits(text string, hits []content.Hit) template.HTML {
 	var spans []span
 	for _, h := range hits {
 		if h.Field == "body" {
-			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + len([]rune(h.Text))})
+			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + h.Length})
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
@@ -551,18 +552,19 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
 }
 
-// mediaURLs points herald-image: sources at the console's media route.
+// mediaURLs points herald-image: sources at the console's media route (so
+// reviewers see the body's images), then sanitizes the result for display.
 func (s *Server) mediaURLs(body string) string {
-	out, err := content.RewriteImageSources(content.SanitizeHTML(body), func(src string) string {
+	out, err := content.RewriteImageSources(body, func(src string) string {
 		if sha, ok := strings.CutPrefix(src, content.ImageSrcPrefix); ok {
-			return "/console/media/" + sha
+			return "/console/media/" + url.PathEscape(sha)
 		}
 		return src
 	})
 	if err != nil {
 		return template.HTMLEscapeString(body)
 	}
-	return out
+	return content.SanitizeHTML(out)
 }
 
 // media serves a stored image to a user whose department may see an item
