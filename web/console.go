@@ -565,8 +565,23 @@ func (s *Server) mediaURLs(body string) string {
 	return out
 }
 
+// media serves a stored image to a user whose department may see an item
+// that uses it (the office sees all); anything else is "not found", the
+// same answer as for a missing image.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	b, im, err := s.store.ImageBytes(r.Context(), r.PathValue("sha"))
+	sha := r.PathValue("sha")
+	if !s.office(sess.Department) {
+		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	b, im, err := s.store.ImageBytes(r.Context(), sha)
 	if err != nil {
 		http.NotFound(w, r)
 		return
