@@ -832,7 +832,8 @@ func (s *Server) wxUserCumulate(req *request, app *wxApp) reply {
 // newStatsFrom is the first day the new article statistics APIs have data for.
 var newStatsFrom = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 
-// POST /datacube/getbizsummary (<= 30 days; certified accounts).
+// POST /datacube/getbizsummary (<= 30 days; certified accounts): one entry
+// per day from 2025-11-01, its figures under "detail".
 func (s *Server) wxBizSummary(req *request, app *wxApp) reply {
 	if app.cfg.Uncertified {
 		return s.wxError(48001, "api unauthorized")
@@ -848,8 +849,10 @@ func (s *Server) wxBizSummary(req *request, app *wxApp) reply {
 			return
 		}
 		r := p.readsOn(s, d)
-		list = append(list, map[string]any{"ref_date": d.Format("2006-01-02"), "read_user": r.read, "share_user": r.share,
-			"zaikan_user": r.zaikan, "like_user": r.like, "comment_count": r.comment, "collection_user": r.collect})
+		// The day's figures are nested under "detail", as WeChat answers them.
+		list = append(list, map[string]any{"ref_date": d.Format("2006-01-02"), "detail": map[string]any{
+			"read_user": r.read, "read_user_source": []map[string]any{{"source": 0, "read_user": r.read}},
+			"share_user": r.share, "zaikan_user": r.zaikan, "like_user": r.like, "comment_count": r.comment, "collection_user": r.collect}})
 	})
 	return jsonReply(map[string]any{"list": list, "is_delay": false})
 }
