@@ -447,6 +447,28 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *stora
 	s.render(w, status, "review", page{Title: "审核", User: sess, Nav: "review", Data: inbox, Flash: flash, Error: errMsg})
 }
 
+// previewItem sends the item's current revision to the WeChat ID the
+// reviewer typed, through the daemon's WeChat channel.
+func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64) {
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err == nil {
+		if s.Preview == nil {
+			err = errors.New("此服务未连接微信，无法发送预览")
+		} else {
+			var msg string
+			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
+				s.renderInbox(w, r, sess, http.StatusOK, msg, "")
+				return
+			}
+		}
+	}
+	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+err.Error())
+}
+
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	id, ok := itemID(r)
 	if !ok {
@@ -459,6 +481,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		err = s.queue.Approve(r.Context(), actorOf(sess), id, r.FormValue("secrecy_ok") != "")
 	case "reject":
 		err = s.queue.Reject(r.Context(), actorOf(sess), id, r.FormValue("comment"))
+	case "preview":
+		s.previewItem(w, r, sess, id)
+		return
 	default:
 		err = errors.New("未知的审核操作")
 	}

@@ -27,6 +27,8 @@ type WeChatState struct {
 	Drafts          int               `json:"drafts"`
 	TokenFetches    int               `json:"token_fetches_today"`
 	StrippedImages  int               `json:"stripped_images"`
+	// Previews are the mass/preview messages sent to single users.
+	Previews []Preview `json:"previews"`
 	LastIP          string            `json:"last_ip,omitempty"`
 }
 
@@ -58,6 +60,7 @@ func (s *Server) Snapshot() State {
 		for _, p := range a.published {
 			ws.Published = append(ws.Published, *p)
 		}
+		ws.Previews = append([]Preview{}, a.previews...)
 		st.WeChat[id] = ws
 	}
 	for uid, u := range s.users {
