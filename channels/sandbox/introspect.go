@@ -29,7 +29,7 @@ type WeChatState struct {
 	StrippedImages  int               `json:"stripped_images"`
 	// Previews are the mass/preview messages sent to single users.
 	Previews []Preview `json:"previews"`
-	LastIP          string            `json:"last_ip,omitempty"`
+	LastIP   string    `json:"last_ip,omitempty"`
 }
 
 // WeiboState is one Weibo account as the platform sees it.
