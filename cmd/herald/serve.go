@@ -18,6 +18,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/reports"
@@ -77,7 +78,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	q := queue.New(cfg, st, nil)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
@@ -85,7 +86,14 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d.ln = ln
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
-	d.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
+		acct, err := previewItem(ctx, cfg, st, wc, actor, it, accountID, wxName)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("已通过 %s 把第%d版预览发送给微信号 %s。", acct.Name, it.Revision.Number, wxName), nil
+	}
+	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
 }
 
