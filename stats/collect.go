@@ -62,8 +62,7 @@ type Progress func(done, total int, account string)
 
 // Yesterday is the last day whose figures the platforms have.
 func (c *Collector) Yesterday() time.Time {
-	y, m, d := c.Now().In(c.cfg.Location).Date()
-	return time.Date(y, m, d-1, 0, 0, 0, 0, c.cfg.Location)
+	return c.cfg.Today(c.Now()).AddDate(0, 0, -1)
 }
 
 // Collect gathers from..to (inclusive, local dates) for the given accounts
