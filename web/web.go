@@ -52,9 +52,15 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 			}
 			return "-"
 		},
-		"label": func(st content.ItemState) string { return st.Label() },
-		"kind":  func(k content.Kind) string { return k.Label() },
-		"inc":   func(i int) int { return i + 1 },
+		"label":    func(st content.ItemState) string { return st.Label() },
+		"kind":     func(k content.Kind) string { return k.Label() },
+		"inc":      func(i int) int { return i + 1 },
+		"delivery": deliveryLabel,
+		"platform": platformLabel,
+		"role":     roleLabel,
+		"health":   healthLabel,
+		"dormant":  dormantLabel,
+		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users"} {
