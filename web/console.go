@@ -89,7 +89,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 				s.render(w, http.StatusBadRequest, "error", page{Title: "请求有误", User: &sess, Error: "表单无法读取：" + err.Error()})
 				return
 			}
-			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.render(w, http.StatusForbidden, "error", page{Title: "请求被拒绝", User: &sess, Error: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"})
 				return
 			}
