@@ -45,6 +45,17 @@ func ExportStats(ctx context.Context, st *storage.Store, format, out, from, to s
 	return n, os.Rename(tmp.Name(), out)
 }
 
+// fastZip compresses at flate's fastest level: the sheet XML of a year for
+// 1,000 accounts is ~100 MB, and the file is a few percent larger but
+// written ~2x faster.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
+}
+
 // RowSource calls fn for each row in order.
 type RowSource func(fn func(storage.DailyStat) error) error
 
@@ -83,15 +94,7 @@ func WriteCSV(w io.Writer, each RowSource, platforms map[string]string) (int, er
 func WriteXLSX(w io.Writer, each RowSource, platforms map[string]string) (int, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	// The sheet XML of a year for 1,000 accounts is ~100 MB: compress it at
-	// flate's fastest level (the file is a few percent larger, written ~2x faster).
-	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	}
+	f.ZipWriter = fastZip
 	const sheet = "统计"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return 0, err

@@ -65,6 +65,7 @@ type workbook struct {
 // 制表单位/制表日期 line.
 func newWorkbook(title, unit string, made time.Time) (*workbook, error) {
 	wb := &workbook{f: excelize.NewFile(), title: title, unit: unit, made: made.Format("2006-01-02"), styles: map[colKind]int{}}
+	wb.f.ZipWriter = fastZip
 	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
 		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
 	font := &excelize.Font{Family: "宋体", Size: 10.5}
