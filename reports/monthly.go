@@ -78,7 +78,7 @@ type GroupSeries struct {
 func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p Period, now time.Time) (*Monthly, error) {
 	m := &Monthly{Period: p, Made: now.In(cfg.Location), Target: cfg.Reports.GraphicsTarget}
 	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
-	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachDailyStatByAccount(ctx, from, to, fn) }
+	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStatByAccount(ctx, from, to, fn) }
 	accounts, err := st.Accounts(ctx, true)
 	if err != nil {
 		return nil, err
@@ -307,7 +307,7 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 	prev := p.Previous()
 	from, to := prev.From.Format("2006-01-02"), p.To.Format("2006-01-02")
 	start := p.From.Format("2006-01-02")
-	err := st.EachDailyStatByAccount(ctx, from, to, func(r storage.DailyStat) error {
+	err := st.EachAllDailyStatByAccount(ctx, from, to, func(r storage.DailyStat) error {
 		acc := g.accounts[r.Account]
 		if acc == nil {
 			acc = newAccountAcc(len(months), len(g.days))

@@ -176,7 +176,7 @@ func TestMonthlyWorkbookMatchesTheStore(t *testing.T) {
 	if fmt.Sprint(sum[2][:11]) != "[账号ID 账号名称 平台 分组 月末粉丝数 净增粉丝 发布数 阅读数 分享数 点赞数 指数]" {
 		t.Fatalf("汇总 header %v", sum[2])
 	}
-	rows, _ := fx.st.DailyStats(context.Background(), "2026-10-01", "2026-10-31", nil)
+	rows, _ := fx.st.AllDailyStats(context.Background(), "2026-10-01", "2026-10-31")
 	if note := sum[len(sum)-1][0]; !strings.Contains(note, "WCI") || !strings.Contains(note, "近似") {
 		t.Fatalf("汇总 does not say how the index was computed: %q", note)
 	}

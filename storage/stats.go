@@ -65,21 +65,44 @@ WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
 	return changed, nil
 }
 
-// DailyStats returns stored rows for the accounts (all when empty) between
-// two dates inclusive, ordered by date then account.
+// DailyStats returns stored rows for the accounts between two dates
+// inclusive, ordered by date then account. No accounts means no rows: a
+// caller scoped to a department that has none sees nothing (AllDailyStats
+// is the office-wide read).
 func (s *Store) DailyStats(ctx context.Context, from, to string, accounts []string) ([]DailyStat, error) {
 	var out []DailyStat
 	err := s.EachDailyStat(ctx, from, to, accounts, func(r DailyStat) error { out = append(out, r); return nil })
 	return out, err
 }
 
+// AllDailyStats returns every account's stored rows between two dates
+// inclusive, for office-wide reports.
+func (s *Store) AllDailyStats(ctx context.Context, from, to string) ([]DailyStat, error) {
+	var out []DailyStat
+	err := s.eachDailyStat(ctx, from, to, nil, true, func(r DailyStat) error { out = append(out, r); return nil })
+	return out, err
+}
+
 // EachDailyStat streams the rows DailyStats would return to fn, without
-// holding them all in memory.
+// holding them all in memory. No accounts means no rows.
 func (s *Store) EachDailyStat(ctx context.Context, from, to string, accounts []string, fn func(DailyStat) error) error {
+	return s.eachDailyStat(ctx, from, to, accounts, false, fn)
+}
+
+// EachAllDailyStat streams every account's rows between two dates to fn,
+// for office-wide reports.
+func (s *Store) EachAllDailyStat(ctx context.Context, from, to string, fn func(DailyStat) error) error {
+	return s.eachDailyStat(ctx, from, to, nil, true, fn)
+}
+
+func (s *Store) eachDailyStat(ctx context.Context, from, to string, accounts []string, all bool, fn func(DailyStat) error) error {
+	if len(accounts) == 0 && !all {
+		return nil // deny by default
+	}
 	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
 FROM daily_stats WHERE date >= ? AND date <= ?`
 	args := []any{from, to}
-	if len(accounts) > 0 {
+	if !all {
 		q += " AND account_id IN (" + placeholders(len(accounts)) + ")"
 		for _, a := range accounts {
 			args = append(args, a)
@@ -103,12 +126,12 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 	return rows.Err()
 }
 
-// EachDailyStatByAccount streams every account's rows between two dates
+// EachAllDailyStatByAccount streams every account's rows between two dates
 // inclusive to fn, ordered by account then date: the primary key's order,
 // which collection mostly writes in, so that a year of rows for 1,000
 // accounts is read without a random page read per row (the date index
 // needs one).
-func (s *Store) EachDailyStatByAccount(ctx context.Context, from, to string, fn func(DailyStat) error) error {
+func (s *Store) EachAllDailyStatByAccount(ctx context.Context, from, to string, fn func(DailyStat) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
 FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND date <= ? ORDER BY account_id, date`, from, to)
 	if err != nil {

@@ -289,7 +289,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func TestEachDailyStatByAccount(t *testing.T) {
+func TestEachAllDailyStatByAccount(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	if err := s.SyncAccounts(ctx, []Account{{ID: "b", Name: "B", Platform: "wechat"}, {ID: "a", Name: "A", Platform: "wechat"}}); err != nil {
@@ -305,7 +305,7 @@ func TestEachDailyStatByAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	err := s.EachDailyStatByAccount(ctx, "2026-10-01", "2026-10-31", func(r DailyStat) error {
+	err := s.EachAllDailyStatByAccount(ctx, "2026-10-01", "2026-10-31", func(r DailyStat) error {
 		got = append(got, r.Account+" "+r.Date)
 		return nil
 	})
