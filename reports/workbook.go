@@ -44,6 +44,7 @@ const (
 	fmtPct       = "0.0%"
 	fmtRankDelta = `"↑"0;"↓"0;"持平"`
 	maxColWidth  = 48.0
+	pageFooter   = "&C第 &P 页，共 &N 页"
 )
 
 // workbook is a report workbook being written.
@@ -381,7 +382,7 @@ func (wb *workbook) printMargins(name string, header int) error {
 		Header: &foot, Footer: &foot, Horizontally: &center}); err != nil {
 		return err
 	}
-	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}); err != nil {
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: pageFooter}); err != nil {
 		return err
 	}
 	if header == 0 {
