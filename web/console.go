@@ -784,7 +784,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		_, err = reports.WriteCSV(&buf, each, platforms)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		_, err = reports.WriteXLSX(&buf, each, platforms)
+		_, err = reports.WriteXLSX(&buf, reports.ExportTitle(s.cfg, from, to), each, platforms)
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	default:
 		s.render(w, http.StatusBadRequest, "error", page{Title: "导出", User: sess, Error: "格式只能是 csv 或 xlsx"})
