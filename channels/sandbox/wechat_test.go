@@ -250,6 +250,12 @@ func TestLibraryStatistics(t *testing.T) {
 	if errcode(biz) != 0 || len(biz["list"].([]any)) != 30 {
 		t.Fatalf("getbizsummary 30 days: %v", errcode(biz))
 	}
+	// WeChat nests each day's figures under "detail", never beside ref_date.
+	first := biz["list"].([]any)[0].(map[string]any)
+	det, _ := first["detail"].(map[string]any)
+	if _, top := first["read_user"]; top || det == nil || det["read_user"] == nil || det["share_user"] == nil || det["like_user"] == nil {
+		t.Fatalf("getbizsummary day shape: %v", first)
+	}
 	if r := f.post("/datacube/getbizsummary", token, map[string]string{"begin_date": "2026-10-21", "end_date": "2026-11-20"}); errcode(r) != 61501 {
 		t.Fatalf("getbizsummary 31 days: %v", r)
 	}
