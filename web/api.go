@@ -366,6 +366,9 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.API
 		return
 	}
 	ds, err := s.store.Deliveries(r.Context(), id)
+	if err == nil {
+		err = s.store.MarkRetractions(r.Context(), id, ds)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -564,6 +564,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	ds, _ := s.store.Deliveries(r.Context(), id)
+	_ = s.store.MarkRetractions(r.Context(), id, ds)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
 	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)

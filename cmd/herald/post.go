@@ -372,6 +372,9 @@ func cmdPostShow(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := st.MarkRetractions(ctx, id, ds); err != nil {
+			return err
+		}
 		approvals, err := st.Approvals(ctx, id)
 		if err != nil {
 			return err
@@ -427,7 +430,11 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 	fmt.Fprintln(w)
 	t := newTable("账号", "平台", "投递状态", "链接", "错误")
 	for _, d := range v.Deliveries {
-		t.add(d.Account, d.Platform, string(d.State), d.URL, d.Error)
+		state := string(d.State)
+		if d.RetractedAt != nil {
+			state += "（已从平台删除）"
+		}
+		t.add(d.Account, d.Platform, state, d.URL, d.Error)
 	}
 	return t.write(w)
 }
