@@ -132,9 +132,9 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 	}
 	type key struct{ account, url, term, suggestion, field string }
 	want := map[key]bool{
-		{"wx0", leader.URL, "王建华", "王建国", "body"}:        true,
-		{"wx1", split.URL, "不忘出心", "不忘初心", "body"}:        true,
-		{"wx1", hidden.URL, "营商坏境", "营商环境", "title"}:      true,
+		{"wx0", leader.URL, "王建华", "王建国", "body"}:                                         true,
+		{"wx1", split.URL, "不忘出心", "不忘初心", "body"}:                                        true,
+		{"wx1", hidden.URL, "营商坏境", "营商环境", "title"}:                                      true,
 		{"wb0", fmt.Sprintf("https://weibo.com/700/%d", post.ID), "乡村振新", "乡村振兴", "body"}: true,
 	}
 	if len(res.Findings) != len(want) {

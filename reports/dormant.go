@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/safehttp"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -124,14 +125,15 @@ func NotifyDormant(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 		b.WriteString("· " + n.line + "\n")
 	}
 	body, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": b.String()}})
+	// The robot's key is in its URL: errors pass through safehttp.Scrub.
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Reports.WebhookURL, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("reports: webhook: %w", err)
+		return false, fmt.Errorf("reports: webhook: %w", safehttp.Scrub(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("reports: webhook: %w", err)
+		return false, fmt.Errorf("reports: webhook: %w", safehttp.Scrub(err))
 	}
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {

@@ -19,14 +19,14 @@ func (c *Client) TimelineRange(ctx context.Context, token string, count, page in
 	var out struct {
 		Statuses []Status `json:"statuses"`
 	}
-	q := url.Values{"access_token": {token}, "count": {strconv.Itoa(count)}, "page": {strconv.Itoa(page)}}
+	q := url.Values{"count": {strconv.Itoa(count)}, "page": {strconv.Itoa(page)}}
 	if sinceID != "" {
 		q.Set("since_id", sinceID)
 	}
 	if maxID != "" {
 		q.Set("max_id", maxID)
 	}
-	err := c.do(ctx, http.MethodGet, "statuses/user_timeline", q, nil, "", &out)
+	err := c.do(ctx, http.MethodGet, "statuses/user_timeline", token, q, nil, "", &out)
 	return out.Statuses, err
 }
 

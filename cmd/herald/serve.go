@@ -43,10 +43,24 @@ type daemon struct {
 	stats *stats.Collector
 	http  *http.Server
 	ln    net.Listener
+	lock  *storage.DirLock
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
-func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+//
+// It first takes the data directory's lock: a second daemon on the same
+// data_dir would turn the first one's live deliveries into unknown and run
+// the daily jobs twice, so it stops here naming the first one's PID.
+func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+	lock, err := storage.LockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.Unlock()
+		}
+	}()
 	st, err := storage.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -57,7 +71,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
-	d := &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log)}
+	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -134,6 +148,7 @@ func (d *daemon) URL() string { return "http://" + d.ln.Addr().String() + "/" }
 // run serves until ctx ends, then shuts down in order: stop taking HTTP
 // requests, let the scheduler finish calls in flight, close the store.
 func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
+	defer d.lock.Unlock()
 	errc := make(chan error, 2)
 	go func() {
 		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
