@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-viper/mapstructure/v2"
 
@@ -46,6 +47,7 @@ type Config struct {
 	Delivery    Delivery     `mapstructure:"delivery"`
 	Stats       Stats        `mapstructure:"stats"`
 	Reports     Reports      `mapstructure:"reports"`
+	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Patrol      Patrol       `mapstructure:"patrol"`
 	Groups      []Group      `mapstructure:"groups"`
@@ -131,6 +133,29 @@ type Stats struct {
 type Reports struct {
 	GraphicsTarget int    `mapstructure:"graphics_target"`
 	WebhookURL     string `mapstructure:"webhook_url"`
+	// Region is the place the reports' titles name, e.g. 青山县 in
+	// 「青山县政务新媒体2026年11月运行情况统计表」 (default: the news office
+	// department's name up to its first 县, 市, 区 or 旗).
+	Region string `mapstructure:"region"`
+	// Unit is the 制表单位 printed under the reports' titles (default: the
+	// news office department's name).
+	Unit string `mapstructure:"unit"`
+}
+
+// Notify configures the group robot (WeCom or DingTalk) that tells people
+// when an item waits for them, was rejected or failed to publish, and about
+// dormancy and patrol findings.
+type Notify struct {
+	// WebhookURL is the robot's URL (its key is in it: masked by config
+	// show, kept out of every log). reports.webhook_url is an alias.
+	WebhookURL string `mapstructure:"webhook_url"`
+	// Secret signs DingTalk webhooks (加签); may come from secret_file or secret_env.
+	Secret     string `mapstructure:"secret"`
+	SecretFile string `mapstructure:"secret_file"`
+	SecretEnv  string `mapstructure:"secret_env"`
+	// ConsoleURL is the console's address as people reach it (e.g.
+	// https://herald.qingshan.gov.cn/); messages link to the item when set.
+	ConsoleURL string `mapstructure:"console_url"`
 }
 
 // Patrol configures the inspection patrol (herald patrol, and daily in serve).
@@ -253,6 +278,13 @@ func newViper() *viper.Viper {
 	v.SetDefault("stats.collect_at", "09:00")
 	v.SetDefault("reports.graphics_target", 60)
 	v.SetDefault("reports.webhook_url", "")
+	v.SetDefault("reports.region", "")
+	v.SetDefault("reports.unit", "")
+	v.SetDefault("notify.webhook_url", "")
+	v.SetDefault("notify.secret", "")
+	v.SetDefault("notify.secret_file", "")
+	v.SetDefault("notify.secret_env", "")
+	v.SetDefault("notify.console_url", "")
 	v.SetDefault("graphic.primary_color", "#C62828")
 	v.SetDefault("graphic.accent_color", "#D84315")
 	v.SetDefault("graphic.footer", "")
@@ -331,10 +363,13 @@ func oneLine(s string) string {
 
 // resolveSecrets fills AppSecret and AccessToken from their *_file or *_env keys.
 func (c *Config) resolveSecrets() error {
+	var err error
+	if c.Notify.Secret, err = secret("notify.secret", c.Notify.Secret, c.Notify.SecretFile, c.Notify.SecretEnv); err != nil {
+		return err
+	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		key := fmt.Sprintf("accounts[%d]", i)
-		var err error
 		if a.AppSecret, err = secret(key+".app_secret", a.AppSecret, a.AppSecretFile, a.AppSecretEnv); err != nil {
 			return err
 		}
@@ -427,6 +462,9 @@ func (c *Config) Validate() error {
 		if err := checkBaseURL("reports.webhook_url", c.Reports.WebhookURL); err != nil {
 			return err
 		}
+	}
+	if err := c.validateNotify(); err != nil {
+		return err
 	}
 	if err := c.validateReview(); err != nil {
 		return err
@@ -679,6 +717,36 @@ func (c *Config) GraphicFooter() string {
 	return ""
 }
 
+// ReportUnit is the 制表单位 of reports: reports.unit, else the news office
+// department's name.
+func (c *Config) ReportUnit() string {
+	if c.Reports.Unit != "" {
+		return c.Reports.Unit
+	}
+	if d, ok := c.Department(c.OfficeDepartment()); ok {
+		return d.Name
+	}
+	return ""
+}
+
+// ReportRegion is the place named in report titles: reports.region, else
+// the news office department's name up to and including its first 县, 市,
+// 区 or 旗 (青山县委宣传部 → 青山县), else "".
+func (c *Config) ReportRegion() string {
+	if c.Reports.Region != "" {
+		return c.Reports.Region
+	}
+	d, ok := c.Department(c.OfficeDepartment())
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(d.Name, "县市区旗"); i > 0 {
+		_, size := utf8.DecodeRuneInString(d.Name[i:])
+		return d.Name[:i+size]
+	}
+	return ""
+}
+
 // ParseClock parses "HH:MM" into minutes after midnight.
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
@@ -767,6 +835,31 @@ func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) erro
 		}
 		if r.MinPosts < 1 {
 			return &Error{key + ".min_posts", "must be at least 1"}
+		}
+	}
+	return nil
+}
+
+// validateNotify checks the robot settings and makes notify.webhook_url and
+// its old name reports.webhook_url one setting.
+func (c *Config) validateNotify() error {
+	n := &c.Notify
+	switch {
+	case n.WebhookURL == "":
+		n.WebhookURL = c.Reports.WebhookURL
+	case c.Reports.WebhookURL == "":
+		c.Reports.WebhookURL = n.WebhookURL
+	case c.Reports.WebhookURL != n.WebhookURL:
+		return &Error{"notify.webhook_url", "reports.webhook_url is its old name: set only one of them"}
+	}
+	if n.WebhookURL != "" {
+		if err := checkBaseURL("notify.webhook_url", n.WebhookURL); err != nil {
+			return err
+		}
+	}
+	if n.ConsoleURL != "" {
+		if err := checkBaseURL("notify.console_url", n.ConsoleURL); err != nil {
+			return err
 		}
 	}
 	return nil

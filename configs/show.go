@@ -12,7 +12,7 @@ import (
 )
 
 // secretKeys are masked by Redacted YAML output.
-var secretKeys = map[string]bool{"app_secret": true, "access_token": true}
+var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true}
 
 // Mask is what a set secret is shown as.
 const Mask = "********"
