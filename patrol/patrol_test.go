@@ -161,6 +161,19 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 	if res.New != 4 {
 		t.Errorf("new findings = %d, want 4", res.New)
 	}
+	// The robot hears of each finding once.
+	rs, robot := newRobotServer(t, e.clock)
+	if n, err := e.p.NotifyFindings(ctx, robot); err != nil || n != 4 {
+		t.Fatalf("notify findings: %d %v", n, err)
+	}
+	if n, err := e.p.NotifyFindings(ctx, robot); err != nil || n != 0 || len(rs.msgs) != 1 {
+		t.Fatalf("findings told twice: %d %v %d", n, err, len(rs.msgs))
+	}
+	for _, want := range []string{"王建华」应为「王建国", leader.URL, "乡村振新", "营商坏境"} {
+		if !strings.Contains(rs.msgs[0], want) {
+			t.Errorf("robot message lacks %q: %s", want, rs.msgs[0])
+		}
+	}
 
 	// Read once, never asked for again: a second patrol reads nothing new,
 	// and the platform handed out each text exactly once.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -129,12 +130,12 @@ func (p *Patrol) reposts(t *storage.Task, pub *storage.Publication) bool {
 	return false
 }
 
-// Remind sends, for every task due within patrol.remind_before, one
+// Remind (nil robot: none configured, nothing to do) sends, for every task due within patrol.remind_before, one
 // reminder naming the accounts that have not reposted it yet, and for every
 // task past its due time one notice naming those that missed it. It returns
 // how many messages went out.
-func (p *Patrol) Remind(ctx context.Context, robot *Robot) (int, error) {
-	if !robot.Enabled() {
+func (p *Patrol) Remind(ctx context.Context, robot *notify.Robot) (int, error) {
+	if robot == nil {
 		return 0, nil
 	}
 	tasks, _, err := p.UpdateTasks(ctx)
@@ -160,7 +161,7 @@ func (p *Patrol) Remind(ctx context.Context, robot *Robot) (int, error) {
 			if t.URL != "" {
 				head += "\n原文：" + t.URL
 			}
-			if err := robot.Send(ctx, head, waiting); err != nil {
+			if err := robot.Send(ctx, robotText(head, waiting)); err != nil {
 				return sent, err
 			}
 			if _, err := p.store.MarkTaskReminded(ctx, t.ID); err != nil {
@@ -170,7 +171,7 @@ func (p *Patrol) Remind(ctx context.Context, robot *Robot) (int, error) {
 		case !now.Before(t.Due) && t.OverdueAt == nil:
 			if len(missing) > 0 {
 				head := fmt.Sprintf("【herald 转载任务逾期】《%s》已于 %s 截止，以下 %d 个账号未转载：", t.Title, due, len(missing))
-				if err := robot.Send(ctx, head, missing); err != nil {
+				if err := robot.Send(ctx, robotText(head, missing)); err != nil {
 					return sent, err
 				}
 				sent++
@@ -191,8 +192,8 @@ func (p *Patrol) accountLabel(id string) string {
 }
 
 // NotifyFindings tells the robot about findings it was not told about yet.
-func (p *Patrol) NotifyFindings(ctx context.Context, robot *Robot) (int, error) {
-	if !robot.Enabled() {
+func (p *Patrol) NotifyFindings(ctx context.Context, robot *notify.Robot) (int, error) {
+	if robot == nil {
 		return 0, nil
 	}
 	fs, err := p.store.Findings(ctx, time.Time{}, time.Time{}, true)
@@ -211,7 +212,7 @@ func (p *Patrol) NotifyFindings(ctx context.Context, robot *Robot) (int, error) 
 		ids = append(ids, f.ID)
 	}
 	head := fmt.Sprintf("【herald 巡检】已发布内容中发现 %d 处问题，请尽快修改或删除：", len(fs))
-	if err := robot.Send(ctx, head, lines); err != nil {
+	if err := robot.Send(ctx, robotText(head, lines)); err != nil {
 		return 0, err
 	}
 	return len(fs), p.store.MarkFindingsNotified(ctx, ids)

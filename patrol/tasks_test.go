@@ -12,7 +12,9 @@ import (
 
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -23,7 +25,7 @@ type robotServer struct {
 	at   []time.Time
 }
 
-func newRobotServer(t *testing.T, clock *time.Time) (*robotServer, *Robot) {
+func newRobotServer(t *testing.T, clock *time.Time) (*robotServer, *notify.Robot) {
 	rs := &robotServer{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m struct {
@@ -43,7 +45,7 @@ func newRobotServer(t *testing.T, clock *time.Time) (*robotServer, *Robot) {
 		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
 	}))
 	t.Cleanup(srv.Close)
-	return rs, NewRobot(srv.URL + "/cgi-bin/webhook/send?key=secret")
+	return rs, notify.NewRobot(configs.Notify{WebhookURL: srv.URL + "/cgi-bin/webhook/send?key=secret"}, nil)
 }
 
 func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) {
