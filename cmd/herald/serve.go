@@ -128,8 +128,8 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 // and tells the robot about new findings and repost tasks that are due or
 // missed.
 func (d *daemon) runPatrol(ctx context.Context, log *slog.Logger) {
-	today := today(d.cfg.Location)
-	res, err := d.patrol.Run(ctx, today.AddDate(0, 0, -(d.cfg.Patrol.Days-1)), today.AddDate(0, 0, 1), nil)
+	day := today(d.cfg.Location)
+	res, err := d.patrol.Run(ctx, day.AddDate(0, 0, -(d.cfg.Patrol.Days-1)), day.AddDate(0, 0, 1), nil)
 	if err != nil {
 		log.Error("patrol", "err", err)
 		return
