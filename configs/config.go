@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -40,6 +41,7 @@ const (
 type Config struct {
 	DataDir     string       `mapstructure:"data_dir"`
 	Listen      string       `mapstructure:"listen"`
+	HTTP        HTTPConfig   `mapstructure:"http"`
 	Timezone    string       `mapstructure:"timezone"`
 	WeChat      WeChatConfig `mapstructure:"wechat"`
 	Weibo       WeiboConfig  `mapstructure:"weibo"`
@@ -60,6 +62,25 @@ type Config struct {
 	Wording []content.Term `mapstructure:"-"`
 	// Source names the file the config came from ("" when none was read).
 	Source string `mapstructure:"-"`
+}
+
+// HTTPConfig bounds what one client may hold of serve's HTTP side.
+type HTTPConfig struct {
+	// ReadTimeout bounds reading a whole request, body (uploads) included:
+	// a client that trickles its body is cut off when it passes.
+	ReadTimeout time.Duration `mapstructure:"read_timeout"`
+	// WriteTimeout bounds writing a response (exports included).
+	WriteTimeout time.Duration `mapstructure:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection that sends nothing.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MaxConnsPerIP caps the connections one client address may hold open.
+	MaxConnsPerIP int `mapstructure:"max_conns_per_ip"`
+	// SecureCookies marks the console's cookies Secure: set it when herald
+	// is reached over HTTPS through a proxy that speaks plain HTTP to it.
+	SecureCookies bool `mapstructure:"secure_cookies"`
+	// TrustedProxies (IPs or CIDRs) are the proxies whose X-Forwarded-Proto
+	// herald believes; from anyone else the header is ignored.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // WeChatConfig holds settings shared by every WeChat account.
@@ -263,6 +284,12 @@ func newViper() *viper.Viper {
 	v.AutomaticEnv()
 	v.SetDefault("data_dir", "./herald-data")
 	v.SetDefault("listen", "127.0.0.1:8080")
+	v.SetDefault("http.read_timeout", "60s")
+	v.SetDefault("http.write_timeout", "120s")
+	v.SetDefault("http.idle_timeout", "120s")
+	v.SetDefault("http.max_conns_per_ip", 32)
+	v.SetDefault("http.secure_cookies", false)
+	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("timezone", "Asia/Shanghai")
 	v.SetDefault("wechat.api_base", "https://api.weixin.qq.com")
 	v.SetDefault("wechat.stable_token", false)
@@ -426,6 +453,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := checkBaseURL("weibo.api_base", c.Weibo.APIBase); err != nil {
+		return err
+	}
+	if err := c.HTTP.validate(); err != nil {
 		return err
 	}
 	if c.WeChat.Timeout <= 0 {
@@ -835,6 +865,26 @@ func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) erro
 		}
 		if r.MinPosts < 1 {
 			return &Error{key + ".min_posts", "must be at least 1"}
+		}
+	}
+	return nil
+}
+
+func (h *HTTPConfig) validate() error {
+	for key, d := range map[string]time.Duration{"http.read_timeout": h.ReadTimeout, "http.write_timeout": h.WriteTimeout, "http.idle_timeout": h.IdleTimeout} {
+		if d <= 0 {
+			return &Error{key, "must be a positive duration such as 60s"}
+		}
+	}
+	if h.MaxConnsPerIP < 1 {
+		return &Error{"http.max_conns_per_ip", fmt.Sprintf("must be at least 1, got %d", h.MaxConnsPerIP)}
+	}
+	for _, p := range h.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			return &Error{"http.trusted_proxies", fmt.Sprintf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)}
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -135,4 +136,42 @@ func sameChars(a, b string) int {
 		}
 	}
 	return n
+}
+
+// LeaderSource is the Source of a leaders-check finding.
+const LeaderSource = "review.leaders"
+
+// WithLeaders makes the checker also run the leaders check (review.leaders)
+// on every text, after the same normalisation as the wording lists. It
+// returns c.
+func (c *Checker) WithLeaders(leaders []Leader) *Checker {
+	var ls []Leader
+	for _, l := range leaders {
+		ls = append(ls, Leader{Name: NormalizeWording(l.Name), Title: NormalizeWording(l.Title)})
+	}
+	c.leaders = NewLeaderCheck(ls)
+	return c
+}
+
+// checkLeaders adds the leaders check's findings in text (normalised as n)
+// to out, keeping text order.
+func (c *Checker) checkLeaders(text string, n *normalized, out []Finding) []Finding {
+	hits := c.leaders.Find(string(n.buf))
+	if len(hits) == 0 {
+		return out
+	}
+	for _, h := range hits {
+		start, end := int(n.start[h.Start]), int(n.end[h.End-1])
+		out = append(out, Finding{Term: h.Found, Suggestion: h.Right, Level: SeverityBlock, Start: start, End: end,
+			Char: utf8.RuneCountInString(text[:start]) + 1, Context: contextOf(text, start, end), Source: LeaderSource})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+// WithLeaders makes the revision checker run the leaders check too (the
+// queue's guard at submit and before publishing). It returns w.
+func (w *Wording) WithLeaders(leaders []Leader) *Wording {
+	w.c.WithLeaders(leaders)
+	return w
 }

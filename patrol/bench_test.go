@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/content"
 )
 
 // BenchmarkPatrol1000Accounts: 1,000 accounts (800 WeChat, 200 Weibo) with
@@ -15,7 +14,7 @@ import (
 // no latency and checked. Run with -benchtime=1x; it prints the figures.
 func BenchmarkPatrol1000Accounts(b *testing.B) {
 	const wechatN, weiboN, days = 800, 200, 30
-	text := []rune(content.Normalize(prose(b)).Original)
+	text := []rune(prose(b))
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		e := newEnv(b, wechatN, weiboN, "")

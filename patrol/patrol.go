@@ -29,12 +29,12 @@ import (
 // Checker checks one text (HTML or plain) and reports positions in it. It
 // is the same normalised checker that guards the queue.
 type Checker interface {
-	CheckText(text string) []content.Finding
+	Check(text string) []content.Finding
 }
 
 // NewChecker is the checker for a config: its wording lists and review.leaders.
 func NewChecker(cfg *configs.Config) Checker {
-	return content.NewTextChecker(cfg.Wording, cfg.ContentLeaders())
+	return content.NewChecker(cfg.Wording).WithLeaders(cfg.ContentLeaders())
 }
 
 // Patrol reads and checks the accounts of one config.
@@ -74,6 +74,12 @@ type Finding struct {
 	Offset      int       `json:"offset"` // 1-based character position in the field as published
 	RemoteID    string    `json:"remote_id"`
 }
+
+// Finding kinds.
+const (
+	KindWording = "wording" // a term of the wording lists
+	KindLeader  = "leader"  // a leader's title followed by a wrong name
+)
 
 // Unreadable is an account whose list could not be (fully) read.
 type Unreadable struct {
@@ -186,18 +192,22 @@ func (p *Patrol) Check(pubs []storage.Publication) ([]Finding, int64) {
 				}
 				pub := &pubs[i]
 				mk := func(field string, f content.Finding) Finding {
+					kind := KindWording
+					if f.Source == content.LeaderSource {
+						kind = KindLeader
+					}
 					return Finding{Account: pub.Account, Title: pub.Title, URL: pub.URL, PublishedAt: pub.PublishedAt.In(p.cfg.Location),
-						Term: f.Term, Suggestion: f.Suggestion, Level: f.Level, Context: f.Context, Kind: f.Kind, Field: field, Offset: f.Offset,
+						Term: f.Term, Suggestion: f.Suggestion, Level: f.Level, Context: f.Context, Kind: kind, Field: field, Offset: f.Char,
 						RemoteID: pub.RemoteID}
 				}
 				n := len(pub.Text)
 				if platform[pub.Account] != configs.PlatformWeibo { // a Weibo post's title is cut from its text
 					n += len(pub.Title)
-					for _, f := range p.checker.CheckText(pub.Title) {
+					for _, f := range p.checker.Check(pub.Title) {
 						per[i] = append(per[i], mk("title", f))
 					}
 				}
-				for _, f := range p.checker.CheckText(pub.Text) {
+				for _, f := range p.checker.Check(pub.Text) {
 					per[i] = append(per[i], mk("body", f))
 				}
 				chars.Add(int64(n))

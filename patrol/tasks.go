@@ -117,15 +117,15 @@ func (p *Patrol) reposts(t *storage.Task, pub *storage.Publication) bool {
 	if t.URL != "" && (pub.SourceURL == t.URL || pub.URL == t.URL || strings.Contains(pub.Text, t.URL)) {
 		return true
 	}
-	want := content.Normalize(t.Title).Text
+	want := content.NormalizeWording(t.Title)
 	if want == "" {
 		return false
 	}
-	if strings.Contains(content.Normalize(pub.Title).Text, want) {
+	if strings.Contains(content.NormalizeWording(pub.Title), want) {
 		return true
 	}
 	if a, ok := p.cfg.Account(pub.Account); ok && a.Platform == configs.PlatformWeibo {
-		return strings.Contains(content.Normalize(pub.Text).Text, want)
+		return strings.Contains(content.NormalizeWording(pub.Text), want)
 	}
 	return false
 }

@@ -55,7 +55,7 @@ func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Servi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording)}
+	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording).WithLeaders(cfg.ContentLeaders())}
 }
 
 // WordingHits returns every wording-list hit in a revision (for previews).
@@ -96,6 +96,9 @@ type Draft struct {
 	Notify     bool
 	// KeepDraft leaves the item a draft instead of submitting it.
 	KeepDraft bool
+	// Docx is a Word document (.docx) that becomes an article's body, its
+	// title unless Title is set, and its cover unless Images are given.
+	Docx []byte
 }
 
 // Add creates an item from a draft. With review levels configured (and not
@@ -110,6 +113,9 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	}
 	if !d.Priority.Valid() {
 		return 0, refuse("未知的优先级 %q：可选 urgent 或 normal", d.Priority)
+	}
+	if err := s.applyDocx(&d); err != nil {
+		return 0, err
 	}
 	targets, accounts, err := s.resolveTargets(ctx, actor, d.Targets)
 	if err != nil {
@@ -636,6 +642,10 @@ type Changes struct {
 	Images     [][]byte // replaces all --image files when non-nil
 	SourceURL  *string
 	When       *string
+	// Docx replaces the body with a Word document's; its title paragraph
+	// replaces the title unless Title is set, and its first picture (or a
+	// cover card) the cover unless Images are given.
+	Docx []byte
 }
 
 // Edit makes a new revision of an item. It voids every earlier approval;
@@ -650,6 +660,26 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	case content.ItemDraft, content.ItemInReview, content.ItemApproved, content.ItemScheduled, content.ItemExpired:
 	default:
 		return refuse("稿件 %d 当前状态为「%s」，不能修改", id, it.State.Label())
+	}
+	if c.Docx != nil {
+		if it.Kind != content.KindArticle {
+			return refuse("Word 文档只能导入为图文稿件（--kind article）")
+		}
+		if c.Body != nil {
+			return refuse("--docx 与 --body-file 只能选一个")
+		}
+		title := ""
+		if c.Title != nil {
+			title = *c.Title
+		}
+		im, err := s.ImportDocx(c.Docx, title)
+		if err != nil {
+			return err
+		}
+		c.Title, c.Body, c.BodyImages = &im.Title, &im.Body, im.BodyImages
+		if c.Images == nil {
+			c.Images = [][]byte{im.Cover}
+		}
 	}
 	d := Draft{Kind: it.Kind, Title: it.Revision.Title, Digest: it.Revision.Digest, Author: it.Revision.Author,
 		SourceURL: it.Revision.SourceURL, Broadcast: it.Revision.Broadcast, BodyImages: c.BodyImages}

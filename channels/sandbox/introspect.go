@@ -18,14 +18,16 @@ type State struct {
 type WeChatState struct {
 	Calls map[string]int `json:"calls"` // by path
 	// Published lists articles published through the API (not the synthetic history).
-	Published      []Article  `json:"published"`
-	MassSends      []MassSend `json:"mass_sends"`
-	Materials      int        `json:"materials"`
-	BodyImages     int        `json:"body_images"`
-	Drafts         int        `json:"drafts"`
-	TokenFetches   int        `json:"token_fetches_today"`
-	StrippedImages int        `json:"stripped_images"`
-	LastIP         string     `json:"last_ip,omitempty"`
+	Published  []Article  `json:"published"`
+	MassSends  []MassSend `json:"mass_sends"`
+	Materials  int        `json:"materials"`
+	BodyImages int        `json:"body_images"`
+	// BodyImageSHA256 maps each uploadimg URL to the sha256 of its bytes.
+	BodyImageSHA256 map[string]string `json:"body_image_sha256"`
+	Drafts          int               `json:"drafts"`
+	TokenFetches    int               `json:"token_fetches_today"`
+	StrippedImages  int               `json:"stripped_images"`
+	LastIP          string            `json:"last_ip,omitempty"`
 	// ContentServed counts, by article URL, how often batchget handed out the article's text.
 	ContentServed map[string]int `json:"content_served"`
 }
@@ -49,6 +51,10 @@ func (s *Server) Snapshot() State {
 		ws := WeChatState{Calls: s.callsOf("wechat/" + id), Published: []Article{}, MassSends: append([]MassSend{}, a.mass...),
 			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id],
 			ContentServed: s.servedOf("wechat/" + id)}
+		ws.BodyImageSHA256 = make(map[string]string, len(a.imgURLs))
+		for u, h := range a.imgURLs {
+			ws.BodyImageSHA256[u] = h
+		}
 		for _, m := range a.materials {
 			if m.kind == "image" || m.kind == "thumb" {
 				ws.Materials++

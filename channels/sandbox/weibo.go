@@ -38,6 +38,8 @@ type WeiboPost struct {
 	CreatedAt time.Time `json:"created_at"`
 	// ByHand marks a post made in the Weibo client (PlaceWeiboPost).
 	ByHand bool `json:"by_hand,omitempty"`
+	// Deleted: removed by statuses/destroy; gone from the timeline and show.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // AddWeiboUser registers a Weibo account.
@@ -72,6 +74,7 @@ func (s *Server) registerWeibo() {
 	add("statuses/count", false, s.wbAuthed(s.wbStatusCount))
 	add("statuses/user_timeline", false, s.wbAuthed(s.wbTimeline))
 	add("statuses/show", false, s.wbAuthed(s.wbShow))
+	add("statuses/destroy", false, s.wbAuthed(s.wbDestroy))
 }
 
 // weiboError is Weibo's error body; error_code is sometimes a string.
@@ -281,12 +284,19 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	if id := req.param("max_id"); id != "" && id != "0" {
 		hi = s.timelinePos(u, id)
 	}
-	statuses := []map[string]any{}
-	for i := hi - 1 - (page-1)*count; i >= lo && len(statuses) < count; i-- {
-		statuses = append(statuses, s.statusObject(u, u.posts[i]))
-		s.contentServed("weibo/"+u.cfg.UID, strconv.FormatInt(u.posts[i].ID, 10))
+	lo = min(lo, hi)
+	var live []*WeiboPost
+	for _, p := range u.posts[lo:hi] {
+		if !p.Deleted {
+			live = append(live, p)
+		}
 	}
-	return jsonReply(map[string]any{"statuses": statuses, "total_number": max(0, hi-lo)})
+	statuses := []map[string]any{}
+	for i := len(live) - 1 - (page-1)*count; i >= 0 && len(statuses) < count; i-- {
+		statuses = append(statuses, s.statusObject(u, live[i]))
+		s.contentServed("weibo/"+u.cfg.UID, strconv.FormatInt(live[i].ID, 10))
+	}
+	return jsonReply(map[string]any{"statuses": statuses, "total_number": len(live)})
 }
 
 // timelinePos is where a since_id or max_id cuts the time-ordered posts: just
@@ -312,7 +322,23 @@ func (s *Server) timelinePos(u *wbUser, id string) int {
 func (s *Server) wbShow(req *request, u *wbUser) reply {
 	id := req.param("id")
 	for _, p := range u.posts {
-		if strconv.FormatInt(p.ID, 10) == id {
+		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
+			return jsonReply(s.statusObject(u, p))
+		}
+	}
+	return s.wbError(req, http.StatusBadRequest, 20101, "target weibo does not exist!")
+}
+
+// POST statuses/destroy.json id=: deletes one of the user's own posts and
+// returns it; a post that does not exist (or is already deleted) is 20101.
+func (s *Server) wbDestroy(req *request, u *wbUser) reply {
+	if req.r.Method != http.MethodPost {
+		return s.wbError(req, http.StatusMethodNotAllowed, 10021, "HTTP METHOD is not suported for this request!")
+	}
+	id := req.param("id")
+	for _, p := range u.posts {
+		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
+			p.Deleted = true
 			return jsonReply(s.statusObject(u, p))
 		}
 	}

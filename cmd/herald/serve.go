@@ -81,7 +81,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
 	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
@@ -89,7 +89,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d.ln = ln
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
-	d.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
 }
 
