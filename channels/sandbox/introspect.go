@@ -27,7 +27,9 @@ type WeChatState struct {
 	Drafts          int               `json:"drafts"`
 	TokenFetches    int               `json:"token_fetches_today"`
 	StrippedImages  int               `json:"stripped_images"`
-	LastIP          string            `json:"last_ip,omitempty"`
+	// Previews are the mass/preview messages sent to single users.
+	Previews []Preview `json:"previews"`
+	LastIP   string    `json:"last_ip,omitempty"`
 	// ContentServed counts, by article URL, how often batchget handed out the article's text.
 	ContentServed map[string]int `json:"content_served"`
 }
@@ -63,6 +65,7 @@ func (s *Server) Snapshot() State {
 		for _, p := range a.published {
 			ws.Published = append(ws.Published, *p)
 		}
+		ws.Previews = append([]Preview{}, a.previews...)
 		st.WeChat[id] = ws
 	}
 	for uid, u := range s.users {

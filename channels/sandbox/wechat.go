@@ -46,6 +46,7 @@ type wxApp struct {
 	published []*Article
 	mass      []MassSend
 	clientIDs map[string]time.Time // clientmsgid -> when it was used (deduplicated for 24 h)
+	previews  []Preview
 }
 
 type wxToken struct {
@@ -179,6 +180,8 @@ func (s *Server) registerWeChat() {
 	add("/cgi-bin/message/mass/sendall", true, s.authed(s.wxMassSend))
 	add("/cgi-bin/message/mass/get", false, s.authed(s.wxMassGet))
 	add("/cgi-bin/message/mass/delete", false, s.authed(s.wxMassDelete))
+	add("/cgi-bin/message/mass/preview", false, s.authed(s.wxMassPreview))
+	add("/cgi-bin/draft/delete", false, s.authed(s.wxDraftDelete))
 	add("/cgi-bin/user/get", false, s.authed(s.wxUserGet))
 	add("/datacube/getusersummary", false, s.authed(s.wxUserSummary))
 	add("/datacube/getusercumulate", false, s.authed(s.wxUserCumulate))

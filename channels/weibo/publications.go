@@ -30,8 +30,8 @@ func (c *Client) TimelineRange(ctx context.Context, token string, count, page in
 	return out.Statuses, err
 }
 
-// timelinePages bounds one read: 100 posts a page, 20 pages.
-const timelinePages = 20
+// readPages bounds one read: 100 posts a page, 20 pages.
+const readPages = 20
 
 // ReadPublications reads the account's own timeline (statuses/user_timeline).
 // Posts read before are not fetched again: the newer ones come with since_id
@@ -45,7 +45,7 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 	var out []channels.Post
 	seen := map[string]bool{}
 	read := func(sinceID, maxID string) error {
-		for page := 1; page <= timelinePages; page++ {
+		for page := 1; page <= readPages; page++ {
 			if err := from.Wait(ctx); err != nil {
 				return err
 			}
