@@ -48,12 +48,13 @@ type Patrol struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter // by account: the platforms' per-account quotas
+	held     map[string]heldAccount   // by account: a used-up daily quota, until it resets
 	calls    atomic.Int64
 }
 
 // New returns a patrol reading through the given readers (by platform name).
 func New(cfg *configs.Config, st *storage.Store, readers map[string]channels.PublicationReader, checker Checker, log *slog.Logger) *Patrol {
-	return &Patrol{cfg: cfg, store: st, readers: readers, checker: checker, log: log, now: time.Now, limiters: map[string]*rate.Limiter{}}
+	return &Patrol{cfg: cfg, store: st, readers: readers, checker: checker, log: log, now: time.Now, limiters: map[string]*rate.Limiter{}, held: map[string]heldAccount{}}
 }
 
 // SetClock replaces the wall clock (tests).
@@ -282,11 +283,24 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// readAccount reads one account, retrying transient errors a few times.
+// heldAccount is an account not to be called until a quota resets.
+type heldAccount struct {
+	until time.Time
+	err   error
+}
+
+// readAccount reads one account, retrying transient errors a few times. An
+// account whose daily quota is used up is not called again until it resets.
 func (p *Patrol) readAccount(ctx context.Context, a *configs.Account, since time.Time) (int, error) {
 	r, ok := p.readers[a.Platform]
 	if !ok {
 		return 0, fmt.Errorf("平台 %s 不能读取已发布内容", a.Platform)
+	}
+	p.mu.Lock()
+	h, isHeld := p.held[a.ID]
+	p.mu.Unlock()
+	if isHeld && p.now().Before(h.until) {
+		return 0, h.err
 	}
 	lim := p.limiter(a.ID)
 	total := 0
@@ -321,6 +335,11 @@ func (p *Patrol) readAccount(ctx context.Context, a *configs.Account, since time
 		if channels.ClassOf(rerr) != channels.ClassTransient || try >= 3 || ctx.Err() != nil {
 			var ce *channels.Error
 			if errors.As(rerr, &ce) {
+				if ce.Class == channels.ClassQuota { // daily quotas reset at local midnight
+					p.mu.Lock()
+					p.held[a.ID] = heldAccount{until: channels.NextLocalMidnight(p.now(), p.cfg.Location), err: ce}
+					p.mu.Unlock()
+				}
 				return total, ce // the clerk's message, never a URL with a token
 			}
 			return total, errors.New("读取失败")

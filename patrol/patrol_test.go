@@ -231,3 +231,42 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 		}
 	}
 }
+
+// A WeChat account whose daily quota for the published list is used up is
+// reported unreadable with what to do, and the other accounts are read.
+func TestQuotaLeavesOneAccountUnreadOthersRead(t *testing.T) {
+	e := newEnv(t, 2, 1, "")
+	ctx := context.Background()
+	place(t, e, "app0", sandbox.HandArticle{Title: "一", Content: "<p>县委书记王建华</p>"})
+	place(t, e, "app1", sandbox.HandArticle{Title: "二", Content: "<p>县委书记王建华</p>"})
+	e.sb.ExhaustQuota("app0", "/cgi-bin/freepublish/batchget")
+	from, to := e.window()
+	res, err := e.p.Run(ctx, from, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unreadable) != 1 || res.Unreadable[0].Account != "wx0" || !strings.Contains(res.Unreadable[0].Reason, "今日调用次数已达上限") {
+		t.Fatalf("unreadable: %+v", res.Unreadable)
+	}
+	if res.Read != 1 || len(res.Findings) != 1 || res.Findings[0].Account != "wx1" {
+		t.Fatalf("read %d, findings %+v", res.Read, res.Findings)
+	}
+	calls := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]
+	if calls != 1 {
+		t.Errorf("the exhausted API was called %d times, want once (no retry on a quota error)", calls)
+	}
+	// Not asked again the same day.
+	if res, err := e.p.Run(ctx, from, to, nil); err != nil || len(res.Unreadable) != 1 {
+		t.Fatalf("second run the same day: %v %+v", err, res.Unreadable)
+	}
+	if n := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]; n != 1 {
+		t.Errorf("the exhausted API was called again the same day: %d calls", n)
+	}
+	// Tomorrow the quota is back: the account is read.
+	e.sb.RestoreQuota("app0", "/cgi-bin/freepublish/batchget")
+	*e.clock = e.clock.Add(24 * time.Hour)
+	res, err = e.p.Run(ctx, from, to, nil)
+	if err != nil || len(res.Unreadable) != 0 || res.Read != 1 || len(res.Findings) != 2 {
+		t.Fatalf("after the quota came back: %v %+v read %d findings %d", err, res.Unreadable, res.Read, len(res.Findings))
+	}
+}
