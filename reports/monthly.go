@@ -64,7 +64,8 @@ type Monthly struct {
 	DetailRows int
 	Chart      GroupSeries
 	Target     int
-	Warnings   []string // 预警 lines beyond dormancy: tokens, credentials
+	Warnings   []string      // 预警 lines beyond dormancy: tokens, credentials
+	Patrol     *PatrolReport // 巡检 (patrol.go)
 }
 
 // GroupSeries are per group and day the sums of followers and reads (图表).
@@ -148,6 +149,9 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	}
 	m.Rankings = rankings(cfg, m.Summary, prevRows)
 	if m.Dormant, err = Dormant(ctx, cfg, st, now); err != nil {
+		return nil, err
+	}
+	if m.Patrol, err = buildPatrol(ctx, st, p, m.Dormant); err != nil {
 		return nil, err
 	}
 	for _, a := range accounts {
