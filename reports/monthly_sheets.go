@@ -32,6 +32,7 @@ func (m *Monthly) sheetBuilders() []sheetBuilder {
 		m.reachSheet,    // 转载
 		m.detailSheet,   // 明细
 		m.chartSheets,   // 图表, 图表数据
+		m.patrolSheet,   // 巡检 (patrol.go)
 	}
 }
 

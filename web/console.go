@@ -59,6 +59,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
+	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
 	s.mux.HandleFunc("GET /console/media/{sha}", s.session(anyRole, s.media))
 }
@@ -89,7 +90,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 				s.render(w, http.StatusBadRequest, "error", page{Title: "请求有误", User: &sess, Error: "表单无法读取：" + err.Error()})
 				return
 			}
-			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.render(w, http.StatusForbidden, "error", page{Title: "请求被拒绝", User: &sess, Error: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"})
 				return
 			}
@@ -564,6 +565,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	ds, _ := s.store.Deliveries(r.Context(), id)
+	_ = s.store.MarkRetractions(r.Context(), id, ds)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
 	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
@@ -784,7 +786,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		_, err = reports.WriteCSV(&buf, each, platforms)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		_, err = reports.WriteXLSX(&buf, each, platforms)
+		_, err = reports.WriteXLSX(&buf, reports.ExportTitle(s.cfg, from, to), each, platforms)
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	default:
 		s.render(w, http.StatusBadRequest, "error", page{Title: "导出", User: sess, Error: "格式只能是 csv 或 xlsx"})
