@@ -12,27 +12,32 @@ import (
 // incomplete, so the next collection asks for it again.
 func TestAnsweredMigrationEmptiesTheZerosNeverSent(t *testing.T) {
 	ctx := context.Background()
-	s, dir := openTest(t)
+	s, _ := openTest(t)
 	must(t, s.SyncAccounts(ctx, []Account{{ID: "a", Name: "A", Platform: "wechat"}, {ID: "b", Name: "B", Platform: "weibo"}}))
-	// Back to the schema before 0008, with rows as the old collector wrote them.
+	// Back to the table before 0008, with rows as the old collector wrote
+	// them, then migration 0008 once more.
+	var m0008 string
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version == 8 {
+			m0008 = m.sql
+		}
+	}
 	for _, q := range []string{
 		"ALTER TABLE daily_stats DROP COLUMN answered",
-		"PRAGMA user_version = 7",
 		`INSERT INTO daily_stats (account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, collected_at)
 		 VALUES ('a', '2026-11-01', 100, 2, 1, 1, 0, 0, 0, 0, 0, 'x'), ('a', '2026-11-02', 101, 1, 0, 0, 40, 2, 0, 0, 0, 'x'),
 		        ('a', '2026-11-03', 101, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'x'),
 		        ('b', '2026-11-01', NULL, NULL, NULL, 3, NULL, NULL, NULL, NULL, NULL, 'x')`,
+		m0008,
 	} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(q, err)
 		}
 	}
-	s.Close()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	rows, err := s.AllDailyStats(ctx, "2026-11-01", "2026-11-03")
 	if err != nil {
 		t.Fatal(err)
