@@ -91,7 +91,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
-		acct, err := previewItem(ctx, cfg, st, wc, actor, it, accountID, wxName)
+		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, accountID, wxName)
 		if err != nil {
 			return "", err
 		}
