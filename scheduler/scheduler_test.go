@@ -299,7 +299,7 @@ func TestQuietHoursWrapMidnight(t *testing.T) {
 	}
 	for _, c := range cases {
 		at, _ := time.ParseInLocation("2006-01-02 15:04", c.at, loc)
-		in, end := h.sched.inQuietHours(at)
+		in, end := h.sched.exec.quiet.in(at)
 		if in != c.in || (in && end.In(loc).Format("2006-01-02 15:04") != c.ends) {
 			t.Errorf("%s: in=%v end=%s", c.at, in, end.In(loc).Format("2006-01-02 15:04"))
 		}

@@ -32,12 +32,13 @@ VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_
 	return nil
 }
 
-// SaveProgress records the platform's id for an attempt in flight (a WeChat
-// publish_id), so that a crash after the call can still look it up. It only
-// writes while the delivery is still in that attempt.
-func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, remoteID string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET remote_id = ?, updated_at = ?
-WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, remoteID, ts(s.now()), deliveryID, attemptID)
+// SaveProgress records a channel's progress of an attempt in flight (opaque
+// to the store), so that a crash after a platform call can resume or look
+// it up. It only writes while the delivery is still in that attempt; the
+// progress stays with the delivery across later attempts.
+func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
+WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, progress, ts(s.now()), deliveryID, attemptID)
 	if err != nil {
 		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
 	}

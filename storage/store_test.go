@@ -228,6 +228,12 @@ func TestDeliveryUpdateGuardsAttempt(t *testing.T) {
 	id, _ := newItem(t, s)
 	ds, _ := s.Deliveries(ctx, id)
 	d := ds[0]
+	// No attempt starts while the item is not publishing.
+	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-0"}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("attempt on an item in review: %v", err)
+	}
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemInReview, To: content.ItemScheduled, Actor: "t", Action: "approve"}))
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"}))
 	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-1"}))
 	// Another worker with a different attempt id cannot finish it.
 	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "att-2"}); !errors.Is(err, ErrConflict) {
