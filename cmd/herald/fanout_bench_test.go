@@ -31,7 +31,8 @@ import (
 // API call arrived). The bound is the critical path: every account's
 // sequential calls spread over the workers, times the latency. A WeChat
 // article with a body image is 6 calls (token, add_material, uploadimg,
-// draft/add, freepublish/submit, freepublish/get); a Weibo post 1.
+// draft/add, freepublish/submit, freepublish/get, which answers the final
+// status at once: --publish-polls 0); a Weibo post 1.
 //
 //	flock /tmp/herald-heavy.lock go test -run '^$' -bench ServeFanOut -benchtime 1x ./cmd/herald/
 func BenchmarkServeFanOut300(b *testing.B) {
@@ -73,7 +74,7 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int) {
 	must(b, os.WriteFile(filepath.Join(dir, "photo.png"), img.Bytes(), 0o600))
 	must(b, os.WriteFile(filepath.Join(dir, "body.html"), []byte(`<p>青山县召开县政府常务会议。</p><img src="photo.png">`), 0o600))
 
-	sb := exec.Command(bin, "sandbox", "--listen", sbAddr, "--latency", latency.String(), "--config", cfgPath)
+	sb := exec.Command(bin, "sandbox", "--listen", sbAddr, "--latency", latency.String(), "--publish-polls", "0", "--config", cfgPath)
 	must(b, sb.Start())
 	defer func() { _ = sb.Process.Kill(); _ = sb.Wait() }()
 	waitListening(b, sbAddr)
