@@ -140,6 +140,9 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if err := scheduler.ListenWake(ctx, d.cfg.DataDir, d.sched.Wake, log); err != nil {
+		log.Warn("changes by the CLI are noticed by polling", "err", err)
+	}
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
 	var runErr error
