@@ -80,7 +80,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return updateDelivery(ctx, tx, u, now)
+		return s.updateDelivery(ctx, tx, u, now)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
@@ -104,7 +104,7 @@ func (s *Store) UpdateDeliveries(ctx context.Context, us []DeliveryUpdate) ([]er
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT d"); err != nil {
 				return err
 			}
-			err := updateDelivery(ctx, tx, u, now)
+			err := s.updateDelivery(ctx, tx, u, now)
 			if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
 				out[i] = fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO d"); err != nil {
@@ -125,7 +125,7 @@ func (s *Store) UpdateDeliveries(ctx context.Context, us []DeliveryUpdate) ([]er
 	return out, nil
 }
 
-func updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.Time) error {
+func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.Time) error {
 	q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
   url = CASE WHEN ? = '' THEN url ELSE ? END, remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END`
 	args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL, u.RemoteID, u.RemoteID}
@@ -151,7 +151,11 @@ func updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.
 	q += " RETURNING item_id, revision_id, account_id"
 	var itemID, revID int64
 	var account string
-	err := tx.QueryRowContext(ctx, q, args...).Scan(&itemID, &revID, &account)
+	st, err := s.txStmt(ctx, tx, q)
+	if err != nil {
+		return err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(&itemID, &revID, &account)
 	if errors.Is(err, sql.ErrNoRows) {
 		var one int
 		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deliveries WHERE id = ?", u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
@@ -176,7 +180,14 @@ func updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.
 	if actor == "" {
 		actor = "herald"
 	}
-	return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "delivery", ItemID: itemID, RevisionID: revID, Account: account, Detail: detail}, ts(now))
+	ins, err := s.txStmt(ctx, tx, insertAuditSQL)
+	if err != nil {
+		return err
+	}
+	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
 }
 
 // DeliveryCount summarises an item's deliveries.
