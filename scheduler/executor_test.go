@@ -153,14 +153,14 @@ type fakePost struct {
 type fault int
 
 const (
-	ok         fault = iota
-	lost             // the effect happens; the answer never comes
-	transient        // nothing happens; a passing error
-	refused          // content refused
-	badCreds         // credentials refused
-	quota            // quota used up
-	lookupFail       // a lookup call fails
-	lookupRejected   // a lookup finds the platform refused the post
+	ok             fault = iota
+	lost                 // the effect happens; the answer never comes
+	transient            // nothing happens; a passing error
+	refused              // content refused
+	badCreds             // credentials refused
+	quota                // quota used up
+	lookupFail           // a lookup call fails
+	lookupRejected       // a lookup finds the platform refused the post
 )
 
 func (p *fakePlatform) next(call string) fault {
@@ -332,7 +332,10 @@ func (h *execHarness) restart() {
 		log:   log, lookupEvery: 30 * time.Second,
 		attemptID: func() string { n++; return fmt.Sprintf("att-%d-%d", h.steps.n, n) },
 		revisions: map[int64]content.Revision{}, refusals: map[refusalKey]string{},
-		wording: func(kind content.Kind, rev *content.Revision) error { _, err := h.queue.CheckWording(kind, rev); return err }}
+		wording: func(kind content.Kind, rev *content.Revision) error {
+			_, err := h.queue.CheckWording(kind, rev)
+			return err
+		}}
 	s := &Scheduler{cfg: h.cfg, store: h.st, log: log}
 	if _, err := s.rescue(context.Background(), nil); err != nil {
 		h.t.Fatal(err)
