@@ -24,6 +24,7 @@ var ExportHeader = []string{"date", "account", "platform", "followers", "new_fol
 // ExportStats streams the rows to a temporary file and renames it to out: a
 // failed export leaves nothing half-written. It returns the rows written.
 func ExportStats(ctx context.Context, st *storage.Store, format, out, from, to string, ids []string, platforms map[string]string) (int, error) {
+	storage.RemoveStaleTemp(filepath.Dir(out), ".herald-export-", time.Hour) // left by a killed export
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".herald-export-*")
 	if err != nil {
 		return 0, fmt.Errorf("cannot write %s: %w", out, err)

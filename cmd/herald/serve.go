@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -47,13 +48,21 @@ type daemon struct {
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
 func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+	if err := checkDiskRoom(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	st, err := storage.Open(ctx, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
 	}
 	if err := st.SyncAccounts(ctx, accountsFromConfig(cfg)); err != nil {
 		st.Close()
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
+	}
+	if c, err := st.CleanTemp(ctx, 10*time.Minute); err != nil {
+		log.Warn("could not clean temporary files", "err", err)
+	} else if c.TempFiles+c.OrphanImages > 0 {
+		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
@@ -69,6 +78,31 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 	handler.Wake = d.sched.Wake
 	d.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return d, nil
+}
+
+// minFreeBytes is the room the daemon needs on the data directory's disk to
+// start: a delivery's state changes are small, but they must be written.
+const minFreeBytes = 1 << 20
+
+// checkDiskRoom refuses to start on a full disk, in one line.
+func checkDiskRoom(dataDir string) error {
+	dir := dataDir
+	if _, err := os.Stat(dir); err != nil {
+		dir = filepath.Dir(filepath.Clean(dataDir)) // not made yet: its parent's disk
+	}
+	free, err := storage.FreeBytes(dir)
+	if err != nil || free >= minFreeBytes {
+		return nil
+	}
+	return fmt.Errorf("数据目录 %s 所在磁盘已满（剩余 %d KB）：请先清理磁盘再启动 herald", dataDir, free>>10)
+}
+
+// diskFullOr words a start-up error caused by a full disk for the operator.
+func diskFullOr(dataDir string, err error) error {
+	if storage.IsDiskFull(err) {
+		return fmt.Errorf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘再启动 herald", dataDir)
+	}
+	return err
 }
 
 // dailyJobs registers the daily statistics collection at stats.collect_at
