@@ -10,12 +10,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-viper/mapstructure/v2"
 
@@ -39,6 +41,7 @@ const (
 type Config struct {
 	DataDir     string       `mapstructure:"data_dir"`
 	Listen      string       `mapstructure:"listen"`
+	HTTP        HTTPConfig   `mapstructure:"http"`
 	Timezone    string       `mapstructure:"timezone"`
 	WeChat      WeChatConfig `mapstructure:"wechat"`
 	Weibo       WeiboConfig  `mapstructure:"weibo"`
@@ -46,6 +49,7 @@ type Config struct {
 	Delivery    Delivery     `mapstructure:"delivery"`
 	Stats       Stats        `mapstructure:"stats"`
 	Reports     Reports      `mapstructure:"reports"`
+	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
@@ -57,6 +61,25 @@ type Config struct {
 	Wording []content.Term `mapstructure:"-"`
 	// Source names the file the config came from ("" when none was read).
 	Source string `mapstructure:"-"`
+}
+
+// HTTPConfig bounds what one client may hold of serve's HTTP side.
+type HTTPConfig struct {
+	// ReadTimeout bounds reading a whole request, body (uploads) included:
+	// a client that trickles its body is cut off when it passes.
+	ReadTimeout time.Duration `mapstructure:"read_timeout"`
+	// WriteTimeout bounds writing a response (exports included).
+	WriteTimeout time.Duration `mapstructure:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection that sends nothing.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MaxConnsPerIP caps the connections one client address may hold open.
+	MaxConnsPerIP int `mapstructure:"max_conns_per_ip"`
+	// SecureCookies marks the console's cookies Secure: set it when herald
+	// is reached over HTTPS through a proxy that speaks plain HTTP to it.
+	SecureCookies bool `mapstructure:"secure_cookies"`
+	// TrustedProxies (IPs or CIDRs) are the proxies whose X-Forwarded-Proto
+	// herald believes; from anyone else the header is ignored.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // WeChatConfig holds settings shared by every WeChat account.
@@ -112,6 +135,29 @@ type Stats struct {
 type Reports struct {
 	GraphicsTarget int    `mapstructure:"graphics_target"`
 	WebhookURL     string `mapstructure:"webhook_url"`
+	// Region is the place the reports' titles name, e.g. 青山县 in
+	// 「青山县政务新媒体2026年11月运行情况统计表」 (default: the news office
+	// department's name up to its first 县, 市, 区 or 旗).
+	Region string `mapstructure:"region"`
+	// Unit is the 制表单位 printed under the reports' titles (default: the
+	// news office department's name).
+	Unit string `mapstructure:"unit"`
+}
+
+// Notify configures the group robot (WeCom or DingTalk) that tells people
+// when an item waits for them, was rejected or failed to publish, and about
+// dormancy and patrol findings.
+type Notify struct {
+	// WebhookURL is the robot's URL (its key is in it: masked by config
+	// show, kept out of every log). reports.webhook_url is an alias.
+	WebhookURL string `mapstructure:"webhook_url"`
+	// Secret signs DingTalk webhooks (加签); may come from secret_file or secret_env.
+	Secret     string `mapstructure:"secret"`
+	SecretFile string `mapstructure:"secret_file"`
+	SecretEnv  string `mapstructure:"secret_env"`
+	// ConsoleURL is the console's address as people reach it (e.g.
+	// https://herald.qingshan.gov.cn/); messages link to the item when set.
+	ConsoleURL string `mapstructure:"console_url"`
 }
 
 // GraphicStyle is the office's look for policy graphics.
@@ -194,6 +240,12 @@ func newViper() *viper.Viper {
 	v.AutomaticEnv()
 	v.SetDefault("data_dir", "./herald-data")
 	v.SetDefault("listen", "127.0.0.1:8080")
+	v.SetDefault("http.read_timeout", "60s")
+	v.SetDefault("http.write_timeout", "120s")
+	v.SetDefault("http.idle_timeout", "120s")
+	v.SetDefault("http.max_conns_per_ip", 32)
+	v.SetDefault("http.secure_cookies", false)
+	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("timezone", "Asia/Shanghai")
 	v.SetDefault("wechat.api_base", "https://api.weixin.qq.com")
 	v.SetDefault("wechat.stable_token", false)
@@ -209,6 +261,13 @@ func newViper() *viper.Viper {
 	v.SetDefault("stats.collect_at", "09:00")
 	v.SetDefault("reports.graphics_target", 60)
 	v.SetDefault("reports.webhook_url", "")
+	v.SetDefault("reports.region", "")
+	v.SetDefault("reports.unit", "")
+	v.SetDefault("notify.webhook_url", "")
+	v.SetDefault("notify.secret", "")
+	v.SetDefault("notify.secret_file", "")
+	v.SetDefault("notify.secret_env", "")
+	v.SetDefault("notify.console_url", "")
 	v.SetDefault("graphic.primary_color", "#C62828")
 	v.SetDefault("graphic.accent_color", "#D84315")
 	v.SetDefault("graphic.footer", "")
@@ -283,10 +342,13 @@ func oneLine(s string) string {
 
 // resolveSecrets fills AppSecret and AccessToken from their *_file or *_env keys.
 func (c *Config) resolveSecrets() error {
+	var err error
+	if c.Notify.Secret, err = secret("notify.secret", c.Notify.Secret, c.Notify.SecretFile, c.Notify.SecretEnv); err != nil {
+		return err
+	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		key := fmt.Sprintf("accounts[%d]", i)
-		var err error
 		if a.AppSecret, err = secret(key+".app_secret", a.AppSecret, a.AppSecretFile, a.AppSecretEnv); err != nil {
 			return err
 		}
@@ -345,6 +407,9 @@ func (c *Config) Validate() error {
 	if err := checkBaseURL("weibo.api_base", c.Weibo.APIBase); err != nil {
 		return err
 	}
+	if err := c.HTTP.validate(); err != nil {
+		return err
+	}
 	if c.WeChat.Timeout <= 0 {
 		return &Error{"wechat.timeout", "must be a positive duration such as 15s"}
 	}
@@ -379,6 +444,9 @@ func (c *Config) Validate() error {
 		if err := checkBaseURL("reports.webhook_url", c.Reports.WebhookURL); err != nil {
 			return err
 		}
+	}
+	if err := c.validateNotify(); err != nil {
+		return err
 	}
 	if err := c.validateReview(); err != nil {
 		return err
@@ -619,6 +687,36 @@ func (c *Config) GraphicFooter() string {
 	return ""
 }
 
+// ReportUnit is the 制表单位 of reports: reports.unit, else the news office
+// department's name.
+func (c *Config) ReportUnit() string {
+	if c.Reports.Unit != "" {
+		return c.Reports.Unit
+	}
+	if d, ok := c.Department(c.OfficeDepartment()); ok {
+		return d.Name
+	}
+	return ""
+}
+
+// ReportRegion is the place named in report titles: reports.region, else
+// the news office department's name up to and including its first 县, 市,
+// 区 or 旗 (青山县委宣传部 → 青山县), else "".
+func (c *Config) ReportRegion() string {
+	if c.Reports.Region != "" {
+		return c.Reports.Region
+	}
+	d, ok := c.Department(c.OfficeDepartment())
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(d.Name, "县市区旗"); i > 0 {
+		_, size := utf8.DecodeRuneInString(d.Name[i:])
+		return d.Name[:i+size]
+	}
+	return ""
+}
+
 // ParseClock parses "HH:MM" into minutes after midnight.
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
@@ -672,4 +770,49 @@ func (c *Config) ReviewersFor(level string) []string {
 func (c *Config) MayReview(level, name string) bool {
 	names := c.ReviewersFor(level)
 	return names == nil || slices.Contains(names, name)
+}
+
+func (h *HTTPConfig) validate() error {
+	for key, d := range map[string]time.Duration{"http.read_timeout": h.ReadTimeout, "http.write_timeout": h.WriteTimeout, "http.idle_timeout": h.IdleTimeout} {
+		if d <= 0 {
+			return &Error{key, "must be a positive duration such as 60s"}
+		}
+	}
+	if h.MaxConnsPerIP < 1 {
+		return &Error{"http.max_conns_per_ip", fmt.Sprintf("must be at least 1, got %d", h.MaxConnsPerIP)}
+	}
+	for _, p := range h.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			return &Error{"http.trusted_proxies", fmt.Sprintf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)}
+		}
+	}
+	return nil
+}
+
+// validateNotify checks the robot settings and makes notify.webhook_url and
+// its old name reports.webhook_url one setting.
+func (c *Config) validateNotify() error {
+	n := &c.Notify
+	switch {
+	case n.WebhookURL == "":
+		n.WebhookURL = c.Reports.WebhookURL
+	case c.Reports.WebhookURL == "":
+		c.Reports.WebhookURL = n.WebhookURL
+	case c.Reports.WebhookURL != n.WebhookURL:
+		return &Error{"notify.webhook_url", "reports.webhook_url is its old name: set only one of them"}
+	}
+	if n.WebhookURL != "" {
+		if err := checkBaseURL("notify.webhook_url", n.WebhookURL); err != nil {
+			return err
+		}
+	}
+	if n.ConsoleURL != "" {
+		if err := checkBaseURL("notify.console_url", n.ConsoleURL); err != nil {
+			return err
+		}
+	}
+	return nil
 }

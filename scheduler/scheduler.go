@@ -178,6 +178,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 	maintain := func() {
 		s.startDue(ctx)
 		per.sync(ctx)
+		s.settle(ctx) // a cancel or a rescue may have finished an item
 		p.refresh()
 	}
 	maintain()

@@ -2,10 +2,13 @@ package stats
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +24,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type env struct {
 	sb  *sandbox.Server
+	url string // the sandbox's base URL
 	cfg *configs.Config
 	st  *storage.Store
 	c   *Collector
@@ -62,7 +66,7 @@ func newEnv(t testing.TB, wechatN, weiboN int) *env {
 	}
 	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
 	c.now = func() time.Time { return now }
-	return &env{sb: sb, cfg: cfg, st: st, c: c, now: now}
+	return &env{sb: sb, url: srv.URL, cfg: cfg, st: st, c: c, now: now}
 }
 
 func TestCollect30DaysMatchesThePlatform(t *testing.T) {
@@ -74,7 +78,7 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	if err != nil || len(sum.Failures) != 0 {
 		t.Fatalf("collect: %v %+v", err, sum.Failures)
 	}
-	rows, err := e.st.DailyStats(ctx, day(from), day(to), nil)
+	rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +105,27 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 			}
 		}
 	}
-	// Weibo: followers only for yesterday (a snapshot), never invented for older days.
+	// Weibo: followers are a snapshot, stored for the day it was taken on
+	// (today, in the configured timezone), never invented for past days.
+	today, err := e.st.AllDailyStats(ctx, day(e.now), day(e.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := map[string]storage.DailyStat{}
+	for _, r := range today {
+		snap[r.Account] = r
+	}
 	for _, a := range e.cfg.Accounts {
 		if a.Platform != configs.PlatformWeibo {
 			continue
 		}
-		if r := got[a.ID+" "+day(to)]; r.Followers == nil || *r.Followers < 1000 {
-			t.Fatalf("%s yesterday's followers: %v", a.ID, r.Followers)
+		if want := e.figures(t, a.UID, day(e.now)); !eq(snap[a.ID].Followers, want.Followers) {
+			t.Fatalf("%s today's followers: %v, platform %d", a.ID, deref(snap[a.ID].Followers), want.Followers)
 		}
-		if r := got[a.ID+" "+day(from)]; r.Followers != nil || r.Reads != nil {
-			t.Fatalf("%s: figures invented for a past day: %+v", a.ID, r)
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			if r := got[a.ID+" "+day(d)]; r.Followers != nil || r.Reads != nil {
+				t.Fatalf("%s: figures invented for a past day: %+v", a.ID, r)
+			}
 		}
 	}
 	// The fewest calls the span limits allow: per WeChat account 5 x 2 user calls
@@ -166,14 +181,156 @@ func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb0000" {
 		t.Fatalf("failures: %+v (want only the expired account's timeline)", sum.Failures)
 	}
-	rows, _ := e.st.DailyStats(ctx, day(y), day(y), nil)
+	rows, _ := e.st.AllDailyStats(ctx, day(e.now), day(e.now)) // the snapshot's day
 	for _, r := range rows {
-		want, _ := e.sb.Figures(map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
+		want := e.figures(t, map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
 		if r.Followers == nil || *r.Followers != int64(want.Followers) {
 			t.Fatalf("%s followers %v, platform %d", r.Account, r.Followers, want.Followers)
 		}
 	}
 	if len(rows) != 2 {
 		t.Fatalf("%d rows", len(rows))
+	}
+}
+
+// figures asks the sandbox's introspection endpoint for its own figures of
+// an account (app id or uid) on a day.
+func (e *env) figures(t testing.TB, account, date string) sandbox.DayFigures {
+	t.Helper()
+	resp, err := http.Get(e.url + "/_sandbox/figures?" + url.Values{"account": {account}, "date": {date}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var f sandbox.DayFigures
+	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sandbox figures %s %s: %v %s", account, date, err, resp.Status)
+	}
+	return f
+}
+
+func eq(stored *int64, platform int) bool { return stored != nil && *stored == int64(platform) }
+
+// TestArticleFiguresEqualThePlatformEveryDay: getbizsummary nests each day's
+// figures under "detail"; every day's reads, shares, likes, 在看 and
+// comments are the platform's, and a day the platform gives no figures for
+// (before 2025-11-01) stays empty rather than 0.
+func TestArticleFiguresEqualThePlatformEveryDay(t *testing.T) {
+	e := newEnv(t, 3, 0)
+	ctx := context.Background()
+	for _, span := range [][2]time.Time{
+		{e.c.Yesterday().AddDate(0, 0, -29), e.c.Yesterday()},
+		{time.Date(2025, 10, 20, 0, 0, 0, 0, e.cfg.Location), time.Date(2025, 11, 10, 0, 0, 0, 0, e.cfg.Location)},
+	} {
+		from, to := span[0], span[1]
+		if sum, err := e.c.Collect(ctx, from, to, nil, false, nil); err != nil || len(sum.Failures) != 0 {
+			t.Fatalf("collect: %v %+v", err, sum.Failures)
+		}
+		rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]storage.DailyStat{}
+		for _, r := range rows {
+			got[r.Account+" "+r.Date] = r
+		}
+		reads := int64(0)
+		for _, a := range e.cfg.Accounts {
+			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+				r := got[a.ID+" "+day(d)]
+				if day(d) < "2025-11-01" {
+					if r.Reads != nil || r.Shares != nil || r.Likes != nil || r.Zaikan != nil || r.Comments != nil {
+						t.Fatalf("%s %s: the platform gave no article figures, stored %+v", a.ID, day(d), r)
+					}
+					continue
+				}
+				want := e.figures(t, a.AppID, day(d))
+				if !eq(r.Reads, want.Reads) || !eq(r.Shares, want.Shares) || !eq(r.Likes, want.Likes) ||
+					!eq(r.Zaikan, want.Zaikan) || !eq(r.Comments, want.Comments) {
+					t.Fatalf("%s %s: stored reads %v shares %v likes %v zaikan %v comments %v; platform %+v",
+						a.ID, day(d), deref(r.Reads), deref(r.Shares), deref(r.Likes), deref(r.Zaikan), deref(r.Comments), want)
+				}
+				reads += *r.Reads
+			}
+		}
+		if reads == 0 {
+			t.Fatalf("%s..%s: no reads at all (the comparison would prove nothing)", day(from), day(to))
+		}
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TestPartialDaysAreRefilledOnResume: a collection that stored a day's
+// followers but not its reads (getbizsummary failing between the two) leaves
+// the day incomplete, and a resumed collection fills exactly what is missing.
+func TestPartialDaysAreRefilledOnResume(t *testing.T) {
+	e := newEnv(t, 2, 1)
+	ctx := context.Background()
+	to := e.c.Yesterday()
+	from := to.AddDate(0, 0, -9)
+	e.sb.ExhaustQuota("app0000", "/datacube/getbizsummary")
+	sum, err := e.c.Collect(ctx, from, to, nil, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx0000" || !strings.Contains(sum.Failures[0].Reason, "阅读数据") {
+		t.Fatalf("failures: %+v", sum.Failures)
+	}
+	rows, _ := e.st.AllDailyStats(ctx, day(from), day(to))
+	for _, r := range rows {
+		if r.Account == "wx0000" && (r.Followers == nil || r.Reads != nil) {
+			t.Fatalf("setup: after the failure %s has followers %v reads %v", r.Date, deref(r.Followers), deref(r.Reads))
+		}
+	}
+	e.sb.RestoreQuota("app0000", "/datacube/getbizsummary")
+	calls := func(app string) map[string]int { return e.sb.Snapshot().WeChat[app].Calls }
+	before0, before1 := calls("app0000"), calls("app0001")
+	if sum, err = e.c.Collect(ctx, from, to, nil, true, nil); err != nil || len(sum.Failures) != 0 {
+		t.Fatalf("resume: %v %+v", err, sum.Failures)
+	}
+	rows, _ = e.st.AllDailyStats(ctx, day(from), day(to))
+	n := 0
+	for _, r := range rows {
+		if r.Account != "wx0000" {
+			continue
+		}
+		n++
+		want := e.figures(t, "app0000", r.Date)
+		if !eq(r.Followers, want.Followers) || !eq(r.Reads, want.Reads) || !eq(r.Shares, want.Shares) || !eq(r.Likes, want.Likes) {
+			t.Fatalf("%s after resume: followers %v reads %v shares %v likes %v; platform %+v", r.Date,
+				deref(r.Followers), deref(r.Reads), deref(r.Shares), deref(r.Likes), want)
+		}
+	}
+	if n != 10 {
+		t.Fatalf("wx0000 has %d of 10 days", n)
+	}
+	// Resume asked only for what was missing: the article figures of the
+	// incomplete account, nothing of the complete one.
+	after0, after1 := calls("app0000"), calls("app0001")
+	if after0["/datacube/getbizsummary"] != before0["/datacube/getbizsummary"]+1 ||
+		after0["/datacube/getusercumulate"] != before0["/datacube/getusercumulate"] ||
+		after0["/cgi-bin/freepublish/batchget"] != before0["/cgi-bin/freepublish/batchget"] {
+		t.Fatalf("resume of wx0000 asked: before %v after %v", before0, after0)
+	}
+	for path, c := range after1 {
+		if strings.HasPrefix(path, "/datacube/") && c != before1[path] {
+			t.Fatalf("resume asked the complete account again: %s %d -> %d", path, before1[path], c)
+		}
+	}
+	// A third resume has nothing left to ask of WeChat.
+	before0 = calls("app0000")
+	if _, err := e.c.Collect(ctx, from, to, nil, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	for path, c := range calls("app0000") {
+		if c != before0[path] && path != "/cgi-bin/token" {
+			t.Fatalf("complete days asked again: %s %d -> %d", path, before0[path], c)
+		}
 	}
 }

@@ -126,6 +126,9 @@ func (s *Store) UpdateDeliveries(ctx context.Context, us []DeliveryUpdate) ([]er
 }
 
 func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.Time) error {
+	if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
+		return err
+	}
 	q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
   url = CASE WHEN ? = '' THEN url ELSE ? END, remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END`
 	args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL, u.RemoteID, u.RemoteID}
@@ -146,7 +149,9 @@ func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate
 		args = append(args, u.AttemptID)
 	}
 	if u.To == content.DeliverySending {
-		q += " AND EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id AND i.state = 'publishing')"
+		// Only while the item is publishing, and nothing new starts once it
+		// is cancelled.
+		q += " AND EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id AND i.state = 'publishing')" + notCancelledGuard
 	}
 	q += " RETURNING item_id, revision_id, account_id"
 	var itemID, revID int64

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,7 +28,6 @@ import (
 const (
 	sessionCookie = "herald_session"
 	loginCookie   = "herald_login"
-	sessionTTL    = 12 * time.Hour
 	maxUpload     = 60 << 20 // a compose form with up to 20 images
 )
 
@@ -56,6 +56,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/review", s.session(reviewers, s.reviewInbox))
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
+	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
@@ -88,7 +89,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 				s.render(w, http.StatusBadRequest, "error", page{Title: "请求有误", User: &sess, Error: "表单无法读取：" + err.Error()})
 				return
 			}
-			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.render(w, http.StatusForbidden, "error", page{Title: "请求被拒绝", User: &sess, Error: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"})
 				return
 			}
@@ -124,48 +125,6 @@ func randomString() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func secure(r *http.Request) bool { return r.TLS != nil }
-
-// loginForm sets a double-submit cookie so the login form has CSRF
-// protection before any session exists.
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	tok := randomString()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-	s.render(w, http.StatusOK, "login", page{Title: "登录", CSRF: tok})
-}
-
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-	c, err := r.Cookie(loginCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue("csrf"))) != 1 {
-		s.render(w, http.StatusForbidden, "login", page{Title: "登录", Error: "登录表单已过期，请刷新页面后重试。"})
-		return
-	}
-	who, err := s.store.TokenFor(r.Context(), strings.TrimSpace(r.FormValue("token")))
-	if err != nil {
-		tok := randomString()
-		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-		s.render(w, http.StatusUnauthorized, "login", page{Title: "登录", CSRF: tok, Error: "令牌无效或已吊销：请向管理员索取（herald token create）。"})
-		return
-	}
-	cookie, _, err := s.store.CreateSession(r.Context(), who, sessionTTL)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: secure(r), MaxAge: int(sessionTTL.Seconds())})
-	http.Redirect(w, r, "/console/calendar", http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.store.EndSession(r.Context(), c.Value)
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true})
-	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 
 func actorOf(sess *storage.Session) queue.Actor {
@@ -223,7 +182,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, sess *storage.
 	days := make([]calendarDay, 21)
 	for i := range days {
 		d := start.AddDate(0, 0, i)
-		days[i] = calendarDay{Date: d.Format("01-02 Mon"), Today: i == 7}
+		days[i] = calendarDay{Date: d.Format("01-02 ") + weekday(d.Weekday()), Today: i == 7}
 	}
 	accounts, _ := s.visibleAccounts(r, sess)
 	for _, it := range items {
@@ -432,7 +391,7 @@ func markHits(text string, hits []content.Hit) template.HTML {
 	var spans []span
 	for _, h := range hits {
 		if h.Field == "body" {
-			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + len([]rune(h.Text))})
+			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + h.Length})
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
@@ -488,6 +447,28 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *stora
 	s.render(w, status, "review", page{Title: "审核", User: sess, Nav: "review", Data: inbox, Flash: flash, Error: errMsg})
 }
 
+// previewItem sends the item's current revision to the WeChat ID the
+// reviewer typed, through the daemon's WeChat channel.
+func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64) {
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err == nil {
+		if s.Preview == nil {
+			err = errors.New("此服务未连接微信，无法发送预览")
+		} else {
+			var msg string
+			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
+				s.renderInbox(w, r, sess, http.StatusOK, msg, "")
+				return
+			}
+		}
+	}
+	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+err.Error())
+}
+
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	id, ok := itemID(r)
 	if !ok {
@@ -500,6 +481,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		err = s.queue.Approve(r.Context(), actorOf(sess), id, r.FormValue("secrecy_ok") != "")
 	case "reject":
 		err = s.queue.Reject(r.Context(), actorOf(sess), id, r.FormValue("comment"))
+	case "preview":
+		s.previewItem(w, r, sess, id)
+		return
 	default:
 		err = errors.New("未知的审核操作")
 	}
@@ -525,6 +509,14 @@ func flashText(r *http.Request) string {
 		return "稿件已提交。"
 	case "reviewed":
 		return "已处理。"
+	case "user_added":
+		return "已添加用户。"
+	case "user_disable":
+		return "已停用，该用户的会话已结束。"
+	case "user_enable":
+		return "已启用。"
+	case "user_password":
+		return "已重设密码，该用户的会话已结束。"
 	}
 	return ""
 }
@@ -535,6 +527,33 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 		http.NotFound(w, r)
 		return
 	}
+	s.renderItem(w, r, sess, id, http.StatusOK, flashText(r), "")
+}
+
+// cancelItem withdraws an item and shows its page with the same message
+// the CLI prints: what went out, what may have, what was stopped.
+func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	rep, err := s.queue.Cancel(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err != nil {
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+err.Error())
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, rep.Message(), "")
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
 		if queue.IsRefusal(err) {
@@ -545,29 +564,52 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 		return
 	}
 	ds, _ := s.store.Deliveries(r.Context(), id)
+	_ = s.store.MarkRetractions(r.Context(), id, ds)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
-	s.render(w, http.StatusOK, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flashText(r),
-		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals,
+	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(r.Context(), id); err == nil && again {
+			cancellable = false
+		}
+	}
+	s.render(w, status, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
+		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals, "Cancellable": cancellable,
 			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
 }
 
-// mediaURLs points herald-image: sources at the console's media route.
+// mediaURLs points herald-image: sources at the console's media route (so
+// reviewers see the body's images), then sanitizes the result for display.
 func (s *Server) mediaURLs(body string) string {
-	out, err := content.RewriteImageSources(content.SanitizeHTML(body), func(src string) string {
+	out, err := content.RewriteImageSources(body, func(src string) string {
 		if sha, ok := strings.CutPrefix(src, content.ImageSrcPrefix); ok {
-			return "/console/media/" + sha
+			return "/console/media/" + url.PathEscape(sha)
 		}
 		return src
 	})
 	if err != nil {
 		return template.HTMLEscapeString(body)
 	}
-	return out
+	return content.SanitizeHTML(out)
 }
 
+// media serves a stored image to a user whose department may see an item
+// that uses it (the office sees all); anything else is "not found", the
+// same answer as for a missing image.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	b, im, err := s.store.ImageBytes(r.Context(), r.PathValue("sha"))
+	sha := r.PathValue("sha")
+	if !s.office(sess.Department) {
+		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	b, im, err := s.store.ImageBytes(r.Context(), sha)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -695,10 +737,19 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 		ranking = append(ranking, rank{a.ID, a.Name, a.Platform, float64(int64(idx*100)) / 100, total})
 	}
 	sort.SliceStable(ranking, func(i, j int) bool { return ranking[i].Index > ranking[j].Index })
+	// WCI and BCI are different scales: rank each platform on its own.
+	var wechatRank, weiboRank []rank
+	for _, r := range ranking {
+		if r.Platform == configs.PlatformWeibo {
+			weiboRank = append(weiboRank, r)
+		} else {
+			wechatRank = append(wechatRank, r)
+		}
+	}
 	s.render(w, http.StatusOK, "stats", page{Title: "统计", User: sess, Nav: "stats", Data: map[string]any{
 		"From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"),
 		"FollowersChart": lineChart("各分组粉丝数", days, followers), "ReadsChart": lineChart("各分组阅读数", days, reads),
-		"Ranking": ranking, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
+		"WeChatRanking": wechatRank, "WeiboRanking": weiboRank, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
 }
 
 // export streams the visible accounts' daily rows as CSV or XLSX.
@@ -734,7 +785,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		_, err = reports.WriteCSV(&buf, each, platforms)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		_, err = reports.WriteXLSX(&buf, each, platforms)
+		_, err = reports.WriteXLSX(&buf, reports.ExportTitle(s.cfg, from, to), each, platforms)
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	default:
 		s.render(w, http.StatusBadRequest, "error", page{Title: "导出", User: sess, Error: "格式只能是 csv 或 xlsx"})

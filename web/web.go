@@ -1,13 +1,15 @@
 // Package web serves herald's HTTP side: a health check, the JSON API under
-// /api/v1 (bearer tokens with roles and department scope) and, for now, a
-// read-only status page of the queue (the full console is issue 10).
+// /api/v1 (bearer tokens with roles and department scope), the console
+// (session login, CSRF, department scope) and a status page of counts.
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/herald-gov/herald/configs"
@@ -28,13 +30,20 @@ type Server struct {
 	tmpl  *template.Template
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// proxies are http.trusted_proxies, parsed.
+	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
+	// Preview, when set, sends an item's current revision to one WeChat ID
+	// (mass/preview) and says what it did; accountID "" means the item's
+	// first WeChat account.
+	Preview func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error)
 }
 
 // New returns the handler.
 func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{},
+		proxies: parsePrefixes(cfg.HTTP.TrustedProxies)}
 	funcs := template.FuncMap{
 		"local": func(t any) string {
 			switch v := t.(type) {
@@ -48,12 +57,18 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 			}
 			return "-"
 		},
-		"label": func(st content.ItemState) string { return st.Label() },
-		"kind":  func(k content.Kind) string { return k.Label() },
-		"inc":   func(i int) int { return i + 1 },
+		"label":    func(st content.ItemState) string { return st.Label() },
+		"kind":     func(k content.Kind) string { return k.Label() },
+		"inc":      func(i int) int { return i + 1 },
+		"delivery": deliveryLabel,
+		"platform": platformLabel,
+		"role":     roleLabel,
+		"health":   healthLabel,
+		"dormant":  dormantLabel,
+		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -63,43 +78,11 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	})
 	s.routes()
 	s.consoleRoutes()
+	s.userRoutes()
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(w, r)
-}
-
-type itemRow struct {
-	content.Item
-	Deliveries []content.Delivery
-}
-
-func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	items, err := s.store.ListItems(r.Context(), storage.ItemFilter{Limit: 50})
-	if err != nil {
-		s.log.Error("status page", "err", err)
-		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-		return
-	}
-	rows := make([]itemRow, 0, len(items))
-	for _, it := range items {
-		ds, err := s.store.Deliveries(r.Context(), it.ID)
-		if err != nil {
-			http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-			return
-		}
-		rows = append(rows, itemRow{it, ds})
-	}
-	accounts, err := s.store.Accounts(r.Context(), false)
-	if err != nil {
-		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	err = s.tmpl.ExecuteTemplate(w, "status.html", map[string]any{"Items": rows, "Accounts": accounts, "Now": time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")})
-	if err != nil {
-		s.log.Error("status page", "err", err)
-	}
 }

@@ -13,17 +13,23 @@ import (
 //     key: a retry submits this draft again and never makes another.
 //   - PublishID: what freepublish/submit answered; a lookup asks
 //     freepublish/get about it.
+//   - MassMsgID: the msg_id of the mass send that published a notifying
+//     item; a lookup asks message/mass/get about it.
 type progress struct {
 	Draft     string `json:"draft,omitempty"`
 	PublishID string `json:"publish_id,omitempty"`
+	MassMsgID string `json:"mass_msg_id,omitempty"`
 }
+
+// legacyDraftPrefix is how herald before migration 0009 marked a draft in remote_id.
+const legacyDraftPrefix = "draft:"
 
 func (p progress) String() string {
 	b, _ := json.Marshal(p)
 	return string(b)
 }
 
-// parseProgress reads a saved progress. Before herald 0006 the same facts
+// parseProgress reads a saved progress. Before migration 0009 the same facts
 // were kept as "draft:<media_id>" or a bare publish_id; they still read.
 func parseProgress(s string) progress {
 	var p progress
@@ -31,8 +37,10 @@ func parseProgress(s string) progress {
 	case s == "":
 	case strings.HasPrefix(s, "{"):
 		_ = json.Unmarshal([]byte(s), &p)
-	case strings.HasPrefix(s, "draft:"):
-		p.Draft = strings.TrimPrefix(s, "draft:")
+	case strings.HasPrefix(s, legacyDraftPrefix):
+		p.Draft = strings.TrimPrefix(s, legacyDraftPrefix)
+	case strings.HasPrefix(s, massPrefix):
+		p.MassMsgID = strings.TrimPrefix(s, massPrefix)
 	default:
 		p.PublishID = s
 	}

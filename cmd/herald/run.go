@@ -38,6 +38,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // app is what every subcommand gets: its output streams and shared helpers.
 type app struct {
+	stdin          io.Reader // passwords for `user add` and `user passwd`
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	// dataDir is the data directory a command opened (openStore), so that
@@ -75,15 +76,23 @@ func commands() []command {
 		{"post approve", "--as NAME [--secrecy-ok] ID", "sign the next review level", cmdPostApprove},
 		{"post reject", "--as NAME --comment C ID", "send an item back to draft", cmdPostReject},
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
+		{"post preview", "--to-wxname WXID [--account ID] ID", "send the current revision to one WeChat user (mass/preview)", cmdPostPreview},
+		{"post retract", "[--account IDS] --yes ID", "delete what an item published from the platforms (irreversible)", cmdPostRetract},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
 		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
 		{"graphic render", "--in POLICY.yaml --out DIR", "render a policy graphic (政策图解) to PNG pages", cmdGraphicRender},
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
-		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn --out FILE.xlsx", "the monthly or quarterly workbook", cmdReportMonthly},
+		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "the monthly, quarterly or yearly workbook", cmdReportMonthly},
 		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
-		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--json]", "make an API token", cmdTokenCreate},
+		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},
+		{"token list", "[--json]", "list API tokens (never the tokens themselves)", cmdTokenList},
+		{"token revoke", "NAME", "revoke a name's tokens and end their console sessions", cmdTokenRevoke},
+		{"user add", "--name N --department D --role R [--password-file F]", "add a console user (password on stdin or from a file)", cmdUserAdd},
+		{"user passwd", "[--password-file F] NAME", "set a user's password (ends the user's sessions)", cmdUserPasswd},
+		{"user disable", "[--enable] NAME", "disable a user (ends the user's sessions)", cmdUserDisable},
+		{"user list", "[--json]", "list console users", cmdUserList},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
 		{"config example", "", "print the commented example config", cmdConfigExample},
@@ -92,7 +101,7 @@ func commands() []command {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
 		if len(args) == 0 {
