@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -220,10 +221,9 @@ func normalizeDate(s string) string {
 	if m == nil {
 		return ""
 	}
-	var y, mo, da int
-	fmt.Sscan(m[1], &y)
-	fmt.Sscan(m[2], &mo)
-	fmt.Sscan(m[3], &da)
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	da, _ := strconv.Atoi(m[3])
 	if mo < 1 || mo > 12 || da < 1 || da > 31 {
 		return ""
 	}
