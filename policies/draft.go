@@ -1,11 +1,15 @@
 package policies
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/herald-gov/herald/graphic"
 	"github.com/herald-gov/herald/storage"
@@ -32,7 +36,7 @@ var (
 	// a deadline: 2026年12月31日前完成申报
 	deadlineRe = regexp.MustCompile(`(?:(?:19|20)\d{2}年)?(\d{1,2})月(\d{1,2})日(?:前|之前|以前)([^，。；,;]{0,8})`)
 	// words before a figure that are not part of its label
-	labelCut = regexp.MustCompile(`.*(给予|按照|按|对|由|可|将|并|为|的|是|达到|达|，|。|；|、|：)`)
+	labelCut = regexp.MustCompile(`.*(提高至|提高到|调整为|调整至|给予|按照|按|对|由|可|将|并|为|的|是|达到|达|，|。|；|、|：)`)
 	sentence = regexp.MustCompile(`[^。！？；]*[。！？；]`)
 )
 
@@ -62,13 +66,10 @@ func Draft(p *storage.Policy, loc *time.Location) *graphic.Policy {
 	return g
 }
 
-// draftTitleOf fits the document's title into the graphic's: the name in
-// 《》 of a 关于印发《…》的通知, or the title cut at the limit.
+// draftTitleOf is the graphic's title: for a 关于印发《…》的通知 the name of
+// the document it issues, else the title cut to the limit.
 func draftTitleOf(t string) string {
-	if utf8.RuneCountInString(t) <= draftTitle {
-		return t
-	}
-	if i := strings.Index(t, "《"); i >= 0 {
+	if i := strings.Index(t, "《"); i >= 0 && (utf8.RuneCountInString(t) > draftTitle || strings.Contains(t[:i], "印发") || strings.Contains(t[:i], "转发")) {
 		if j := strings.Index(t[i:], "》"); j > 0 {
 			inner := t[i+len("《") : i+j]
 			if n := utf8.RuneCountInString(inner); n > 0 && n <= draftTitle {
@@ -349,4 +350,31 @@ func chineseDate(d string) string {
 		return d
 	}
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// MarshalDraft writes a drafted policy as the YAML file `graphic render`
+// and `post add --from-policy` read, with a header telling the clerk what
+// to check. problems are the description's validation messages, written
+// as comments so the clerk sees what is still to fill in.
+func MarshalDraft(g *graphic.Policy, p *storage.Policy) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# 政策图解草稿：由 herald policy draft 根据政策 %d 自动生成，请核对原文后修改。\n", p.ID)
+	fmt.Fprintf(&b, "# 原文：%s\n", p.URL)
+	b.WriteString("# 生成图解：herald graphic render --in 本文件 --out 文件夹\n")
+	b.WriteString("# 发布图解：herald post add --kind graphic --from-policy 本文件 --policy " + strconv.FormatInt(p.ID, 10) + " --to 账号\n")
+	if err := g.Validate(); err != nil {
+		b.WriteString("# 还需补充或修改：\n")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			b.WriteString("#   - " + line + "\n")
+		}
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(g); err != nil {
+		return nil, fmt.Errorf("policies: draft: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("policies: draft: %w", err)
+	}
+	return b.Bytes(), nil
 }
