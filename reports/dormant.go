@@ -4,9 +4,7 @@
 package reports
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -123,19 +121,8 @@ func NotifyDormant(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 	for _, n := range fresh {
 		b.WriteString("· " + n.line + "\n")
 	}
-	body, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": b.String()}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Reports.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return false, fmt.Errorf("reports: webhook: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return false, fmt.Errorf("reports: webhook: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return false, fmt.Errorf("reports: webhook answered HTTP %d", resp.StatusCode)
+	if err := postWebhook(ctx, client, cfg.Reports.WebhookURL, b.String()); err != nil {
+		return false, err
 	}
 	for _, n := range fresh { // remembered only once the robot took the message
 		if err := st.SetValue(ctx, n.key, n.value, 0); err != nil {

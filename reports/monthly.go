@@ -72,6 +72,9 @@ type Monthly struct {
 	Detail   []storage.DailyStat
 	Target   int
 	Warnings []string // 预警 lines beyond dormancy: tokens, credentials
+
+	// Policies is the 政策解读 sheet (reports/policies.go).
+	Policies *PolicyCoverage
 }
 
 // BuildMonthly computes the report for a period from stored data; it
@@ -152,6 +155,9 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 		if !it.FirstPublished.Before(p.From) && (it.Targets == "all" || strings.HasPrefix(it.Targets, "group:")) {
 			m.Reach = append(m.Reach, it)
 		}
+	}
+	if m.Policies, err = buildPolicies(ctx, cfg, st, p, now); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -313,6 +319,9 @@ func (m *Monthly) WriteWorkbook(w io.Writer, cfg *configs.Config) error {
 		f.SetCellStyle("明细", "A2", last, dateStyle)
 	}
 	if err := m.writeCharts(f, cfg, bold); err != nil {
+		return err
+	}
+	if err := m.writePolicies(f, cfg, bold); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)

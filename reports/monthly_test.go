@@ -117,7 +117,7 @@ accounts:
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细 图表]" {
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细 图表 政策解读]" {
 		t.Fatalf("sheets %v", got)
 	}
 	sum, _ := f.GetRows("汇总")
