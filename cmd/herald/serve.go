@@ -93,6 +93,7 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 		if err != nil {
 			return fmt.Errorf("stats.collect_at: %w", err)
 		}
+		d.policyJobs(ctx, log, c)
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
 	}
