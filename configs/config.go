@@ -47,6 +47,7 @@ type Config struct {
 	Delivery    Delivery     `mapstructure:"delivery"`
 	Stats       Stats        `mapstructure:"stats"`
 	Reports     Reports      `mapstructure:"reports"`
+	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Policies    Policies     `mapstructure:"policies"`
 	Groups      []Group      `mapstructure:"groups"`
@@ -136,6 +137,22 @@ type PolicySource struct {
 	// absolute URL must match; it replaces herald's own choice of the links
 	// inside the list.
 	LinkPattern string `mapstructure:"link_pattern"`
+}
+
+// Notify configures the group robot (WeCom or DingTalk) that tells people
+// when an item waits for them, was rejected or failed to publish, and about
+// dormancy and patrol findings.
+type Notify struct {
+	// WebhookURL is the robot's URL (its key is in it: masked by config
+	// show, kept out of every log). reports.webhook_url is an alias.
+	WebhookURL string `mapstructure:"webhook_url"`
+	// Secret signs DingTalk webhooks (加签); may come from secret_file or secret_env.
+	Secret     string `mapstructure:"secret"`
+	SecretFile string `mapstructure:"secret_file"`
+	SecretEnv  string `mapstructure:"secret_env"`
+	// ConsoleURL is the console's address as people reach it (e.g.
+	// https://herald.qingshan.gov.cn/); messages link to the item when set.
+	ConsoleURL string `mapstructure:"console_url"`
 }
 
 // GraphicStyle is the office's look for policy graphics.
@@ -235,6 +252,11 @@ func newViper() *viper.Viper {
 	v.SetDefault("reports.webhook_url", "")
 	v.SetDefault("policies.interval", "1h")
 	v.SetDefault("policies.interpret_within", 3)
+	v.SetDefault("notify.webhook_url", "")
+	v.SetDefault("notify.secret", "")
+	v.SetDefault("notify.secret_file", "")
+	v.SetDefault("notify.secret_env", "")
+	v.SetDefault("notify.console_url", "")
 	v.SetDefault("graphic.primary_color", "#C62828")
 	v.SetDefault("graphic.accent_color", "#D84315")
 	v.SetDefault("graphic.footer", "")
@@ -309,10 +331,13 @@ func oneLine(s string) string {
 
 // resolveSecrets fills AppSecret and AccessToken from their *_file or *_env keys.
 func (c *Config) resolveSecrets() error {
+	var err error
+	if c.Notify.Secret, err = secret("notify.secret", c.Notify.Secret, c.Notify.SecretFile, c.Notify.SecretEnv); err != nil {
+		return err
+	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		key := fmt.Sprintf("accounts[%d]", i)
-		var err error
 		if a.AppSecret, err = secret(key+".app_secret", a.AppSecret, a.AppSecretFile, a.AppSecretEnv); err != nil {
 			return err
 		}
@@ -405,6 +430,9 @@ func (c *Config) Validate() error {
 		if err := checkBaseURL("reports.webhook_url", c.Reports.WebhookURL); err != nil {
 			return err
 		}
+	}
+	if err := c.validateNotify(); err != nil {
+		return err
 	}
 	if err := c.validateReview(); err != nil {
 		return err
@@ -728,4 +756,29 @@ func (c *Config) ReviewersFor(level string) []string {
 func (c *Config) MayReview(level, name string) bool {
 	names := c.ReviewersFor(level)
 	return names == nil || slices.Contains(names, name)
+}
+
+// validateNotify checks the robot settings and makes notify.webhook_url and
+// its old name reports.webhook_url one setting.
+func (c *Config) validateNotify() error {
+	n := &c.Notify
+	switch {
+	case n.WebhookURL == "":
+		n.WebhookURL = c.Reports.WebhookURL
+	case c.Reports.WebhookURL == "":
+		c.Reports.WebhookURL = n.WebhookURL
+	case c.Reports.WebhookURL != n.WebhookURL:
+		return &Error{"notify.webhook_url", "reports.webhook_url is its old name: set only one of them"}
+	}
+	if n.WebhookURL != "" {
+		if err := checkBaseURL("notify.webhook_url", n.WebhookURL); err != nil {
+			return err
+		}
+	}
+	if n.ConsoleURL != "" {
+		if err := checkBaseURL("notify.console_url", n.ConsoleURL); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,15 +2,17 @@ package configs
 
 import (
 	"fmt"
+	"net/url"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // secretKeys are masked by Redacted YAML output.
-var secretKeys = map[string]bool{"app_secret": true, "access_token": true}
+var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true}
 
 // Mask is what a set secret is shown as.
 const Mask = "********"
@@ -49,6 +51,8 @@ func toNode(v reflect.Value) *yaml.Node {
 				if fv.String() != "" {
 					fv = reflect.ValueOf(Mask)
 				}
+			} else if fv.Kind() == reflect.String && strings.HasSuffix(tag, "_url") {
+				fv = reflect.ValueOf(MaskURL(fv.String()))
 			} else if fv.IsZero() && fv.Kind() == reflect.String && isOptional(tag) {
 				continue
 			}
@@ -90,6 +94,33 @@ func isOptional(tag string) bool {
 		return true
 	}
 	return false
+}
+
+// MaskURL masks the credentials a URL may carry: every query value (a group
+// robot's key=, a DingTalk access_token=) and a userinfo password.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.ContainsAny(raw, "?@") {
+			return Mask
+		}
+		return raw
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), Mask)
+		}
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		parts := make([]string, 0, len(q))
+		for k := range q {
+			parts = append(parts, url.QueryEscape(k)+"="+Mask)
+		}
+		sort.Strings(parts)
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return u.String()
 }
 
 func scalar(value, tag string) *yaml.Node {

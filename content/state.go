@@ -36,7 +36,9 @@ var itemTransitions = map[ItemState][]ItemState{
 	ItemApproved: {ItemScheduled, ItemInReview, ItemDraft, ItemCancelled},
 	// due, an edit restarts review, cancel
 	ItemScheduled: {ItemPublishing, ItemInReview, ItemDraft, ItemApproved, ItemCancelled},
-	// every delivery final; cancel stops the deliveries not yet started
+	// every delivery final; cancel stops the deliveries not yet started (an
+	// item cancelled with deliveries in flight stays publishing until they
+	// settle, then ends partially_failed or done if something went out)
 	ItemPublishing: {ItemDone, ItemPartiallyFailed, ItemFailed, ItemCancelled},
 	// failed deliveries retried
 	ItemPartiallyFailed: {ItemPublishing},
@@ -131,11 +133,13 @@ var deliveryTransitions = map[DeliveryState][]DeliveryState{
 	// start an attempt; refused before any call (content or permission); cancelled
 	DeliveryPending: {DeliverySending, DeliveryFailed, DeliveryCancelled},
 	// answer: published, failed for good, transient failure known not to have
-	// published (back to pending for a retry), or the answer was lost
-	DeliverySending: {DeliveryPublished, DeliveryFailed, DeliveryPending, DeliveryUnknown},
-	// reconciliation found it published, found it never went out (pending),
-	// or found it failed on the platform
-	DeliveryUnknown:   {DeliveryPublished, DeliveryPending, DeliveryFailed},
+	// published (back to pending for a retry, or cancelled when the item was
+	// cancelled meanwhile), or the answer was lost
+	DeliverySending: {DeliveryPublished, DeliveryFailed, DeliveryPending, DeliveryUnknown, DeliveryCancelled},
+	// reconciliation found it published, found it never went out (pending,
+	// or cancelled when the item was cancelled meanwhile), or found it
+	// failed on the platform
+	DeliveryUnknown:   {DeliveryPublished, DeliveryPending, DeliveryFailed, DeliveryCancelled},
 	DeliveryFailed:    {DeliveryPending}, // an explicit retry
 	DeliveryPublished: {},
 	DeliveryCancelled: {},
@@ -164,8 +168,14 @@ func CheckDeliveryTransition(from, to DeliveryState) error {
 
 // ItemStateFromDeliveries derives a publishing item's end state from its
 // deliveries' states; ok is false while any delivery is not final.
+//
+// Cancelled deliveries come from a cancel during publishing. The state tells
+// what reached the platform: done when every delivery was published,
+// partially_failed when some were and others failed or were cancelled,
+// failed when none was and some failed with no cancel, cancelled when none
+// was published and the clerk cancelled.
 func ItemStateFromDeliveries(states []DeliveryState) (ItemState, bool) {
-	published, failed := 0, 0
+	published, failed, cancelled := 0, 0, 0
 	for _, s := range states {
 		switch s {
 		case DeliveryPublished:
@@ -173,16 +183,17 @@ func ItemStateFromDeliveries(states []DeliveryState) (ItemState, bool) {
 		case DeliveryFailed:
 			failed++
 		case DeliveryCancelled:
+			cancelled++
 		default:
 			return "", false
 		}
 	}
 	switch {
-	case failed == 0 && published > 0:
+	case published > 0 && failed == 0 && cancelled == 0:
 		return ItemDone, true
-	case failed > 0 && published > 0:
+	case published > 0:
 		return ItemPartiallyFailed, true
-	case failed > 0:
+	case failed > 0 && cancelled == 0:
 		return ItemFailed, true
 	}
 	return ItemCancelled, true

@@ -21,6 +21,8 @@ var wantDelivery = map[string]bool{
 	"pending>sending": true, "pending>failed": true, "pending>cancelled": true,
 	"sending>published": true, "sending>failed": true, "sending>pending": true, "sending>unknown": true,
 	"unknown>published": true, "unknown>pending": true, "unknown>failed": true,
+	// known not to have gone out, and the item was cancelled meanwhile
+	"sending>cancelled": true, "unknown>cancelled": true,
 	"failed>pending": true,
 }
 
@@ -72,8 +74,11 @@ func TestItemStateFromDeliveries(t *testing.T) {
 		{[]DeliveryState{DeliveryFailed, DeliveryFailed}, ItemFailed, true},
 		{[]DeliveryState{DeliveryPublished, DeliveryUnknown}, "", false},
 		{[]DeliveryState{DeliveryPublished, DeliverySending}, "", false},
-		{[]DeliveryState{DeliveryCancelled, DeliveryPublished}, ItemDone, true},
+		// cancelled while publishing: something went out, not everything
+		{[]DeliveryState{DeliveryCancelled, DeliveryPublished}, ItemPartiallyFailed, true},
 		{[]DeliveryState{DeliveryCancelled}, ItemCancelled, true},
+		// cancelled, nothing went out, one had failed
+		{[]DeliveryState{DeliveryCancelled, DeliveryFailed}, ItemCancelled, true},
 	}
 	for _, c := range cases {
 		got, ok := ItemStateFromDeliveries(c.in)

@@ -617,16 +617,38 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id int64, comment str
 		Reason: reason, Actor: actor.Name, Action: "reject", Detail: reason})
 }
 
-// Cancel withdraws an item; deliveries not yet started are cancelled.
-func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) error {
+// Cancel withdraws an item: deliveries not yet started are cancelled and
+// nothing new starts. What already went out stays out (post retract deletes
+// it); deliveries in flight settle by the platform's answer. The report says
+// which accounts are which.
+func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) (CancelReport, error) {
 	it, err := s.Item(ctx, actor, id)
 	if err != nil {
-		return err
+		return CancelReport{}, err
 	}
 	if content.CheckItemTransition(it.State, content.ItemCancelled) != nil {
-		return refuse("稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
+		return CancelReport{}, refuse("稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
 	}
-	return s.transition(ctx, storage.Transition{ItemID: id, From: it.State, To: content.ItemCancelled, Actor: actor.Name, Action: "cancel"})
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(ctx, id); err != nil {
+			return CancelReport{}, err
+		} else if again {
+			return CancelReport{}, refuse("稿件 %d 已撤销，正在等待已开始发送的账号的结果", id)
+		}
+	}
+	var rep CancelReport
+	out, err := s.store.CancelItem(ctx, id, it.State, actor.Name, func(o storage.CancelOutcome) string {
+		rep = s.cancelReport(id, o)
+		return rep.summary()
+	})
+	if errors.Is(err, storage.ErrConflict) {
+		return CancelReport{}, refuse("稿件 %d 刚被他人修改，请重新查看", id)
+	}
+	if err != nil {
+		return CancelReport{}, err
+	}
+	rep.State = out.State
+	return rep, nil
 }
 
 // Changes are the fields an edit replaces; nil/empty means keep.

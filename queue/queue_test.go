@@ -166,7 +166,7 @@ func TestDepartmentScope(t *testing.T) {
 	}
 	// The office's items are not the department's to touch.
 	officeItem := add(t, q, "<p>y</p>")
-	if err := q.Cancel(ctx, scj, officeItem); err == nil {
+	if _, err := q.Cancel(ctx, scj, officeItem); err == nil {
 		t.Fatal("a department cancelled the office's item")
 	}
 }

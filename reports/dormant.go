@@ -6,7 +6,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -82,13 +81,16 @@ func midnight(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
-// NotifyDormant posts one text message to reports.webhook_url (WeCom and
-// DingTalk group robots both take {"msgtype":"text","text":{"content":...}})
-// naming the accounts that newly reached warn or critical since the last
+// Sender posts a text message to the office's group robot (notify.Robot).
+type Sender interface {
+	Send(ctx context.Context, text string) error
+}
+
+// NotifyDormant posts one text message to the group robot naming the accounts that newly reached warn or critical since the last
 // notice; a run that finds nothing new sends nothing. It returns whether a
 // message was sent.
-func NotifyDormant(ctx context.Context, cfg *configs.Config, st *storage.Store, client *http.Client, now time.Time) (bool, error) {
-	if cfg.Reports.WebhookURL == "" {
+func NotifyDormant(ctx context.Context, cfg *configs.Config, st *storage.Store, robot Sender, now time.Time) (bool, error) {
+	if robot == nil {
 		return false, nil
 	}
 	rows, err := Dormant(ctx, cfg, st, now)
@@ -121,8 +123,8 @@ func NotifyDormant(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 	for _, n := range fresh {
 		b.WriteString("· " + n.line + "\n")
 	}
-	if err := postWebhook(ctx, client, cfg.Reports.WebhookURL, b.String()); err != nil {
-		return false, err
+	if err := robot.Send(ctx, b.String()); err != nil {
+		return false, fmt.Errorf("reports: %w", err)
 	}
 	for _, n := range fresh { // remembered only once the robot took the message
 		if err := st.SetValue(ctx, n.key, n.value, 0); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/stats"
 	"github.com/herald-gov/herald/storage"
 )
@@ -95,7 +96,7 @@ accounts:
 		t.Fatalf("not most silent first: %v %v", rows[0].Account, rows[1].Account)
 	}
 	for i := 0; i < 3; i++ {
-		if _, err := NotifyDormant(ctx, cfg, st, http.DefaultClient, now); err != nil {
+		if _, err := NotifyDormant(ctx, cfg, st, notify.NewRobot(cfg.Notify, nil), now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -83,7 +83,7 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	m := &Monthly{Period: p, Target: cfg.Reports.GraphicsTarget}
 	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
 	var err error
-	if m.Detail, err = st.DailyStats(ctx, from, to, nil); err != nil {
+	if m.Detail, err = st.AllDailyStats(ctx, from, to); err != nil {
 		return nil, err
 	}
 	byAccount := map[string][]storage.DailyStat{}

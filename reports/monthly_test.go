@@ -124,7 +124,7 @@ accounts:
 	if fmt.Sprint(sum[0][:11]) != "[账号ID 账号名称 平台 分组 月末粉丝数 净增粉丝 发布数 阅读数 分享数 点赞数 指数]" {
 		t.Fatalf("汇总 header %v", sum[0])
 	}
-	rows, _ := st.DailyStats(ctx, "2026-10-01", "2026-10-31", nil)
+	rows, _ := st.AllDailyStats(ctx, "2026-10-01", "2026-10-31")
 	if note := sum[len(sum)-1][0]; !strings.Contains(note, "WCI") || !strings.Contains(note, "近似") {
 		t.Fatalf("汇总 does not say how the index was computed: %q", note)
 	}

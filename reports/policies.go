@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -129,11 +128,11 @@ func (m *Monthly) writePolicies(f *excelize.File, cfg *configs.Config, bold int)
 	return f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"})
 }
 
-// NotifyPolicies tells reports.webhook_url about policies that newly need
-// a 解读 or 图解 and about those that became overdue, each once; a run that
+// NotifyPolicies tells the group robot about policies that newly need a
+// 解读 or 图解 and about those that became overdue, each once; a run that
 // finds nothing new sends nothing. It returns whether a message was sent.
-func NotifyPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, client *http.Client, now time.Time) (bool, error) {
-	if cfg.Reports.WebhookURL == "" {
+func NotifyPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, robot Sender, now time.Time) (bool, error) {
+	if robot == nil {
 		return false, nil
 	}
 	views, err := policies.List(ctx, cfg, st, now)
@@ -169,8 +168,8 @@ func NotifyPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store,
 		}
 		b.WriteString("· " + n.line + "\n")
 	}
-	if err := postWebhook(ctx, client, cfg.Reports.WebhookURL, b.String()); err != nil {
-		return false, err
+	if err := robot.Send(ctx, b.String()); err != nil {
+		return false, fmt.Errorf("reports: %w", err)
 	}
 	for _, n := range fresh { // remembered only once the robot took the message
 		if err := st.SetValue(ctx, n.key, n.value, 0); err != nil {

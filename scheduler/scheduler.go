@@ -606,21 +606,31 @@ func (s *Scheduler) settle(ctx context.Context) {
 			continue
 		}
 		states := make([]content.DeliveryState, len(ds))
-		var failed []string
+		var failed, published, cancelled []string
 		for i, d := range ds {
 			states[i] = d.State
-			if d.State == content.DeliveryFailed {
+			switch d.State {
+			case content.DeliveryFailed:
 				failed = append(failed, d.Account+"："+d.Error)
+			case content.DeliveryPublished:
+				published = append(published, d.Account)
+			case content.DeliveryCancelled:
+				cancelled = append(cancelled, d.Account)
 			}
 		}
 		to, ok := content.ItemStateFromDeliveries(states)
-		if !ok || to == content.ItemCancelled {
+		if !ok {
 			continue
 		}
-		reason := ""
-		if len(failed) > 0 {
-			reason = "失败账号 " + strings.Join(failed, "；")
+		var reasons []string
+		if len(cancelled) > 0 { // cancelled while publishing
+			reasons = append(reasons, fmt.Sprintf("已撤销：已发出 %d 个账号（%s），未发出 %d 个账号（%s）",
+				len(published), strings.Join(published, "、"), len(cancelled), strings.Join(cancelled, "、")))
 		}
+		if len(failed) > 0 {
+			reasons = append(reasons, "失败账号 "+strings.Join(failed, "；"))
+		}
+		reason := strings.Join(reasons, "；")
 		err = s.store.TransitionItem(ctx, storage.Transition{ItemID: id, From: content.ItemPublishing, To: to, Reason: reason, Actor: "herald", Action: "settle"})
 		if err != nil && !errors.Is(err, storage.ErrConflict) {
 			s.log.Error("settle item", "item", id, "err", err)

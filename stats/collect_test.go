@@ -74,7 +74,7 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	if err != nil || len(sum.Failures) != 0 {
 		t.Fatalf("collect: %v %+v", err, sum.Failures)
 	}
-	rows, err := e.st.DailyStats(ctx, day(from), day(to), nil)
+	rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb0000" {
 		t.Fatalf("failures: %+v (want only the expired account's timeline)", sum.Failures)
 	}
-	rows, _ := e.st.DailyStats(ctx, day(y), day(y), nil)
+	rows, _ := e.st.AllDailyStats(ctx, day(y), day(y))
 	for _, r := range rows {
 		want, _ := e.sb.Figures(map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
 		if r.Followers == nil || *r.Followers != int64(want.Followers) {

@@ -70,3 +70,34 @@ func (s *Store) AuditLog(ctx context.Context, itemID int64, limit int) ([]AuditE
 	}
 	return out, rows.Err()
 }
+
+// AuditAfter returns up to limit audit entries with an id above afterID, in
+// order (for followers of the log, such as the notifier).
+func (s *Store) AuditAfter(ctx context.Context, afterID int64, limit int) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, action, COALESCE(item_id, 0), COALESCE(revision_id, 0), account_id, detail
+FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: audit after %d: %w", afterID, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ItemID, &e.RevisionID, &e.Account, &e.Detail); err != nil {
+			return nil, fmt.Errorf("storage: audit after %d: %w", afterID, err)
+		}
+		e.At = parseTS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LastAuditID is the id of the newest audit entry (0 when there is none).
+func (s *Store) LastAuditID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM audit_log").Scan(&id); err != nil {
+		return 0, fmt.Errorf("storage: last audit id: %w", err)
+	}
+	return id, nil
+}

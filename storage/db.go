@@ -54,15 +54,28 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 
 // Open opens (creating if needed) the store in dataDir: dataDir/herald.db and
 // dataDir/media, and migrates the schema.
+//
+// The data dir and media dir are 0700, the database and its WAL 0600: they
+// hold live platform tokens and session secrets.
 func Open(ctx context.Context, dataDir string, opts ...Option) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(dataDir, "media"), 0o750); err != nil {
-		return nil, fmt.Errorf("storage: create data dir: %w", err)
+	for _, d := range []string{dataDir, filepath.Join(dataDir, "media")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("storage: create data dir: %w", err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
+			return nil, fmt.Errorf("storage: data dir: %w", err)
+		}
 	}
 	return OpenFile(ctx, filepath.Join(dataDir, DBFile), filepath.Join(dataDir, "media"), opts...)
 }
 
 // OpenFile opens the database at path, keeping images in mediaDir.
+// The file is made (or kept) 0600 before SQLite opens it; SQLite gives its
+// WAL and shared-memory files the database file's mode.
 func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Store, error) {
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
@@ -82,6 +95,25 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly creates path empty with mode 0600 if it does not exist, and
+// narrows an existing database (and a WAL or shared-memory file left by an
+// older herald) to 0600.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -173,6 +205,13 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
 	_ = os.Remove(tmp) // left by an earlier failed attempt
+	// Made empty and owner-only first: VACUUM INTO fills an empty file and
+	// keeps its mode (a backup holds the same secrets as the database).
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", path, err)
+	}
+	f.Close()
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("storage: backup to %s: %w", path, err)

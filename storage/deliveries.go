@@ -80,6 +80,9 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
+			return err
+		}
 		q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
   url = CASE WHEN ? = '' THEN url ELSE ? END`
 		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL}
@@ -99,6 +102,9 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 		}
 		q += " WHERE id = ? AND state = ?"
 		args = append(args, u.ID, u.From)
+		if u.To == content.DeliverySending {
+			q += notCancelledGuard // nothing new starts once the item is cancelled
+		}
 		if (u.From == content.DeliverySending || u.From == content.DeliveryUnknown) && u.AttemptID != "" {
 			q += " AND attempt_id = ?"
 			args = append(args, u.AttemptID)

@@ -44,7 +44,7 @@ func (s *Store) PutImage(ctx context.Context, data []byte) (Image, error) {
 	}
 	rel := filepath.Join(h[:2], h+info.Ext())
 	full := filepath.Join(s.mediaDir, rel)
-	if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
 		return Image{}, fmt.Errorf("storage: image dir: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(full), ".tmp-*")

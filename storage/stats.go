@@ -65,21 +65,38 @@ WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
 	return changed, nil
 }
 
-// DailyStats returns stored rows for the accounts (all when empty) between
-// two dates inclusive, ordered by date then account.
+// DailyStats returns stored rows for the accounts between two dates
+// inclusive, ordered by date then account. No accounts means no rows: a
+// caller scoped to a department that has none sees nothing (AllDailyStats
+// is the office-wide read).
 func (s *Store) DailyStats(ctx context.Context, from, to string, accounts []string) ([]DailyStat, error) {
 	var out []DailyStat
 	err := s.EachDailyStat(ctx, from, to, accounts, func(r DailyStat) error { out = append(out, r); return nil })
 	return out, err
 }
 
+// AllDailyStats returns every account's stored rows between two dates
+// inclusive, for office-wide reports.
+func (s *Store) AllDailyStats(ctx context.Context, from, to string) ([]DailyStat, error) {
+	var out []DailyStat
+	err := s.eachDailyStat(ctx, from, to, nil, true, func(r DailyStat) error { out = append(out, r); return nil })
+	return out, err
+}
+
 // EachDailyStat streams the rows DailyStats would return to fn, without
-// holding them all in memory.
+// holding them all in memory. No accounts means no rows.
 func (s *Store) EachDailyStat(ctx context.Context, from, to string, accounts []string, fn func(DailyStat) error) error {
+	return s.eachDailyStat(ctx, from, to, accounts, false, fn)
+}
+
+func (s *Store) eachDailyStat(ctx context.Context, from, to string, accounts []string, all bool, fn func(DailyStat) error) error {
+	if len(accounts) == 0 && !all {
+		return nil // deny by default
+	}
 	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
 FROM daily_stats WHERE date >= ? AND date <= ?`
 	args := []any{from, to}
-	if len(accounts) > 0 {
+	if !all {
 		q += " AND account_id IN (" + placeholders(len(accounts)) + ")"
 		for _, a := range accounts {
 			args = append(args, a)

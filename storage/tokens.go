@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// APIToken is who an API token acts as.
+// APIToken is who an API token (or a console session) acts as.
 type APIToken struct {
 	ID         int64
 	Name       string
@@ -20,23 +20,45 @@ type APIToken struct {
 	Role       string
 }
 
-// Roles an API token may have.
+// Roles an API token or a user may have.
 var Roles = []string{"admin", "editor", "reviewer", "viewer"}
+
+// TokenInfo describes a token for listing; it never holds the token itself.
+type TokenInfo struct {
+	Name       string     `json:"name"`
+	Department string     `json:"department"`
+	Role       string     `json:"role"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	Revoked    bool       `json:"revoked"`
+}
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken makes a new API token and returns it; only its hash is stored.
+// CreateToken makes a new API token that does not expire and returns it;
+// only its hash is stored.
 func (s *Store) CreateToken(ctx context.Context, name, department, role string) (string, error) {
+	return s.CreateTokenExpiring(ctx, name, department, role, time.Time{})
+}
+
+// CreateTokenExpiring makes a new API token that stops working at expires
+// (zero: never) and returns it; only its hash is stored.
+func (s *Store) CreateTokenExpiring(ctx context.Context, name, department, role string, expires time.Time) (string, error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("storage: token: %w", err)
 	}
 	token := "hrld_" + base64.RawURLEncoding.EncodeToString(b[:])
-	_, err := s.db.ExecContext(ctx, "INSERT INTO api_tokens (name, department, role, token_hash, created_at) VALUES (?,?,?,?,?)",
-		name, department, role, hashToken(token), ts(s.now()))
+	var exp any
+	if !expires.IsZero() {
+		exp = ts(expires)
+	}
+	_, err := s.db.ExecContext(ctx, "INSERT INTO api_tokens (name, department, role, token_hash, created_at, expires_at) VALUES (?,?,?,?,?,?)",
+		name, department, role, hashToken(token), ts(s.now()), exp)
 	if err != nil {
 		return "", fmt.Errorf("storage: create token: %w", err)
 	}
@@ -44,61 +66,65 @@ func (s *Store) CreateToken(ctx context.Context, name, department, role string) 
 }
 
 // TokenFor returns who a presented token acts as; ErrNotFound if it is
-// unknown or revoked.
+// unknown, revoked or expired.
 func (s *Store) TokenFor(ctx context.Context, token string) (APIToken, error) {
 	var t APIToken
-	err := s.db.QueryRowContext(ctx, "SELECT id, name, department, role FROM api_tokens WHERE token_hash = ? AND revoked = 0",
-		hashToken(token)).Scan(&t.ID, &t.Name, &t.Department, &t.Role)
+	now := ts(s.now())
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, department, role FROM api_tokens
+WHERE token_hash = ? AND revoked = 0 AND (expires_at IS NULL OR expires_at > ?)`,
+		hashToken(token), now).Scan(&t.ID, &t.Name, &t.Department, &t.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("storage: token: %w", ErrNotFound)
 	}
 	if err != nil {
 		return t, fmt.Errorf("storage: token: %w", err)
 	}
-	_, _ = s.db.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", ts(s.now()), t.ID)
+	_, _ = s.db.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, t.ID)
 	return t, nil
 }
 
-// Session is a logged-in console user.
-type Session struct {
-	APIToken
-	CSRF string
-}
-
-// CreateSession starts a console session for a token and returns the
-// cookie value and the session's CSRF token.
-func (s *Store) CreateSession(ctx context.Context, t APIToken, ttl time.Duration) (cookie, csrf string, err error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", fmt.Errorf("storage: session: %w", err)
-	}
-	cookie = base64.RawURLEncoding.EncodeToString(b[:16])
-	csrf = base64.RawURLEncoding.EncodeToString(b[16:])
-	_, err = s.db.ExecContext(ctx, "INSERT INTO sessions (id_hash, token_id, csrf, expires_at) VALUES (?,?,?,?)",
-		hashToken(cookie), t.ID, csrf, ts(s.now().Add(ttl)))
+// Tokens lists every token, oldest first, without the tokens themselves.
+func (s *Store) Tokens(ctx context.Context) ([]TokenInfo, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT name, department, role, created_at, last_used_at, expires_at, revoked FROM api_tokens ORDER BY id")
 	if err != nil {
-		return "", "", fmt.Errorf("storage: session: %w", err)
+		return nil, fmt.Errorf("storage: tokens: %w", err)
 	}
-	return cookie, csrf, nil
+	defer rows.Close()
+	var out []TokenInfo
+	for rows.Next() {
+		var t TokenInfo
+		var created string
+		var used, exp sql.NullString
+		if err := rows.Scan(&t.Name, &t.Department, &t.Role, &created, &used, &exp, &t.Revoked); err != nil {
+			return nil, fmt.Errorf("storage: tokens: %w", err)
+		}
+		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = parseTS(created), parseTSPtr(used), parseTSPtr(exp)
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
-// SessionFor returns the live session a cookie names.
-func (s *Store) SessionFor(ctx context.Context, cookie string) (Session, error) {
-	var sess Session
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, t.department, t.role, s.csrf FROM sessions s
-JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked = 0`, hashToken(cookie), ts(s.now())).
-		Scan(&sess.ID, &sess.Name, &sess.Department, &sess.Role, &sess.CSRF)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sess, fmt.Errorf("storage: session: %w", ErrNotFound)
-	}
+// RevokeTokens revokes every live token with this name and ends the console
+// sessions opened with them, in one transaction; it returns how many tokens
+// it revoked (0: ErrNotFound).
+func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_id IN (SELECT id FROM api_tokens WHERE name = ? AND revoked = 0)", name); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked = 1 WHERE name = ? AND revoked = 0", name)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if n == 0 {
+			return ErrNotFound
+		}
+		return insertAudit(ctx, tx, AuditEntry{Actor: "admin", Action: "token_revoked", Detail: fmt.Sprintf("吊销令牌：%s（%d 个）", name, n)}, ts(s.now()))
+	})
 	if err != nil {
-		return sess, fmt.Errorf("storage: session: %w", err)
+		return 0, fmt.Errorf("storage: revoke token %s: %w", name, err)
 	}
-	return sess, nil
-}
-
-// EndSession logs a session out.
-func (s *Store) EndSession(ctx context.Context, cookie string) error {
-	_, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE id_hash = ?", hashToken(cookie))
-	return err
+	return int(n), nil
 }

@@ -205,9 +205,20 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
 			return
 		}
+		addr := map[string]int{"addr:" + clientAddr(r): addrLimit}
+		until, err := s.lockedUntil(r.Context(), addr)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !until.IsZero() {
+			apiError(w, http.StatusTooManyRequests, "locked", s.retryAfter(w, until))
+			return
+		}
 		who, err := s.store.TokenFor(r.Context(), token)
 		if err != nil {
-			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效或已吊销")
+			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+clientAddr(r), addr)
+			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效、已过期或已吊销")
 			return
 		}
 		if !slices.Contains(roles, who.Role) {
@@ -384,11 +395,14 @@ func (s *Server) itemAction(action string) apiHandler {
 			}
 		}
 		var err error
+		var cancelled *queue.CancelReport
 		switch action {
 		case "submit":
 			err = s.queue.Submit(r.Context(), actor(who), id)
 		case "cancel":
-			err = s.queue.Cancel(r.Context(), actor(who), id)
+			var rep queue.CancelReport
+			rep, err = s.queue.Cancel(r.Context(), actor(who), id)
+			cancelled = &rep
 		case "approve":
 			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
 		case "reject":
@@ -406,8 +420,25 @@ func (s *Server) itemAction(action string) apiHandler {
 			s.fail(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State})
+		out := map[string]any{"id": id, "state": it.State}
+		if cancelled != nil {
+			out["cancel"] = cancelJSON(*cancelled)
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
+}
+
+// cancelJSON is a cancel's report in the API: the accounts it went out to,
+// may have gone out to, and was stopped for, and the clerk's message.
+func cancelJSON(r queue.CancelReport) map[string]any {
+	or := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return map[string]any{"published": or(r.Published), "in_flight": or(r.InFlight), "cancelled": or(r.Cancelled),
+		"failed": or(r.Failed), "message": r.Message()}
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {

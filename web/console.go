@@ -27,7 +27,6 @@ import (
 const (
 	sessionCookie = "herald_session"
 	loginCookie   = "herald_login"
-	sessionTTL    = 12 * time.Hour
 	maxUpload     = 60 << 20 // a compose form with up to 20 images
 )
 
@@ -56,6 +55,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/review", s.session(reviewers, s.reviewInbox))
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
+	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
@@ -124,48 +124,6 @@ func randomString() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func secure(r *http.Request) bool { return r.TLS != nil }
-
-// loginForm sets a double-submit cookie so the login form has CSRF
-// protection before any session exists.
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	tok := randomString()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-	s.render(w, http.StatusOK, "login", page{Title: "登录", CSRF: tok})
-}
-
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-	c, err := r.Cookie(loginCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue("csrf"))) != 1 {
-		s.render(w, http.StatusForbidden, "login", page{Title: "登录", Error: "登录表单已过期，请刷新页面后重试。"})
-		return
-	}
-	who, err := s.store.TokenFor(r.Context(), strings.TrimSpace(r.FormValue("token")))
-	if err != nil {
-		tok := randomString()
-		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-		s.render(w, http.StatusUnauthorized, "login", page{Title: "登录", CSRF: tok, Error: "令牌无效或已吊销：请向管理员索取（herald token create）。"})
-		return
-	}
-	cookie, _, err := s.store.CreateSession(r.Context(), who, sessionTTL)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: secure(r), MaxAge: int(sessionTTL.Seconds())})
-	http.Redirect(w, r, "/console/calendar", http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.store.EndSession(r.Context(), c.Value)
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true})
-	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 
 func actorOf(sess *storage.Session) queue.Actor {
@@ -525,6 +483,14 @@ func flashText(r *http.Request) string {
 		return "稿件已提交。"
 	case "reviewed":
 		return "已处理。"
+	case "user_added":
+		return "已添加用户。"
+	case "user_disable":
+		return "已停用，该用户的会话已结束。"
+	case "user_enable":
+		return "已启用。"
+	case "user_password":
+		return "已重设密码，该用户的会话已结束。"
 	}
 	return ""
 }
@@ -535,6 +501,33 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 		http.NotFound(w, r)
 		return
 	}
+	s.renderItem(w, r, sess, id, http.StatusOK, flashText(r), "")
+}
+
+// cancelItem withdraws an item and shows its page with the same message
+// the CLI prints: what went out, what may have, what was stopped.
+func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	rep, err := s.queue.Cancel(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err != nil {
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+err.Error())
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, rep.Message(), "")
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
 		if queue.IsRefusal(err) {
@@ -547,8 +540,14 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 	ds, _ := s.store.Deliveries(r.Context(), id)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
-	s.render(w, http.StatusOK, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flashText(r),
-		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals,
+	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(r.Context(), id); err == nil && again {
+			cancellable = false
+		}
+	}
+	s.render(w, status, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
+		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals, "Cancellable": cancellable,
 			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
 }
 
@@ -566,8 +565,23 @@ func (s *Server) mediaURLs(body string) string {
 	return out
 }
 
+// media serves a stored image to a user whose department may see an item
+// that uses it (the office sees all); anything else is "not found", the
+// same answer as for a missing image.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	b, im, err := s.store.ImageBytes(r.Context(), r.PathValue("sha"))
+	sha := r.PathValue("sha")
+	if !s.office(sess.Department) {
+		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	b, im, err := s.store.ImageBytes(r.Context(), sha)
 	if err != nil {
 		http.NotFound(w, r)
 		return

@@ -1,6 +1,6 @@
 // Package web serves herald's HTTP side: a health check, the JSON API under
-// /api/v1 (bearer tokens with roles and department scope) and, for now, a
-// read-only status page of the queue (the full console is issue 10).
+// /api/v1 (bearer tokens with roles and department scope), the console
+// (session login, CSRF, department scope) and a status page of counts.
 package web
 
 import (
@@ -53,7 +53,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"inc":   func(i int) int { return i + 1 },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -63,43 +63,11 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	})
 	s.routes()
 	s.consoleRoutes()
+	s.userRoutes()
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(w, r)
-}
-
-type itemRow struct {
-	content.Item
-	Deliveries []content.Delivery
-}
-
-func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	items, err := s.store.ListItems(r.Context(), storage.ItemFilter{Limit: 50})
-	if err != nil {
-		s.log.Error("status page", "err", err)
-		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-		return
-	}
-	rows := make([]itemRow, 0, len(items))
-	for _, it := range items {
-		ds, err := s.store.Deliveries(r.Context(), it.ID)
-		if err != nil {
-			http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-			return
-		}
-		rows = append(rows, itemRow{it, ds})
-	}
-	accounts, err := s.store.Accounts(r.Context(), false)
-	if err != nil {
-		http.Error(w, "数据库读取失败", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	err = s.tmpl.ExecuteTemplate(w, "status.html", map[string]any{"Items": rows, "Accounts": accounts, "Now": time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")})
-	if err != nil {
-		s.log.Error("status page", "err", err)
-	}
 }

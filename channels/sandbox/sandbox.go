@@ -73,14 +73,15 @@ type Server struct {
 	tokens   map[string]*wxToken
 	users    map[string]*wbUser
 	wbTokens map[string]*wbUser
-	loseNext map[string]int        // path -> how many upcoming answers to lose
-	quota    map[string]bool       // appid+" "+path -> 45009 until cleared
-	calls    map[string]int        // "wechat/"+appid+" "+path or "weibo/"+uid+" "+path
-	other    map[string]int        // calls no app or user could be tied to, by path
-	lastIP   map[string]string     // appid -> the last caller IP seen
-	stripped map[string]int        // appid -> external images stripped from draft content
-	accounts map[string]*profile   // "wechat/"+appid or "weibo/"+uid -> statistics profile
-	paths    map[string]handlerFor // path -> handler
+	loseNext map[string]int           // path -> how many upcoming answers to lose
+	holds    map[string]chan struct{} // "path key" -> closed when the held answers may go
+	quota    map[string]bool          // appid+" "+path -> 45009 until cleared
+	calls    map[string]int           // "wechat/"+appid+" "+path or "weibo/"+uid+" "+path
+	other    map[string]int           // calls no app or user could be tied to, by path
+	lastIP   map[string]string        // appid -> the last caller IP seen
+	stripped map[string]int           // appid -> external images stripped from draft content
+	accounts map[string]*profile      // "wechat/"+appid or "weibo/"+uid -> statistics profile
+	paths    map[string]handlerFor    // path -> handler
 }
 
 type handlerFor struct {
@@ -121,6 +122,7 @@ func New(opts Options) *Server {
 		users:    map[string]*wbUser{},
 		wbTokens: map[string]*wbUser{},
 		loseNext: map[string]int{},
+		holds:    map[string]chan struct{}{},
 		quota:    map[string]bool{},
 		calls:    map[string]int{},
 		other:    map[string]int{},
@@ -156,6 +158,32 @@ func (s *Server) LoseNext(path string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.loseNext[path] += n
+}
+
+// Hold makes every answer on path (e.g. "/cgi-bin/freepublish/submit") to
+// the given accounts ("wechat/"+appid or "weibo/"+uid) wait, after its effect
+// has happened, until the returned release is called: a platform that is slow
+// to answer. release may be called more than once.
+func (s *Server) Hold(path string, accounts ...string) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	for _, a := range accounts {
+		s.holds[path+" "+a] = gate
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			for _, a := range accounts {
+				if s.holds[path+" "+a] == gate {
+					delete(s.holds, path+" "+a)
+				}
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
 }
 
 // ExhaustQuota makes path answer 45009 (daily API quota reached) for appID
@@ -234,7 +262,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.other[req.path]++
 	}
+	gate := s.holds[req.path+" "+req.key]
 	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if lose {
 		loseAnswer(w)
 		return

@@ -48,15 +48,15 @@ type Channel struct {
 	now    func() time.Time
 	log    *slog.Logger
 	opts   Options
+	ep     *endpoint // where calls go and how long they may take
 
 	mu       sync.Mutex
 	accounts map[string]*account
 }
 
-// New returns the WeChat channel and installs the library's hooks for the
-// config's wechat.api_base.
+// New returns the WeChat channel for the config's wechat.api_base and
+// wechat.timeout; channels with different settings coexist in one process.
 func New(cfg *configs.Config, store Store, log *slog.Logger, opts Options) *Channel {
-	InstallHooks(cfg.WeChat.APIBase, cfg.WeChat.Timeout)
 	if opts.PollFor == 0 {
 		opts.PollFor = 2 * time.Minute
 	}
@@ -67,7 +67,7 @@ func New(cfg *configs.Config, store Store, log *slog.Logger, opts Options) *Chan
 		opts.SettleWindow = 15 * time.Minute
 	}
 	return &Channel{store: store, stable: cfg.WeChat.StableToken, loc: cfg.Location, now: time.Now, log: log, opts: opts,
-		accounts: map[string]*account{}}
+		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout), accounts: map[string]*account{}}
 }
 
 // Platform is "wechat".
@@ -78,7 +78,7 @@ func (c *Channel) account(acct *configs.Account) *account {
 	defer c.mu.Unlock()
 	a, ok := c.accounts[acct.ID]
 	if !ok {
-		a = newAccount(acct.AppID, acct.AppSecret, c.stable, c.store)
+		a = newAccount(acct.AppID, acct.AppSecret, c.stable, c.store, c.ep)
 		c.accounts[acct.ID] = a
 	}
 	return a

@@ -6,48 +6,94 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/util"
+
+	"github.com/herald-gov/herald/internal/safehttp"
 )
 
 // libraryBase is where the library's hard-coded URLs point.
 const libraryBase = "https://api.weixin.qq.com"
 
-var (
-	hooksOnce sync.Once
-	apiBase   atomic.Value // string: where herald sends WeChat calls
-)
+// endpoint is one channel's connection settings: where its calls go, the
+// transport they use and how long one call may take. It travels to the
+// library's HTTP client in each request's context, so channels with
+// different settings coexist in one process.
+type endpoint struct {
+	base    *url.URL
+	rt      http.RoundTripper
+	timeout time.Duration
+}
 
-// InstallHooks sets the library's process-wide hooks, once: every request URL
-// is rewritten to apiBase, and its HTTP client gets timeout and connection
-// reuse. A later call only changes the base (tests run several sandboxes).
-// This is the one place herald touches the library's global state.
-func InstallHooks(base string, timeout time.Duration) {
-	apiBase.Store(strings.TrimRight(base, "/"))
-	hooksOnce.Do(func() {
-		util.SetURIModifier(func(u string) string {
-			b := apiBase.Load().(string)
-			if b == libraryBase {
-				return u
-			}
-			return strings.Replace(u, libraryBase, b, 1)
-		})
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		util.DefaultHTTPClient = &http.Client{Timeout: timeout, Transport: tr}
+type endpointKey struct{}
+
+// newEndpoint makes the settings for one channel. base has passed config
+// validation; were it not a URL, every call would fail with "no Host".
+func newEndpoint(base string, timeout time.Duration) *endpoint {
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil {
+		u = &url.URL{}
+	}
+	return &endpoint{base: u, rt: safehttp.NewTransport(64), timeout: timeout}
+}
+
+// with returns ctx carrying the endpoint and bounded by its timeout.
+func (e *endpoint) with(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx = context.WithValue(ctx, endpointKey{}, e)
+	if e.timeout > 0 {
+		return context.WithTimeout(ctx, e.timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// router is the library's one process-wide *http.Client transport. It holds
+// no settings of its own: a request carrying an endpoint in its context goes
+// to that endpoint's base (the library's hard-coded host rewritten) through
+// that endpoint's transport; any other request goes out unchanged.
+type router struct{ fallback http.RoundTripper }
+
+func (rt router) RoundTrip(req *http.Request) (*http.Response, error) {
+	ep, ok := req.Context().Value(endpointKey{}).(*endpoint)
+	if !ok {
+		return rt.fallback.RoundTrip(req)
+	}
+	out := req.Clone(req.Context())
+	if req.URL.Scheme+"://"+req.URL.Host == libraryBase {
+		u := *req.URL
+		u.Scheme, u.Host = ep.base.Scheme, ep.base.Host
+		u.Path = ep.base.Path + req.URL.Path
+		if u.RawPath != "" {
+			u.RawPath = ep.base.EscapedPath() + req.URL.EscapedPath()
+		}
+		out.URL, out.Host = &u, ""
+	}
+	return ep.rt.RoundTrip(out)
+}
+
+var routerOnce sync.Once
+
+// installRouter points the library's HTTP client at the router, once. It is
+// the only change herald makes to the library's global state, and it is the
+// same for every channel: each channel's api_base and timeout travel with
+// its requests (endpoint), so two channels with different settings coexist.
+func installRouter() {
+	routerOnce.Do(func() {
+		util.DefaultHTTPClient = &http.Client{Transport: router{fallback: safehttp.NewTransport(0)}}
 	})
 }
 
@@ -118,6 +164,7 @@ var errcodeInText = regexp.MustCompile(`errcode\s*[=:]\s*(-?\d+)`)
 // asAPIError recognises the library's error forms: *util.CommonError, and
 // the plain text with "errcode=N" that token fetches and uploads return.
 func asAPIError(api string, err error) error {
+	err = safehttp.Scrub(err)
 	var ce *util.CommonError
 	if errors.As(err, &ce) {
 		return &apiError{Code: int(ce.ErrCode), Msg: ce.ErrMsg, API: api}
@@ -135,12 +182,14 @@ type account struct {
 	handle   credential.AccessTokenContextHandle
 	cacheKey string
 	cache    tokenCache
+	ep       *endpoint
 }
 
-func newAccount(appID, secret string, stable bool, kv KV) *account {
+func newAccount(appID, secret string, stable bool, kv KV, ep *endpoint) *account {
+	installRouter()
 	c := tokenCache{kv}
 	prefix := credential.CacheKeyOfficialAccountPrefix
-	a := &account{appID: appID, cache: c}
+	a := &account{appID: appID, cache: c, ep: ep}
 	if stable {
 		a.handle = credential.NewStableAccessToken(appID, secret, prefix, c)
 		a.cacheKey = fmt.Sprintf("%s_stable_access_token_%s", prefix, appID)
@@ -152,6 +201,8 @@ func newAccount(appID, secret string, stable bool, kv KV) *account {
 }
 
 func (a *account) token(ctx context.Context) (string, error) {
+	ctx, cancel := a.ep.with(ctx)
+	defer cancel()
 	t, err := a.handle.GetAccessTokenContext(ctx)
 	if err != nil {
 		return "", asAPIError("token", err)
@@ -167,15 +218,17 @@ type errBody struct {
 
 // withToken runs call with the account's token; on 40001/42001 it drops the
 // cached token and tries once more (the library never does).
-func (a *account) withToken(ctx context.Context, api string, call func(token string) ([]byte, error), out any) error {
+func (a *account) withToken(ctx context.Context, api string, call func(ctx context.Context, token string) ([]byte, error), out any) error {
 	for try := 0; ; try++ {
 		token, err := a.token(ctx)
 		if err != nil {
 			return err
 		}
-		body, err := call(token)
+		cctx, cancel := a.ep.with(ctx)
+		body, err := call(cctx, token)
+		cancel()
 		if err != nil {
-			return &transportError{API: api, Err: err}
+			return &transportError{API: api, Err: safehttp.Scrub(err)}
 		}
 		var e errBody
 		if err := json.Unmarshal(body, &e); err != nil {
@@ -199,7 +252,7 @@ func (a *account) withToken(ctx context.Context, api string, call func(token str
 
 // postJSON POSTs a JSON body to a WeChat path through the library.
 func (a *account) postJSON(ctx context.Context, path string, body, out any) error {
-	return a.withToken(ctx, path, func(token string) ([]byte, error) {
+	return a.withToken(ctx, path, func(ctx context.Context, token string) ([]byte, error) {
 		return util.PostJSONContext(ctx, libraryBase+path+"?access_token="+token, body)
 	}, out)
 }
@@ -211,11 +264,23 @@ func (a *account) upload(ctx context.Context, path, query, name string, data []b
 		MediaID string `json:"media_id"`
 		URL     string `json:"url"`
 	}
-	err = a.withToken(ctx, path, func(token string) ([]byte, error) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return util.PostFileByStream("media", name, libraryBase+path+"?access_token="+token+query, data)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("media", name)
+	if err == nil {
+		_, err = fw.Write(data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("wechat %s: form: %w", path, err)
+	}
+	// The library's PostFileByStream takes no context (and answers a non-200
+	// status with nil, nil); its HTTPPostContext sends the same form with one.
+	header := map[string]string{"Content-Type": mw.FormDataContentType()}
+	err = a.withToken(ctx, path, func(ctx context.Context, token string) ([]byte, error) {
+		return util.HTTPPostContext(ctx, libraryBase+path+"?access_token="+token+query, form.Bytes(), header)
 	}, &out)
 	if err != nil {
 		return "", "", err

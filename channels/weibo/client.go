@@ -14,20 +14,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/herald-gov/herald/internal/safehttp"
 )
 
-// Client calls the Weibo API at one base URL.
+// Client calls the Weibo API at one base URL. The access token travels in
+// the Authorization header (Weibo's "OAuth2 TOKEN" form), never in a URL,
+// and every transport error is scrubbed of query strings before it leaves.
 type Client struct {
 	base string
-	http *http.Client
+	http *safehttp.Client
 }
 
 // NewClient returns a client for apiBase (e.g. https://api.weibo.com);
 // requests go to apiBase + /2/<endpoint>.json.
 func NewClient(apiBase string, timeout time.Duration) *Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 32
-	return &Client{base: strings.TrimRight(apiBase, "/"), http: &http.Client{Timeout: timeout, Transport: tr}}
+	return &Client{base: strings.TrimRight(apiBase, "/"), http: safehttp.NewClient(timeout, 32)}
 }
 
 // APIError is an error answer from Weibo.
@@ -104,7 +106,7 @@ func (c *flexCode) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (c *Client) do(ctx context.Context, method, endpoint string, q url.Values, body io.Reader, contentType string, out any) error {
+func (c *Client) do(ctx context.Context, method, endpoint, token string, q url.Values, body io.Reader, contentType string, out any) error {
 	u := c.base + "/2/" + endpoint + ".json"
 	if method == http.MethodGet && len(q) > 0 {
 		u += "?" + q.Encode()
@@ -116,6 +118,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, q url.Values, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	req.Header.Set("Authorization", "OAuth2 "+token)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &TransportError{endpoint, err}
@@ -123,7 +126,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, q url.Values, 
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return &TransportError{endpoint, err}
+		return &TransportError{endpoint, safehttp.Scrub(err)}
 	}
 	var e struct {
 		Error     string   `json:"error"`
@@ -151,13 +154,12 @@ func (c *Client) do(ctx context.Context, method, endpoint string, q url.Values, 
 func (c *Client) Share(ctx context.Context, token, text string, pic []byte, picName string) (*Status, error) {
 	var st Status
 	if len(pic) == 0 {
-		form := url.Values{"access_token": {token}, "status": {text}}
-		err := c.do(ctx, http.MethodPost, "statuses/share", nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded", &st)
+		form := url.Values{"status": {text}}
+		err := c.do(ctx, http.MethodPost, "statuses/share", token, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded", &st)
 		return &st, err
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("access_token", token)
 	_ = mw.WriteField("status", text)
 	w, err := mw.CreateFormFile("pic", picName)
 	if err != nil {
@@ -169,14 +171,14 @@ func (c *Client) Share(ctx context.Context, token, text string, pic []byte, picN
 	if err := mw.Close(); err != nil {
 		return nil, err
 	}
-	err = c.do(ctx, http.MethodPost, "statuses/share", nil, &body, mw.FormDataContentType(), &st)
+	err = c.do(ctx, http.MethodPost, "statuses/share", token, nil, &body, mw.FormDataContentType(), &st)
 	return &st, err
 }
 
 // UserShow returns an account's profile counts (users/show).
 func (c *Client) UserShow(ctx context.Context, token, uid string) (*UserCounts, error) {
 	var u UserCounts
-	err := c.do(ctx, http.MethodGet, "users/show", url.Values{"access_token": {token}, "uid": {uid}}, nil, "", &u)
+	err := c.do(ctx, http.MethodGet, "users/show", token, url.Values{"uid": {uid}}, nil, "", &u)
 	return &u, err
 }
 
@@ -189,7 +191,7 @@ func (c *Client) UserCounts(ctx context.Context, token string, uids []string) ([
 	for start := 0; start < len(uids); start += MaxBatch {
 		var batch []UserCounts
 		ids := strings.Join(uids[start:min(start+MaxBatch, len(uids))], ",")
-		if err := c.do(ctx, http.MethodGet, "users/counts", url.Values{"access_token": {token}, "uids": {ids}}, nil, "", &batch); err != nil {
+		if err := c.do(ctx, http.MethodGet, "users/counts", token, url.Values{"uids": {ids}}, nil, "", &batch); err != nil {
 			return out, err
 		}
 		out = append(out, batch...)
@@ -202,8 +204,8 @@ func (c *Client) StatusCounts(ctx context.Context, token string, ids []string) (
 	var out []StatusCounts
 	for start := 0; start < len(ids); start += MaxBatch {
 		var batch []StatusCounts
-		q := url.Values{"access_token": {token}, "ids": {strings.Join(ids[start:min(start+MaxBatch, len(ids))], ",")}}
-		if err := c.do(ctx, http.MethodGet, "statuses/count", q, nil, "", &batch); err != nil {
+		q := url.Values{"ids": {strings.Join(ids[start:min(start+MaxBatch, len(ids))], ",")}}
+		if err := c.do(ctx, http.MethodGet, "statuses/count", token, q, nil, "", &batch); err != nil {
 			return out, err
 		}
 		out = append(out, batch...)
@@ -216,7 +218,7 @@ func (c *Client) Timeline(ctx context.Context, token string, count, page int) ([
 	var out struct {
 		Statuses []Status `json:"statuses"`
 	}
-	q := url.Values{"access_token": {token}, "count": {strconv.Itoa(count)}, "page": {strconv.Itoa(page)}}
-	err := c.do(ctx, http.MethodGet, "statuses/user_timeline", q, nil, "", &out)
+	q := url.Values{"count": {strconv.Itoa(count)}, "page": {strconv.Itoa(page)}}
+	err := c.do(ctx, http.MethodGet, "statuses/user_timeline", token, q, nil, "", &out)
 	return out.Statuses, err
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/password"
+	"github.com/herald-gov/herald/storage"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -67,9 +69,12 @@ func TestBrowserConsole(t *testing.T) {
 	if _, err := d.stats.Collect(ctx, to.AddDate(0, 0, -29), to, nil, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	tokens := map[string]string{}
+	hash, err := password.Hash("qingshan-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, u := range [][3]string{{"editor", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}} {
-		if tokens[u[0]], err = d.store.CreateToken(ctx, u[0], u[1], u[2]); err != nil {
+		if err := d.store.CreateUser(ctx, storage.User{Name: u[0], Department: u[1], Role: u[2], PasswordHash: hash}, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,19 +129,20 @@ func TestBrowserConsole(t *testing.T) {
 		})
 	}
 	base := d.URL() + "console"
-	login := func(user string) {
-		run("log in as "+user,
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(`#token`, chromedp.ByQuery),
-			chromedp.SendKeys(`#token`, tokens[user], chromedp.ByQuery),
-			chromedp.Submit(`#token`, chromedp.ByQuery),
-			chromedp.WaitVisible(`.days`, chromedp.ByQuery))
+	login := func(user string, more ...chromedp.Action) {
+		actions := append([]chromedp.Action{
+			chromedp.Navigate(base + "/login"),
+			chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+			chromedp.SendKeys(`#name`, user, chromedp.ByQuery),
+			chromedp.SendKeys(`#password`, "qingshan-2026", chromedp.ByQuery)},
+			more...)
+		run("log in as "+user, append(actions, chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`.days`, chromedp.ByQuery))...)
 	}
 	logout := func() {
-		run("log out", chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible(`#token`, chromedp.ByQuery))
+		run("log out", chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
 	}
 
-	login("editor")
+	login("editor", shot("00-login"))
 	run("calendar", shot("01-calendar"))
 	var itemURL string
 	run("compose a policy graphic",

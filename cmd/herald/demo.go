@@ -16,6 +16,7 @@ import (
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/password"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -93,13 +94,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("demo: collecting statistics: %w", err)
 	}
 	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
-	fmt.Fprintln(a.stdout, "console logins (paste a token on the login page):")
-	for _, u := range [][3]string{{"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
-		tok, err := d.store.CreateToken(ctx, u[0], u[1], u[2])
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "  %-10s %-8s %s\n", u[0], u[2], tok)
+	if err := addDemoUsers(ctx, a, d.store); err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, "statistics: %s to %s for %d accounts, %d rows, %d platform calls, %d incomplete\n",
 		sum.From, sum.To, sum.Accounts, sum.RowsWritten, sum.Calls, len(sum.Failures))
@@ -228,4 +224,23 @@ func demoImage(w, h int, c color.RGBA) []byte {
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, img)
 	return buf.Bytes()
+}
+
+// demoPassword is every demo user's password: the demo's data is thrown away.
+const demoPassword = "herald-demo"
+
+// addDemoUsers adds the demo's console users, all with demoPassword.
+func addDemoUsers(ctx context.Context, a *app, st *storage.Store) error {
+	hash, err := password.Hash(demoPassword)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "console sign-in (姓名 and 密码 %s):\n", demoPassword)
+	for _, u := range [][3]string{{"管理员", "xwb", "admin"}, {"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
+		if err := st.CreateUser(ctx, storage.User{Name: u[0], Department: u[1], Role: u[2], PasswordHash: hash}, "demo"); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "  %-10s %-8s\n", u[0], u[2])
+	}
+	return nil
 }

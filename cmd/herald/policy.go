@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/policies"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/storage"
@@ -39,8 +39,10 @@ func syncPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, l
 	if err != nil {
 		return res, err
 	}
-	if _, err := reports.NotifyPolicies(ctx, cfg, st, &http.Client{Timeout: 10 * time.Second}, time.Now()); err != nil {
-		log.Error("policy webhook", "err", err)
+	if robot := notify.NewRobot(cfg.Notify, nil); robot != nil {
+		if _, err := reports.NotifyPolicies(ctx, cfg, st, robot, time.Now()); err != nil {
+			log.Error("policy webhook", "err", err)
+		}
 	}
 	return res, nil
 }

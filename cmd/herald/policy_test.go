@@ -72,10 +72,18 @@ func (rb *robot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
 }
 
+// all returns the policy reminders the robot got (the daemon tells it
+// about publications too).
 func (rb *robot) all() []string {
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
-	return append([]string{}, rb.msgs...)
+	var out []string
+	for _, m := range rb.msgs {
+		if strings.Contains(m, "政策解读提醒") {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 type policyJSON struct {

@@ -482,9 +482,28 @@ var cmdPostSubmit = simpleItemCommand("post submit", "已提交", func(ctx conte
 	return q.Submit(ctx, actor, id)
 })
 
-var cmdPostCancel = simpleItemCommand("post cancel", "已撤销", func(ctx context.Context, q *queue.Service, actor queue.Actor, id int64) error {
-	return q.Cancel(ctx, actor, id)
-})
+// cmdPostCancel withdraws an item and says plainly which accounts it went
+// out to, may have gone out to, and was stopped for.
+func cmdPostCancel(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("post cancel")
+	cfgPath := fs.String("config", "", "config file")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := oneID(fs)
+	if err != nil {
+		return err
+	}
+	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		rep, err := q.Cancel(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, rep.Message())
+		return nil
+	})
+}
 
 func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post approve")

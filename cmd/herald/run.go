@@ -37,6 +37,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // app is what every subcommand gets: its output streams and shared helpers.
 type app struct {
+	stdin          io.Reader // passwords for `user add` and `user passwd`
 	stdout, stderr io.Writer
 	log            *slog.Logger
 }
@@ -72,7 +73,13 @@ func commands() []command {
 		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn --out FILE.xlsx", "the monthly or quarterly workbook", cmdReportMonthly},
 		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
-		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--json]", "make an API token", cmdTokenCreate},
+		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},
+		{"token list", "[--json]", "list API tokens (never the tokens themselves)", cmdTokenList},
+		{"token revoke", "NAME", "revoke a name's tokens and end their console sessions", cmdTokenRevoke},
+		{"user add", "--name N --department D --role R [--password-file F]", "add a console user (password on stdin or from a file)", cmdUserAdd},
+		{"user passwd", "[--password-file F] NAME", "set a user's password (ends the user's sessions)", cmdUserPasswd},
+		{"user disable", "[--enable] NAME", "disable a user (ends the user's sessions)", cmdUserDisable},
+		{"user list", "[--json]", "list console users", cmdUserList},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
 		{"config example", "", "print the commented example config", cmdConfigExample},
@@ -81,7 +88,7 @@ func commands() []command {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
 		if len(args) == 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/scheduler"
@@ -43,10 +44,27 @@ type daemon struct {
 	stats *stats.Collector
 	http  *http.Server
 	ln    net.Listener
+	lock  *storage.DirLock
+	robot *notify.Robot // nil without notify.webhook_url
+	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
+	notifyPoll time.Duration
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
-func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+//
+// It first takes the data directory's lock: a second daemon on the same
+// data_dir would turn the first one's live deliveries into unknown and run
+// the daily jobs twice, so it stops here naming the first one's PID.
+func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+	lock, err := storage.LockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.Unlock()
+		}
+	}()
 	st, err := storage.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -57,7 +75,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*dae
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
-	d := &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log)}
+	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -112,7 +130,10 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 			log.Warn("账号长期未更新（两周无更新即单项否决）", "account", r.Account, "level", r.Level, "days_since", r.DaysSince)
 		}
 	}
-	if sent, err := reports.NotifyDormant(ctx, d.cfg, d.store, &http.Client{Timeout: 10 * time.Second}, time.Now()); err != nil {
+	if d.robot == nil {
+		return
+	}
+	if sent, err := reports.NotifyDormant(ctx, d.cfg, d.store, d.robot, time.Now()); err != nil {
 		log.Error("dormancy webhook", "err", err)
 	} else if sent {
 		log.Info("dormancy warning sent to the webhook")
@@ -135,6 +156,7 @@ func (d *daemon) URL() string { return "http://" + d.ln.Addr().String() + "/" }
 // run serves until ctx ends, then shuts down in order: stop taking HTTP
 // requests, let the scheduler finish calls in flight, close the store.
 func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
+	defer d.lock.Unlock()
 	errc := make(chan error, 2)
 	go func() {
 		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -143,6 +165,18 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 	}()
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
+	notifyDone := make(chan struct{})
+	go func() {
+		defer close(notifyDone)
+		if n := notify.NewNotifier(d.cfg, d.store, d.robot, log); n != nil {
+			if d.notifyPoll > 0 {
+				n.Poll = d.notifyPoll
+			}
+			if err := n.Run(ctx); err != nil {
+				log.Error("notify stopped", "err", err)
+			}
+		}
+	}()
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -155,6 +189,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 		return runErr
 	}
 	err := <-schedDone
+	<-notifyDone
 	if cerr := d.store.Close(); err == nil {
 		err = cerr
 	}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/herald-gov/herald/storage"
 )
@@ -16,6 +20,7 @@ func cmdTokenCreate(ctx context.Context, a *app, args []string) error {
 	name := fs.String("name", "", "who uses it (a reviewer's name for review rights)")
 	dept := fs.String("department", "", "department it acts for (the news office: every account)")
 	role := fs.String("role", "", "admin | editor | reviewer | viewer")
+	expires := fs.String("expires", "", "last day it works (YYYY-MM-DD) or a lifetime (90d, 12h); default: never")
 	asJSON := fs.Bool("json", false, "print {\"token\": ...}")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -34,13 +39,116 @@ func cmdTokenCreate(ctx context.Context, a *app, args []string) error {
 	if _, ok := cfg.Department(*dept); !ok {
 		return usagef("unknown department %q (see departments in the config)", *dept)
 	}
-	token, err := st.CreateToken(ctx, *name, *dept, *role)
+	var exp time.Time
+	if *expires != "" {
+		if exp, err = parseExpiry(*expires, time.Now(), cfg.Location); err != nil {
+			return err
+		}
+	}
+	token, err := st.CreateTokenExpiring(ctx, *name, *dept, *role, exp)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(a.stdout, map[string]string{"token": token})
 	}
-	fmt.Fprintf(a.stdout, "API token for %s (%s, %s); it is shown only now:\n%s\n", *name, *dept, *role, token)
+	until := ""
+	if !exp.IsZero() {
+		until = "，" + exp.In(cfg.Location).Format("2006-01-02 15:04") + " 失效"
+	}
+	fmt.Fprintf(a.stdout, "API token for %s (%s, %s%s); it is shown only now:\n%s\n", *name, *dept, *role, until, token)
+	return nil
+}
+
+// parseExpiry reads --expires: a date (the token works through that day in
+// loc) or a lifetime in days (90d) or a Go duration (12h).
+func parseExpiry(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		end := d.AddDate(0, 0, 1)
+		if !end.After(now) {
+			return time.Time{}, usagef("--expires %s 已经过去", s)
+		}
+		return end, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		if days, err := strconv.Atoi(n); err == nil && days > 0 {
+			return now.AddDate(0, 0, days), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), nil
+	}
+	return time.Time{}, usagef("--expires 写日期（2027-06-30）或时长（90d、12h）")
+}
+
+// cmdTokenList lists tokens: who, created, last used, expiry; never a token.
+func cmdTokenList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("token list")
+	cfgPath := fs.String("config", "", "config file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	toks, err := st.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if toks == nil {
+			toks = []storage.TokenInfo{}
+		}
+		return writeJSON(a.stdout, toks)
+	}
+	when := func(t *time.Time, none string) string {
+		if t == nil {
+			return none
+		}
+		return t.In(cfg.Location).Format("2006-01-02 15:04")
+	}
+	now := time.Now()
+	t := newTable("名称", "部门", "角色", "创建于", "最近使用", "失效于", "状态")
+	for _, k := range toks {
+		state := "有效"
+		switch {
+		case k.Revoked:
+			state = "已吊销"
+		case k.ExpiresAt != nil && !k.ExpiresAt.After(now):
+			state = "已过期"
+		}
+		t.add(k.Name, k.Department, k.Role, when(&k.CreatedAt, ""), when(k.LastUsedAt, "从未"), when(k.ExpiresAt, "不过期"), state)
+	}
+	return t.write(a.stdout)
+}
+
+// cmdTokenRevoke revokes every live token of a name; the API refuses them
+// and their console sessions end at once.
+func cmdTokenRevoke(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("token revoke")
+	cfgPath := fs.String("config", "", "config file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	name, err := oneName(fs.Args())
+	if err != nil {
+		return err
+	}
+	_, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.RevokeTokens(ctx, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%s 没有有效的令牌（herald token list 列出全部）", name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "已吊销 %s 的 %d 个令牌，用它们登录的控制台会话已结束\n", name, n)
 	return nil
 }

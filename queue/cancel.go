@@ -1,0 +1,82 @@
+package queue
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/storage"
+)
+
+// CancelReport says what a cancel did, account by account, for the clerk.
+// Accounts are labelled 「名称（id）」.
+type CancelReport struct {
+	ItemID int64
+	// State is the item's state after the cancel: cancelled when nothing
+	// went out; publishing while deliveries that had started await their
+	// answers; partially_failed (or done) when something was published.
+	State content.ItemState
+	// Published went out before the cancel.
+	Published []string
+	// InFlight had started: they may have gone out ("可能已发出"); the
+	// platform's answer decides, and post show tells.
+	InFlight []string
+	// Cancelled never reached the platform.
+	Cancelled []string
+	// Failed had failed before the cancel.
+	Failed []string
+}
+
+func (s *Service) cancelReport(id int64, o storage.CancelOutcome) CancelReport {
+	r := CancelReport{ItemID: id, State: o.State}
+	label := func(ds []content.Delivery) []string {
+		out := []string{}
+		for _, d := range ds {
+			if a, ok := s.cfg.Account(d.Account); ok && a.Name != "" {
+				out = append(out, fmt.Sprintf("%s（%s）", a.Name, d.Account))
+			} else {
+				out = append(out, d.Account)
+			}
+		}
+		return out
+	}
+	r.Published, r.InFlight, r.Cancelled, r.Failed = label(o.Published), label(o.InFlight), label(o.Cancelled), label(o.Failed)
+	return r
+}
+
+// summary is the report in one line, without the item's number: the item's
+// state reason and the audit entry.
+func (r CancelReport) summary() string {
+	var parts []string
+	if len(r.Published) > 0 {
+		parts = append(parts, fmt.Sprintf("已发出 %d 个账号：%s", len(r.Published), strings.Join(r.Published, "、")))
+	}
+	if len(r.InFlight) > 0 {
+		parts = append(parts, fmt.Sprintf("可能已发出 %d 个账号：%s（撤销时已在发送，以平台答复为准）", len(r.InFlight), strings.Join(r.InFlight, "、")))
+	}
+	if len(r.Cancelled) > 0 {
+		parts = append(parts, fmt.Sprintf("已撤销 %d 个账号：%s", len(r.Cancelled), strings.Join(r.Cancelled, "、")))
+	}
+	if len(r.Failed) > 0 {
+		parts = append(parts, fmt.Sprintf("此前已失败 %d 个账号：%s", len(r.Failed), strings.Join(r.Failed, "、")))
+	}
+	if len(r.Published) == 0 && len(r.InFlight) == 0 {
+		parts = append([]string{"未向任何账号发出"}, parts...)
+	}
+	return "已撤销：" + strings.Join(parts, "；")
+}
+
+// Message is what the CLI prints and the console and API show.
+func (r CancelReport) Message() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "稿件 %d %s。", r.ItemID, r.summary())
+	fmt.Fprintf(&b, "当前状态：%s", r.State.Label())
+	if r.State == content.ItemPublishing {
+		b.WriteString("（等待正在发送的账号的结果，用 herald post show 查看）")
+	}
+	b.WriteString("。")
+	if len(r.Published) > 0 || len(r.InFlight) > 0 {
+		fmt.Fprintf(&b, "已发出的内容仍在平台上；如需删除：herald post retract --yes %d", r.ItemID)
+	}
+	return b.String()
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/herald-gov/herald/storage"
+)
+
+// cfgEmptyDept is cfgYAML with a department that owns no account.
+var cfgEmptyDept = strings.Replace(cfgYAML, "  - {id: scj, name: 市场监管局}\n", "  - {id: scj, name: 市场监管局}\n  - {id: dag, name: 档案局}\n", 1)
+
+func TestStatusWithoutLoginShowsNoTitleAccountOrComment(t *testing.T) {
+	e := newAPI(t)
+	_, m, _ := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "关于干部任免的内部通知",
+		"body": "<p>正文</p>", "targets": "all", "at": "now", "images": []string{coverB64()}})
+	id := itoa(int64(m["id"].(float64)))
+	if code, _, raw := e.do("POST", "/api/v1/items/"+id+"/reject", "reviewer", map[string]any{"comment": "第三段涉密，删去"}); code != 200 {
+		t.Fatalf("reject: %d %s", code, raw)
+	}
+	e.do("POST", "/api/v1/items", "scj-editor", map[string]any{"kind": "article", "title": "市场监管局草稿标题",
+		"body": "<p>正文</p>", "targets": "scj-wx", "at": "now", "images": []string{coverB64()}})
+	code, page := e.browser().get("/status")
+	if code != 200 {
+		t.Fatalf("status: %d", code)
+	}
+	for _, secret := range []string{"干部任免", "涉密", "市场监管局草稿", "青山发布", "青山市场监管", "scj-wx", "fabu"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the status page shows %q to anyone", secret)
+		}
+	}
+	// It still says how much is in the queue.
+	if !regexp.MustCompile(`草稿</td><td class="n">1<`).MatchString(page) || !regexp.MustCompile(`审核中</td><td class="n">1<`).MatchString(page) {
+		t.Fatalf("the status page lost its counts:\n%s", page)
+	}
+}
+
+func TestDepartmentWithoutAccountsGetsNoStatistics(t *testing.T) {
+	e := newAPIConfig(t, cfgEmptyDept)
+	ctx := context.Background()
+	n := int64(15991)
+	if _, err := e.st.UpsertDailyStats(ctx, []storage.DailyStat{{Account: "fabu", Date: "2026-11-01", Followers: &n},
+		{Account: "scj-wx", Date: "2026-11-01", Followers: &n}}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.st.CreateToken(ctx, "档案员", "dag", "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens["dag"] = tok
+	for _, format := range []string{"json", "csv"} {
+		code, _, raw := e.do("GET", "/api/v1/stats?from=2026-11-01&to=2026-11-02&format="+format, "dag", nil)
+		if code != 200 || strings.Contains(raw, "fabu") || strings.Contains(raw, "15991") {
+			t.Fatalf("API %s for a department with no accounts: %d %s", format, code, raw)
+		}
+	}
+	b := e.browser()
+	b.login(tok)
+	if code, raw := b.get("/console/export?from=2026-11-01&to=2026-11-02&format=csv"); code != 200 || strings.Contains(raw, "fabu") || strings.Contains(raw, "15991") {
+		t.Fatalf("console export for a department with no accounts: %d %s", code, raw)
+	}
+	// The office still gets every account.
+	code, _, raw := e.do("GET", "/api/v1/stats?from=2026-11-01&to=2026-11-02", "viewer", nil)
+	var rows []storage.DailyStat
+	if code != 200 || json.Unmarshal([]byte(raw), &rows) != nil || len(rows) != 2 {
+		t.Fatalf("office stats: %d %s", code, raw)
+	}
+}
+
+func TestMediaIsScopedToTheDepartment(t *testing.T) {
+	e := newAPI(t)
+	_, m, raw := e.do("POST", "/api/v1/items", "editor", article("fabu", "<p>正文</p>"))
+	if m["id"] == nil {
+		t.Fatal(raw)
+	}
+	full, err := e.st.Item(context.Background(), int64(m["id"].(float64)))
+	if err != nil || len(full.Revision.Images) == 0 {
+		t.Fatalf("item: %v %+v", err, full.Revision)
+	}
+	path := "/console/media/" + full.Revision.Images[0].SHA256
+	office := e.browser()
+	office.login(e.tokens["viewer"])
+	if code, _ := office.get(path); code != 200 {
+		t.Fatalf("the office cannot see its own image: %d", code)
+	}
+	dept := e.browser()
+	dept.login(e.tokens["scj-editor"])
+	if code, body := dept.get(path); code != 404 || strings.Contains(body, "PNG") {
+		t.Fatalf("another department got the office's image: %d", code)
+	}
+	if code, _ := dept.get("/console/media/" + strings.Repeat("0", 64)); code != 404 {
+		t.Fatalf("missing image: %d", code)
+	}
+}
