@@ -42,17 +42,14 @@ func buildPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 	pc := &PolicyCoverage{}
 	counted := map[int64]bool{}
 	for _, v := range views {
-		if v.Date > to {
-			continue
-		}
-		if v.Date >= from || v.Status != policies.StatusCovered {
-			pc.Rows = append(pc.Rows, v)
-		}
 		for _, it := range v.Items {
 			if it.Kind == "graphic" && it.Published != nil && !it.Published.Before(yearStart) && it.Published.Before(end) && !counted[it.ID] {
 				counted[it.ID] = true
 				pc.LinkedGraphics++
 			}
+		}
+		if v.Date <= to && (v.Date >= from || v.Status != policies.StatusCovered) {
+			pc.Rows = append(pc.Rows, v)
 		}
 	}
 	return pc, nil
