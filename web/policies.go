@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/graphic"
 	"github.com/herald-gov/herald/policies"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
@@ -28,6 +29,8 @@ func (s *Server) policyRoutes() {
 	s.mux.HandleFunc("GET /console/policies", s.session(anyRole, s.policiesPage))
 	s.mux.HandleFunc("GET /console/policies/{id}/draft", s.session(writers, s.policyDraft))
 	s.mux.HandleFunc("POST /console/policies/{id}/link", s.session(writers, s.linkPolicy))
+	s.mux.HandleFunc("GET /console/policies/{id}/graphic", s.session(writers, s.policyGraphicForm))
+	s.mux.HandleFunc("POST /console/policies/{id}/graphic", s.session(writers, s.policyGraphic))
 }
 
 func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -114,4 +117,99 @@ func (s *Server) linkPolicy(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	http.Redirect(w, r, "/console/policies?linked="+strconv.FormatInt(itemID, 10), http.StatusSeeOther)
+}
+
+// policyGraphicData is the 政策图解 form made from a policy.
+type policyGraphicData struct {
+	Policy  storage.Policy
+	YAML    string
+	Targets []targetOption
+	Target  string
+	At      string
+}
+
+// policyGraphicForm offers the drafted policy-graphic description for the
+// clerk to edit, then renders it and adds it as a graphic linked to the
+// policy (the console's form of policy draft + post add --from-policy).
+func (s *Server) policyGraphicForm(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	p, ok := s.policyOf(w, r, sess)
+	if !ok {
+		return
+	}
+	data, err := policies.MarshalDraft(policies.Draft(&p, s.cfg.Location), &p)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.render(w, http.StatusOK, "policy_graphic", page{Title: "政策图解", User: sess, Nav: "policies",
+		Data: policyGraphicData{Policy: p, YAML: string(data), Targets: s.targetOptions(r, sess), Target: "all", At: "now"}})
+}
+
+func (s *Server) policyGraphic(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	p, ok := s.policyOf(w, r, sess)
+	if !ok {
+		return
+	}
+	d := policyGraphicData{Policy: p, YAML: r.PostFormValue("yaml"), Targets: s.targetOptions(r, sess),
+		Target: r.PostFormValue("targets"), At: strings.TrimSpace(r.PostFormValue("at"))}
+	again := func(msg string) {
+		s.render(w, http.StatusUnprocessableEntity, "policy_graphic", page{Title: "政策图解", User: sess, Nav: "policies", Error: msg, Data: d})
+	}
+	g, err := graphic.ParsePolicy([]byte(d.YAML))
+	if err != nil {
+		again(strings.ReplaceAll(err.Error(), "\n", "；"))
+		return
+	}
+	theme, err := graphic.ThemeFor(s.cfg)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	doc, err := graphic.Layout(g, theme)
+	if err != nil {
+		again(err.Error())
+		return
+	}
+	pages, err := doc.Render()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	digest := []rune(g.Summary)
+	if len(digest) > content.WeChatDigestMax {
+		digest = append(digest[:content.WeChatDigestMax-1], '…')
+	}
+	id, err := s.queue.Add(r.Context(), actorOf(sess), queue.Draft{Kind: content.KindGraphic, Title: g.Title, SourceURL: g.URL,
+		Digest: string(digest), Images: pages, Targets: d.Target, When: d.At, PolicyID: p.ID})
+	if err != nil {
+		if queue.IsRefusal(err) {
+			again(err.Error())
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	http.Redirect(w, r, "/console/items/"+strconv.FormatInt(id, 10)+"?flash=created", http.StatusSeeOther)
+}
+
+// policyOf reads the {id} policy, answering 404 itself when there is none.
+func (s *Server) policyOf(w http.ResponseWriter, r *http.Request, sess *storage.Session) (storage.Policy, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return storage.Policy{}, false
+	}
+	p, err := s.store.Policy(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.render(w, http.StatusNotFound, "error", page{Title: "政策", User: sess, Error: fmt.Sprintf("政策 %d 不存在。", id)})
+		return p, false
+	}
+	if err != nil {
+		s.fail(w, err)
+		return p, false
+	}
+	return p, true
 }

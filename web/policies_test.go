@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,6 +83,31 @@ func TestConsolePoliciesPage(t *testing.T) {
 	if code != 200 || !strings.Contains(yaml, "title: 青山县2026年农村危房改造实施方案") || !strings.Contains(yaml, "number: \"3\"") {
 		t.Fatalf("draft download: %d %s", code, yaml)
 	}
+	// Make the graphic from the policy's page: the draft, edited, rendered
+	// and added as a graphic linked to the policy.
+	gpath := "/console/policies/" + strconv.FormatInt(pid, 10) + "/graphic"
+	code, form := ed.get(gpath)
+	m := regexp.MustCompile(`(?s)<textarea id="yaml" name="yaml"[^>]*>(.*?)</textarea>`).FindStringSubmatch(form)
+	if code != 200 || m == nil {
+		t.Fatalf("graphic form: %d %s", code, form)
+	}
+	draft := strings.Replace(html.UnescapeString(m[1]), "title: 青山县2026年农村危房改造实施方案", "title: 一图读懂农村危房改造补助", 1)
+	if code, page := ed.post(gpath, url.Values{"csrf": {csrf}, "yaml": {"title: 缺要点\n"}, "targets": {"fabu"}, "at": {"now"}}); code != 422 || !strings.Contains(page, "缺少") {
+		t.Fatalf("bad description: %d %s", code, page)
+	}
+	code, page = ed.post(gpath, url.Values{"csrf": {csrf}, "yaml": {draft}, "targets": {"fabu"}, "at": {"now"}})
+	if code != 200 || !strings.Contains(page, "稿件已提交") || !strings.Contains(page, "一图读懂农村危房改造补助") {
+		t.Fatalf("graphic from policy: %d %s", code, page)
+	}
+	links, _ = e.st.PolicyLinks(ctx)
+	gl := links[pid][len(links[pid])-1]
+	if gl.Kind != "graphic" || gl.Title != "一图读懂农村危房改造补助" {
+		t.Fatalf("graphic link: %+v", gl)
+	}
+	if it, err := e.st.Item(ctx, gl.ItemID); err != nil || len(it.Revision.Images) == 0 || it.Revision.SourceURL != "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html" {
+		t.Fatalf("graphic item: %v %+v", err, it.Revision)
+	}
+
 	viewer := e.browser()
 	viewer.login(e.tokens["viewer"])
 	if code, page := viewer.get("/console/policies"); code != 200 || strings.Contains(page, "/link") {

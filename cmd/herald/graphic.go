@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	_ "image/jpeg" // logos may be JPEG
 	"os"
 	"path/filepath"
 
@@ -14,27 +11,7 @@ import (
 )
 
 // themeFor builds the office's graphic theme from the config.
-func themeFor(cfg *configs.Config) (graphic.Theme, error) {
-	t := graphic.DefaultTheme(cfg.GraphicFooter())
-	if rgb, err := configs.ParseColor(cfg.Graphic.PrimaryColor); err == nil {
-		t.Primary = color.RGBA{rgb[0], rgb[1], rgb[2], 0xFF}
-		t.Dark = color.RGBA{rgb[0] * 7 / 10, rgb[1] * 7 / 10, rgb[2] * 7 / 10, 0xFF}
-	}
-	if rgb, err := configs.ParseColor(cfg.Graphic.AccentColor); err == nil {
-		t.Accent = color.RGBA{rgb[0], rgb[1], rgb[2], 0xFF}
-	}
-	if cfg.Graphic.LogoFile != "" {
-		f, err := os.Open(cfg.Graphic.LogoFile)
-		if err != nil {
-			return t, fmt.Errorf("graphic.logo_file: %w", err)
-		}
-		defer f.Close()
-		if t.Logo, _, err = image.Decode(f); err != nil {
-			return t, fmt.Errorf("graphic.logo_file: 不是 PNG 或 JPEG 图片：%w", err)
-		}
-	}
-	return t, nil
-}
+func themeFor(cfg *configs.Config) (graphic.Theme, error) { return graphic.ThemeFor(cfg) }
 
 // renderPolicy lays out and draws a policy description file.
 func renderPolicy(cfg *configs.Config, path string) (*graphic.Policy, [][]byte, error) {
