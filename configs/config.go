@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-viper/mapstructure/v2"
 
@@ -40,6 +42,7 @@ const (
 type Config struct {
 	DataDir     string       `mapstructure:"data_dir"`
 	Listen      string       `mapstructure:"listen"`
+	HTTP        HTTPConfig   `mapstructure:"http"`
 	Timezone    string       `mapstructure:"timezone"`
 	WeChat      WeChatConfig `mapstructure:"wechat"`
 	Weibo       WeiboConfig  `mapstructure:"weibo"`
@@ -60,6 +63,25 @@ type Config struct {
 	Wording []content.Term `mapstructure:"-"`
 	// Source names the file the config came from ("" when none was read).
 	Source string `mapstructure:"-"`
+}
+
+// HTTPConfig bounds what one client may hold of serve's HTTP side.
+type HTTPConfig struct {
+	// ReadTimeout bounds reading a whole request, body (uploads) included:
+	// a client that trickles its body is cut off when it passes.
+	ReadTimeout time.Duration `mapstructure:"read_timeout"`
+	// WriteTimeout bounds writing a response (exports included).
+	WriteTimeout time.Duration `mapstructure:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection that sends nothing.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MaxConnsPerIP caps the connections one client address may hold open.
+	MaxConnsPerIP int `mapstructure:"max_conns_per_ip"`
+	// SecureCookies marks the console's cookies Secure: set it when herald
+	// is reached over HTTPS through a proxy that speaks plain HTTP to it.
+	SecureCookies bool `mapstructure:"secure_cookies"`
+	// TrustedProxies (IPs or CIDRs) are the proxies whose X-Forwarded-Proto
+	// herald believes; from anyone else the header is ignored.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // WeChatConfig holds settings shared by every WeChat account.
@@ -115,6 +137,13 @@ type Stats struct {
 type Reports struct {
 	GraphicsTarget int    `mapstructure:"graphics_target"`
 	WebhookURL     string `mapstructure:"webhook_url"`
+	// Region is the place the reports' titles name, e.g. 青山县 in
+	// 「青山县政务新媒体2026年11月运行情况统计表」 (default: the news office
+	// department's name up to its first 县, 市, 区 or 旗).
+	Region string `mapstructure:"region"`
+	// Unit is the 制表单位 printed under the reports' titles (default: the
+	// news office department's name).
+	Unit string `mapstructure:"unit"`
 }
 
 // Policies configures the policy pipeline: which 政策文件 lists of the
@@ -235,6 +264,12 @@ func newViper() *viper.Viper {
 	v.AutomaticEnv()
 	v.SetDefault("data_dir", "./herald-data")
 	v.SetDefault("listen", "127.0.0.1:8080")
+	v.SetDefault("http.read_timeout", "60s")
+	v.SetDefault("http.write_timeout", "120s")
+	v.SetDefault("http.idle_timeout", "120s")
+	v.SetDefault("http.max_conns_per_ip", 32)
+	v.SetDefault("http.secure_cookies", false)
+	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("timezone", "Asia/Shanghai")
 	v.SetDefault("wechat.api_base", "https://api.weixin.qq.com")
 	v.SetDefault("wechat.stable_token", false)
@@ -250,6 +285,8 @@ func newViper() *viper.Viper {
 	v.SetDefault("stats.collect_at", "09:00")
 	v.SetDefault("reports.graphics_target", 60)
 	v.SetDefault("reports.webhook_url", "")
+	v.SetDefault("reports.region", "")
+	v.SetDefault("reports.unit", "")
 	v.SetDefault("policies.interval", "1h")
 	v.SetDefault("policies.interpret_within", 3)
 	v.SetDefault("notify.webhook_url", "")
@@ -394,6 +431,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := checkBaseURL("weibo.api_base", c.Weibo.APIBase); err != nil {
+		return err
+	}
+	if err := c.HTTP.validate(); err != nil {
 		return err
 	}
 	if c.WeChat.Timeout <= 0 {
@@ -703,6 +743,36 @@ func (c *Config) GraphicFooter() string {
 	return ""
 }
 
+// ReportUnit is the 制表单位 of reports: reports.unit, else the news office
+// department's name.
+func (c *Config) ReportUnit() string {
+	if c.Reports.Unit != "" {
+		return c.Reports.Unit
+	}
+	if d, ok := c.Department(c.OfficeDepartment()); ok {
+		return d.Name
+	}
+	return ""
+}
+
+// ReportRegion is the place named in report titles: reports.region, else
+// the news office department's name up to and including its first 县, 市,
+// 区 or 旗 (青山县委宣传部 → 青山县), else "".
+func (c *Config) ReportRegion() string {
+	if c.Reports.Region != "" {
+		return c.Reports.Region
+	}
+	d, ok := c.Department(c.OfficeDepartment())
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(d.Name, "县市区旗"); i > 0 {
+		_, size := utf8.DecodeRuneInString(d.Name[i:])
+		return d.Name[:i+size]
+	}
+	return ""
+}
+
 // ParseClock parses "HH:MM" into minutes after midnight.
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
@@ -756,6 +826,26 @@ func (c *Config) ReviewersFor(level string) []string {
 func (c *Config) MayReview(level, name string) bool {
 	names := c.ReviewersFor(level)
 	return names == nil || slices.Contains(names, name)
+}
+
+func (h *HTTPConfig) validate() error {
+	for key, d := range map[string]time.Duration{"http.read_timeout": h.ReadTimeout, "http.write_timeout": h.WriteTimeout, "http.idle_timeout": h.IdleTimeout} {
+		if d <= 0 {
+			return &Error{key, "must be a positive duration such as 60s"}
+		}
+	}
+	if h.MaxConnsPerIP < 1 {
+		return &Error{"http.max_conns_per_ip", fmt.Sprintf("must be at least 1, got %d", h.MaxConnsPerIP)}
+	}
+	for _, p := range h.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			return &Error{"http.trusted_proxies", fmt.Sprintf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)}
+		}
+	}
+	return nil
 }
 
 // validateNotify checks the robot settings and makes notify.webhook_url and

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -15,20 +16,32 @@ import (
 // URL; the console with its media URL.
 const ImageSrcPrefix = "herald-image:"
 
-// articlePolicy is what article HTML may contain: the formatting WeChat's
-// editor produces, no scripts, no frames, no event handlers.
+// articlePolicy is what article HTML may contain: the formatting WeChat
+// articles need, no scripts, no frames, no event handlers. Inline styles are
+// limited to text alignment, colour, weight, slant, underline and a
+// non-negative first-line indent: nothing that moves, sizes, floats or
+// paints boxes, so a body cannot draw a fake title or state over the page a
+// reviewer signs on.
 func articlePolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("style").Globally()
-	p.AllowStyles("color", "background-color", "font-size", "font-weight", "font-style",
-		"text-align", "text-indent", "text-decoration", "line-height", "letter-spacing",
-		"margin", "margin-top", "margin-bottom", "margin-left", "margin-right",
-		"padding", "padding-top", "padding-bottom", "padding-left", "padding-right",
-		"width", "max-width", "height", "border", "border-radius", "display").Globally()
+	p.AllowStyles("text-align").MatchingEnum("left", "right", "center", "justify", "start", "end").Globally()
+	p.AllowStyles("color").Matching(cssColor).Globally()
+	p.AllowStyles("font-weight").MatchingEnum("normal", "bold", "bolder", "lighter", "100", "200", "300", "400", "500", "600", "700", "800", "900").Globally()
+	p.AllowStyles("font-style").MatchingEnum("normal", "italic", "oblique").Globally()
+	p.AllowStyles("text-decoration").MatchingEnum("none", "underline", "line-through").Globally()
+	p.AllowStyles("text-indent").Matching(cssIndent).Globally()
 	p.AllowElements("section", "span", "figure", "figcaption")
 	p.AllowURLSchemes("http", "https", "mailto", "tel")
 	return p
 }
+
+var (
+	// cssColor is a named colour, #rgb/#rrggbb or rgb()/rgba() of numbers.
+	cssColor = regexp.MustCompile(`^(?i)(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20}|rgba?\(\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*(,\s*(0|1|0?\.\d+)\s*)?\))$`)
+	// cssIndent is a non-negative length such as 2em.
+	cssIndent = regexp.MustCompile(`^(0|\d{1,2}(\.\d+)?(em|px|pt|%|rem|ch))$`)
+)
 
 // SanitizeHTML cleans article HTML to what WeChat accepts and a browser can
 // show safely.

@@ -125,6 +125,25 @@ const (
 	DeliveryCancelled DeliveryState = "cancelled"
 )
 
+// Label is the delivery state's name for a clerk.
+func (s DeliveryState) Label() string {
+	switch s {
+	case DeliveryPending:
+		return "待发送"
+	case DeliverySending:
+		return "发送中"
+	case DeliveryUnknown:
+		return "核实中"
+	case DeliveryPublished:
+		return "已发布"
+	case DeliveryFailed:
+		return "失败"
+	case DeliveryCancelled:
+		return "已撤销"
+	}
+	return string(s)
+}
+
 // DeliveryStates lists every delivery state.
 var DeliveryStates = []DeliveryState{DeliveryPending, DeliverySending, DeliveryUnknown,
 	DeliveryPublished, DeliveryFailed, DeliveryCancelled}

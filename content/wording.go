@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 )
 
 // Severity of a wording term.
@@ -55,32 +53,22 @@ func ParseWordingList(r io.Reader, source string) ([]Term, error) {
 	return out, sc.Err()
 }
 
-// Wording finds every listed term in a text in one pass (Aho-Corasick,
-// leftmost-longest).
+// Wording checks the fields of a revision with a Checker: the queue's
+// guard at submit and again just before publishing.
 type Wording struct {
-	terms []Term
-	ac    ahocorasick.AhoCorasick
+	c *Checker
 }
 
-// NewWording builds a checker; a later term with the same text replaces an
-// earlier one (an office's list overrides the starter list).
-func NewWording(terms []Term) *Wording {
-	byText := map[string]int{}
-	var uniq []Term
-	for _, t := range terms {
-		if i, ok := byText[t.Text]; ok {
-			uniq[i] = t
-			continue
-		}
-		byText[t.Text] = len(uniq)
-		uniq = append(uniq, t)
+// NewWording builds the revision checker; a later term with the same text
+// replaces an earlier one (an office's list overrides the starter list).
+func NewWording(terms []Term) *Wording { return &Wording{c: NewChecker(terms)} }
+
+// Checker is the text checker underneath, for other uses (patrol).
+func (w *Wording) Checker() *Checker {
+	if w == nil {
+		return nil
 	}
-	patterns := make([]string, len(uniq))
-	for i, t := range uniq {
-		patterns[i] = t.Text
-	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.LeftMostLongestMatch, DFA: true})
-	return &Wording{terms: uniq, ac: b.Build(patterns)}
+	return w.c
 }
 
 // Hit is one wording term found in a field.
@@ -89,6 +77,9 @@ type Hit struct {
 	Field string `json:"field"` // title, digest, body, ...
 	// Offset is the 1-based character position in the field's text.
 	Offset int `json:"offset"`
+	// Length is how many characters of the field's text the hit spans
+	// (more than the term's when it was disguised).
+	Length int `json:"length"`
 }
 
 // Message describes the hit for a clerk: where, what, what to write instead.
@@ -116,7 +107,7 @@ func fieldLabel(f string) string {
 
 // Check finds the terms in each field of a revision (the body as plain text).
 func (w *Wording) Check(kind Kind, r *Revision) []Hit {
-	if w == nil || len(w.terms) == 0 {
+	if w.Checker().Len() == 0 {
 		return nil
 	}
 	body := r.Body
@@ -129,8 +120,9 @@ func (w *Wording) Check(kind Kind, r *Revision) []Hit {
 	}
 	var hits []Hit
 	for _, f := range fields {
-		for _, m := range w.ac.FindAll(f[1]) {
-			hits = append(hits, Hit{Term: w.terms[m.Pattern()], Field: f[0], Offset: utf8.RuneCountInString(f[1][:m.Start()]) + 1})
+		for _, m := range w.c.Check(f[1]) {
+			hits = append(hits, Hit{Term: Term{Text: m.Term, Severity: m.Level, Suggestion: m.Suggestion, Source: m.Source},
+				Field: f[0], Offset: m.Char, Length: utf8.RuneCountInString(f[1][m.Start:m.End])})
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Severity == SeverityBlock && hits[j].Severity != SeverityBlock })

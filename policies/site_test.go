@@ -92,6 +92,17 @@ func (s *countySite) serve(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.other.URL+"/qzqd/2026.html", http.StatusFound)
 	case "/zwgk/zcwj/202611/t20261120_1005.html":
 		html("t20261120_1005.html")
+	case "/zwgk/zcwj/rss.xml":
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>政策文件</title>
+<item><title>青山县人民政府办公室关于印发…</title><link>%[1]s/zwgk/zcwj/202611/t20261110_1001.html</link></item>
+<item><title>关于进一步做好…</title><link>%[1]s/zwgk/zcwj/202610/t20261030_1003.html</link></item>
+<item><title>市政府</title><link>%[2]s/zcjd/1.html</link></item>
+</channel></rss>`, s.srv.URL, s.other.URL)
+	case "/zwgk/zcwj/atom.xml":
+		w.Header().Set("Content-Type", "application/atom+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>政策文件</title>
+<entry><title>财政局</title><link rel="alternate" href="/zwgk/zcwj/202611/t20261105_1002.html"/></entry></feed>`)
 	case "/lxwm/":
 		html("notalist.html")
 	case "/zwgk/gfxwj/":

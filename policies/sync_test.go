@@ -170,3 +170,40 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+func TestFeedsAndLinkPattern(t *testing.T) {
+	ctx := context.Background()
+	site := newCountySite(t)
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	cfg := testConfig(t, dir, site.url("/zwgk/zcwj/rss.xml"), site.url("/zwgk/zcwj/atom.xml"))
+	res, err := NewSyncer(cfg, st, nil, Options{Delay: 1}).Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.New) != 3 || len(res.Problems) != 0 || site.otherHit.Load() != 0 {
+		t.Fatalf("feeds: new %v problems %q, other host asked %d times", res.New, res.Problems, site.otherHit.Load())
+	}
+	p2 := policyByURL(t, st, site.url("/zwgk/zcwj/202611/t20261105_1002.html"))
+	if p2.DocNumber != "青财农〔2026〕8号" || p2.Source != site.url("/zwgk/zcwj/atom.xml") {
+		t.Errorf("from the Atom feed: %+v", p2)
+	}
+
+	dir2 := t.TempDir()
+	st2 := openStore(t, dir2)
+	cfg2 := testConfig(t, dir2, site.url("/zwgk/zcwj/"))
+	cfg2.Policies.Sources[0].LinkPattern = `/2026(11)/t\d+_100[12]\.html$`
+	site.requests = nil
+	res, err = NewSyncer(cfg2, st2, nil, Options{Delay: 1}).Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.New) != 2 || len(res.Problems) != 0 {
+		t.Fatalf("link_pattern: new %v problems %q", res.New, res.Problems)
+	}
+	cfg2.Policies.Sources[0].LinkPattern = `/nothing/`
+	res, _ = NewSyncer(cfg2, st2, nil, Options{Delay: 1}).Sync(ctx)
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "link_pattern") {
+		t.Fatalf("a pattern matching nothing: %q", res.Problems)
+	}
+}

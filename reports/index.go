@@ -39,33 +39,64 @@ var WCIApproximations = []string{
 
 // WCIFromDaily computes the WCI of one account from its stored daily rows.
 func WCIFromDaily(rows []storage.DailyStat) float64 {
-	var days, posts float64
-	var total, best Figures
+	var a WCIAccumulator
 	for _, r := range rows {
-		days++
-		f := Figures{R: val(r.Reads), Z: val(r.Zaikan), L: val(r.Likes), RE: val(r.Shares)}
-		total.R += f.R
-		total.Z += f.Z
-		total.L += f.L
-		total.RE += f.RE
-		p := val(r.Posts)
-		posts += p
-		if p > 0 {
-			per := Figures{f.R / p, f.Z / p, f.L / p, f.RE / p}
-			if per.R > best.R {
-				best = per
-			}
+		a.Add(r)
+	}
+	return a.WCI()
+}
+
+// WCIAccumulator gathers an account's daily rows one at a time for the WCI,
+// so that a year of rows need not be held; accumulators of consecutive
+// spans merge into the span they cover.
+type WCIAccumulator struct {
+	days, posts float64
+	total, best Figures
+}
+
+// Add takes one daily row.
+func (a *WCIAccumulator) Add(r storage.DailyStat) {
+	a.days++
+	f := Figures{R: val(r.Reads), Z: val(r.Zaikan), L: val(r.Likes), RE: val(r.Shares)}
+	a.total.R += f.R
+	a.total.Z += f.Z
+	a.total.L += f.L
+	a.total.RE += f.RE
+	p := val(r.Posts)
+	a.posts += p
+	if p > 0 {
+		per := Figures{f.R / p, f.Z / p, f.L / p, f.RE / p}
+		if per.R > a.best.R {
+			a.best = per
 		}
 	}
-	if days == 0 {
+}
+
+// Merge adds the rows of a later span.
+func (a *WCIAccumulator) Merge(b WCIAccumulator) {
+	a.days += b.days
+	a.posts += b.posts
+	a.total.R += b.total.R
+	a.total.Z += b.total.Z
+	a.total.L += b.total.L
+	a.total.RE += b.total.RE
+	if b.best.R > a.best.R {
+		a.best = b.best
+	}
+}
+
+// WCI is the index over the rows taken; 0 without rows.
+func (a *WCIAccumulator) WCI() float64 {
+	if a.days == 0 {
 		return 0
 	}
-	daily := Figures{total.R / days, total.Z / days, total.L / days, total.RE / days}
+	t := a.total
+	daily := Figures{t.R / a.days, t.Z / a.days, t.L / a.days, t.RE / a.days}
 	article := Figures{}
-	if posts > 0 {
-		article = Figures{total.R / posts, total.Z / posts, total.L / posts, total.RE / posts}
+	if a.posts > 0 {
+		article = Figures{t.R / a.posts, t.Z / a.posts, t.L / a.posts, t.RE / a.posts}
 	}
-	return WCI(WCIInput{Daily: daily, Article: article, Headline: daily, Best: best})
+	return WCI(WCIInput{Daily: daily, Article: article, Headline: daily, Best: a.best})
 }
 
 // BCI is the Weibo communication index: (0.2·W1 + 0.8·W2) × 160, with

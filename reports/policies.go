@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/policies"
 	"github.com/herald-gov/herald/storage"
@@ -55,56 +53,37 @@ func buildPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 	return pc, nil
 }
 
-var policyHeader = []string{"政策ID", "文件标题", "发文机关", "文号", "日期", "解读（稿件）", "图解（稿件）", "首次发布", "解读期限", "状态", "原文链接"}
-
-// writePolicies adds the 政策解读 sheet: the yearly policy-graphic target
-// against graphics linked to policies, then one row per policy.
-func (m *Monthly) writePolicies(f *excelize.File, cfg *configs.Config, bold int) error {
-	const name = "政策解读"
+// policySheet writes 政策解读: the period's policies and their 解读/图解,
+// and the year's graphics linked to policies against the yearly target.
+func (m *Monthly) policySheet(wb *workbook, cfg *configs.Config) error {
 	if m.Policies == nil {
 		return nil
 	}
-	if _, err := f.NewSheet(name); err != nil {
+	s, err := wb.newSheet("政策解读", wb.title+"（政策解读）", []column{{"政策ID", colText}, {"文件标题", colWrap}, {"发文机关", colWrap},
+		{"文号", colText}, {"日期", colText}, {"解读稿件", colText}, {"图解稿件", colText}, {"首次发布", colText}, {"解读期限", colText},
+		{"状态", colText}, {"原文链接", colWrap}})
+	if err != nil {
 		return err
 	}
-	set := func(col, row int, v any) {
-		cell, _ := excelize.CoordinatesToCellName(col, row)
-		f.SetCellValue(name, cell, v)
-	}
 	pc := m.Policies
-	covered, pending, overdue := 0, 0, 0
+	count := map[string]int{}
 	for _, v := range pc.Rows {
-		switch v.Status {
-		case policies.StatusCovered:
-			covered++
-		case policies.StatusOverdue:
-			overdue++
-		default:
-			pending++
-		}
+		count[v.Status]++
 	}
-	set(1, 1, fmt.Sprintf("%s 政策文件 %d 件：已解读 %d，待解读 %d，逾期 %d（期限为发布后 %d 个工作日）", m.Period.Label, len(pc.Rows), covered, pending, overdue, cfg.Policies.InterpretWithin))
-	set(1, 2, fmt.Sprintf("%d年已发布政策图解（关联政策的图解）", m.Period.To.Year()))
-	set(4, 2, pc.LinkedGraphics)
-	set(5, 2, "年度目标")
-	set(6, 2, m.Target)
+	year := m.Period.To.Year()
+	s.labelValue(fmt.Sprintf("本期政策文件（件，含此前尚未解读的）；解读期限为发布后 %d 个工作日", cfg.Policies.InterpretWithin), len(pc.Rows), colCount)
+	s.labelValue("其中已解读（件）", count[policies.StatusCovered], colCount)
+	s.labelValue("其中待解读（件）", count[policies.StatusPending], colCount)
+	s.labelValue("其中逾期未解读（件）", count[policies.StatusOverdue], colCount)
+	s.labelValue(fmt.Sprintf("%d年已发布的政策图解（篇，关联政策的图解）", year), pc.LinkedGraphics, colCount)
+	s.labelValue(fmt.Sprintf("%d年度图解目标（篇）", year), m.Target, colCount)
+	rate := 0.0
 	if m.Target > 0 {
-		set(7, 2, "完成率")
-		set(8, 2, float64(pc.LinkedGraphics)/float64(m.Target))
-		pct, _ := f.NewStyle(&excelize.Style{NumFmt: 10})
-		f.SetCellStyle(name, "H2", "H2", pct)
+		rate = float64(pc.LinkedGraphics) / float64(m.Target)
 	}
-	for i, h := range policyHeader {
-		set(i+1, 4, h)
-	}
-	last, _ := excelize.CoordinatesToCellName(len(policyHeader), 4)
-	f.SetCellStyle(name, "A4", last, bold)
-	for i, w := range []float64{8, 48, 22, 20, 12, 14, 14, 18, 12, 10, 40} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		f.SetColWidth(name, col, col, w)
-	}
-	for i, v := range pc.Rows {
-		r := i + 5
+	s.labelValue("年度目标完成率", rate, colPct)
+	s.headerRow()
+	for _, v := range pc.Rows {
 		var articles, graphics []string
 		for _, it := range v.Items {
 			if it.Kind == "graphic" {
@@ -117,12 +96,13 @@ func (m *Monthly) writePolicies(f *excelize.File, cfg *configs.Config, bold int)
 		if v.CoveredAt != nil {
 			first = v.CoveredAt.In(cfg.Location).Format("2006-01-02 15:04")
 		}
-		for c, val := range []any{v.ID, v.Title, v.Issuer, v.DocNumber, v.Date, strings.Join(articles, ","), strings.Join(graphics, ","),
-			first, v.Deadline, v.Label(), v.URL} {
-			set(c+1, r, val)
-		}
+		s.add(v.ID, v.Title, v.Issuer, v.DocNumber, v.Date, strings.Join(articles, ","), strings.Join(graphics, ","),
+			first, v.Deadline, v.Label(), v.URL)
 	}
-	return f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"})
+	if len(pc.Rows) == 0 {
+		s.add(nil, "本期没有政策文件（policies.sources 中的县政府网站政策文件栏目）")
+	}
+	return s.finish()
 }
 
 // NotifyPolicies tells the group robot about policies that newly need a

@@ -108,26 +108,43 @@ accounts:
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows("政策解读")
-	if err != nil {
-		t.Fatal(err)
+	rows := rawRows(t, f, "政策解读")
+	label := func(prefix string) string {
+		t.Helper()
+		for _, r := range rows {
+			if len(r) > 0 && strings.HasPrefix(r[0], prefix) {
+				return r[len(r)-1]
+			}
+		}
+		t.Fatalf("no row %q in %q", prefix, rows)
+		return ""
 	}
-	if !strings.Contains(rows[0][0], "政策文件 3 件：已解读 1，待解读 0，逾期 2") {
-		t.Errorf("summary line %q", rows[0][0])
+	if label("本期政策文件") != "3" || label("其中已解读") != "1" || label("其中待解读") != "0" || label("其中逾期") != "2" {
+		t.Errorf("counts: %q", rows)
 	}
 	// Graphics linked to policies count towards the target; the unlinked one does not.
-	if rows[1][3] != "2" || rows[1][5] != "60" {
-		t.Errorf("target row %q", rows[1])
+	if label("2026年已发布的政策图解") != "2" || label("2026年度图解目标") != "60" {
+		t.Errorf("target rows: %q", rows)
 	}
-	if strings.Join(rows[3][:3], ",") != "政策ID,文件标题,发文机关" {
-		t.Errorf("header %q", rows[3])
+	header := -1
+	for i, r := range rows {
+		if len(r) > 2 && r[0] == "政策ID" {
+			header = i
+		}
 	}
+	if header < 0 || strings.Join(rows[header][:3], ",") != "政策ID,文件标题,发文机关" {
+		t.Fatalf("no header in %q", rows)
+	}
+	rows = rows[header:]
+	rows[0] = nil
 	got := map[string][]string{}
-	for _, r := range rows[4:] {
-		got[r[0]] = r
+	for _, r := range rows[1:] {
+		if len(r) > 0 {
+			got[r[0]] = r
+		}
 	}
 	if len(got) != 3 {
-		t.Fatalf("%d policy rows, want 3 (October's two and September's uncovered one): %q", len(got), rows[4:])
+		t.Fatalf("%d policy rows, want 3 (October's two and September's uncovered one): %q", len(got), rows)
 	}
 	c := got[fmt.Sprint(covered)]
 	if c[5] != fmt.Sprint(a) || c[6] != fmt.Sprint(g) || c[9] != "已解读" || c[4] != "2026-10-12" || c[8] != "2026-10-15" {

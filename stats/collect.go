@@ -206,7 +206,7 @@ func (c *Collector) collectWeChat(ctx context.Context, a *configs.Account, from,
 		var cum struct {
 			List []struct {
 				RefDate      string `json:"ref_date"`
-				CumulateUser int64  `json:"cumulate_user"`
+				CumulateUser *int64 `json:"cumulate_user"`
 			} `json:"list"`
 		}
 		if err := c.call(ctx, a, "/datacube/getusercumulate", span, &cum); err != nil {
@@ -217,7 +217,9 @@ func (c *Collector) collectWeChat(ctx context.Context, a *configs.Account, from,
 			continue
 		}
 		for _, r := range cum.List {
-			row(r.RefDate).Followers = ptr(r.CumulateUser)
+			if r.CumulateUser != nil {
+				row(r.RefDate).Followers = r.CumulateUser
+			}
 		}
 		var summ struct {
 			List []struct {
@@ -244,14 +246,18 @@ func (c *Collector) collectWeChat(ctx context.Context, a *configs.Account, from,
 	if len(problems) == 0 || !stopAccount(problems[0]) {
 		for _, ch := range chunks(from, to, bizSpan, have) {
 			span := map[string]string{"begin_date": day(ch[0]), "end_date": day(ch[1])}
+			// Each day's figures are nested under "detail"; a figure the
+			// answer leaves out stays nil (stored empty), never 0.
 			var biz struct {
 				List []struct {
-					RefDate      string `json:"ref_date"`
-					ReadUser     int64  `json:"read_user"`
-					ShareUser    int64  `json:"share_user"`
-					ZaikanUser   int64  `json:"zaikan_user"`
-					LikeUser     int64  `json:"like_user"`
-					CommentCount int64  `json:"comment_count"`
+					RefDate string `json:"ref_date"`
+					Detail  struct {
+						ReadUser     *int64 `json:"read_user"`
+						ShareUser    *int64 `json:"share_user"`
+						ZaikanUser   *int64 `json:"zaikan_user"`
+						LikeUser     *int64 `json:"like_user"`
+						CommentCount *int64 `json:"comment_count"`
+					} `json:"detail"`
 				} `json:"list"`
 			}
 			if err := c.call(ctx, a, "/datacube/getbizsummary", span, &biz); err != nil {
@@ -260,7 +266,8 @@ func (c *Collector) collectWeChat(ctx context.Context, a *configs.Account, from,
 			}
 			for _, r := range biz.List {
 				x := row(r.RefDate)
-				x.Reads, x.Shares, x.Zaikan, x.Likes, x.Comments = ptr(r.ReadUser), ptr(r.ShareUser), ptr(r.ZaikanUser), ptr(r.LikeUser), ptr(r.CommentCount)
+				f := r.Detail
+				x.Reads, x.Shares, x.Zaikan, x.Likes, x.Comments = f.ReadUser, f.ShareUser, f.ZaikanUser, f.LikeUser, f.CommentCount
 			}
 		}
 		if len(userChunks) > 0 || have == nil {

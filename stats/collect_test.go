@@ -2,10 +2,13 @@ package stats
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +24,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type env struct {
 	sb  *sandbox.Server
+	url string // the sandbox's base URL
 	cfg *configs.Config
 	st  *storage.Store
 	c   *Collector
@@ -62,7 +66,7 @@ func newEnv(t testing.TB, wechatN, weiboN int) *env {
 	}
 	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
 	c.now = func() time.Time { return now }
-	return &env{sb: sb, cfg: cfg, st: st, c: c, now: now}
+	return &env{sb: sb, url: srv.URL, cfg: cfg, st: st, c: c, now: now}
 }
 
 func TestCollect30DaysMatchesThePlatform(t *testing.T) {
@@ -176,4 +180,77 @@ func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows", len(rows))
 	}
+}
+
+// figures asks the sandbox's introspection endpoint for its own figures of
+// an account (app id or uid) on a day.
+func (e *env) figures(t testing.TB, account, date string) sandbox.DayFigures {
+	t.Helper()
+	resp, err := http.Get(e.url + "/_sandbox/figures?" + url.Values{"account": {account}, "date": {date}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var f sandbox.DayFigures
+	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sandbox figures %s %s: %v %s", account, date, err, resp.Status)
+	}
+	return f
+}
+
+func eq(stored *int64, platform int) bool { return stored != nil && *stored == int64(platform) }
+
+// TestArticleFiguresEqualThePlatformEveryDay: getbizsummary nests each day's
+// figures under "detail"; every day's reads, shares, likes, 在看 and
+// comments are the platform's, and a day the platform gives no figures for
+// (before 2025-11-01) stays empty rather than 0.
+func TestArticleFiguresEqualThePlatformEveryDay(t *testing.T) {
+	e := newEnv(t, 3, 0)
+	ctx := context.Background()
+	for _, span := range [][2]time.Time{
+		{e.c.Yesterday().AddDate(0, 0, -29), e.c.Yesterday()},
+		{time.Date(2025, 10, 20, 0, 0, 0, 0, e.cfg.Location), time.Date(2025, 11, 10, 0, 0, 0, 0, e.cfg.Location)},
+	} {
+		from, to := span[0], span[1]
+		if sum, err := e.c.Collect(ctx, from, to, nil, false, nil); err != nil || len(sum.Failures) != 0 {
+			t.Fatalf("collect: %v %+v", err, sum.Failures)
+		}
+		rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]storage.DailyStat{}
+		for _, r := range rows {
+			got[r.Account+" "+r.Date] = r
+		}
+		reads := int64(0)
+		for _, a := range e.cfg.Accounts {
+			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+				r := got[a.ID+" "+day(d)]
+				if day(d) < "2025-11-01" {
+					if r.Reads != nil || r.Shares != nil || r.Likes != nil || r.Zaikan != nil || r.Comments != nil {
+						t.Fatalf("%s %s: the platform gave no article figures, stored %+v", a.ID, day(d), r)
+					}
+					continue
+				}
+				want := e.figures(t, a.AppID, day(d))
+				if !eq(r.Reads, want.Reads) || !eq(r.Shares, want.Shares) || !eq(r.Likes, want.Likes) ||
+					!eq(r.Zaikan, want.Zaikan) || !eq(r.Comments, want.Comments) {
+					t.Fatalf("%s %s: stored reads %v shares %v likes %v zaikan %v comments %v; platform %+v",
+						a.ID, day(d), deref(r.Reads), deref(r.Shares), deref(r.Likes), deref(r.Zaikan), deref(r.Comments), want)
+				}
+				reads += *r.Reads
+			}
+		}
+		if reads == 0 {
+			t.Fatalf("%s..%s: no reads at all (the comparison would prove nothing)", day(from), day(to))
+		}
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -94,3 +94,26 @@ AND published_at >= ? ORDER BY published_at`, account, ts(t))
 	}
 	return out, rows.Err()
 }
+
+// MassSendAt returns when a mass send was recorded for a delivery (made, or
+// attempted with its answer lost); ok is false when none was.
+func (s *Store) MassSendAt(ctx context.Context, deliveryID int64) (at time.Time, ok bool, err error) {
+	var v string
+	err = s.db.QueryRowContext(ctx, "SELECT at FROM mass_sends WHERE delivery_id = ?", deliveryID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("storage: mass send: %w", err)
+	}
+	return parseTS(v), true, nil
+}
+
+// ForgetMassSend removes a delivery's mass send record: the platform refused
+// the mass send, so it neither went out nor used the quota.
+func (s *Store) ForgetMassSend(ctx context.Context, deliveryID int64) error {
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM mass_sends WHERE delivery_id = ?", deliveryID); err != nil {
+		return fmt.Errorf("storage: forget mass send: %w", err)
+	}
+	return nil
+}

@@ -89,6 +89,12 @@ func (s *Store) EachDailyStat(ctx context.Context, from, to string, accounts []s
 	return s.eachDailyStat(ctx, from, to, accounts, false, fn)
 }
 
+// EachAllDailyStat streams every account's rows between two dates to fn,
+// for office-wide reports.
+func (s *Store) EachAllDailyStat(ctx context.Context, from, to string, fn func(DailyStat) error) error {
+	return s.eachDailyStat(ctx, from, to, nil, true, fn)
+}
+
 func (s *Store) eachDailyStat(ctx context.Context, from, to string, accounts []string, all bool, fn func(DailyStat) error) error {
 	if len(accounts) == 0 && !all {
 		return nil // deny by default

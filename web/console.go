@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -181,7 +182,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, sess *storage.
 	days := make([]calendarDay, 21)
 	for i := range days {
 		d := start.AddDate(0, 0, i)
-		days[i] = calendarDay{Date: d.Format("01-02 Mon"), Today: i == 7}
+		days[i] = calendarDay{Date: d.Format("01-02 ") + weekday(d.Weekday()), Today: i == 7}
 	}
 	accounts, _ := s.visibleAccounts(r, sess)
 	for _, it := range items {
@@ -390,7 +391,7 @@ func markHits(text string, hits []content.Hit) template.HTML {
 	var spans []span
 	for _, h := range hits {
 		if h.Field == "body" {
-			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + len([]rune(h.Text))})
+			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + h.Length})
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
@@ -551,18 +552,19 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
 }
 
-// mediaURLs points herald-image: sources at the console's media route.
+// mediaURLs points herald-image: sources at the console's media route (so
+// reviewers see the body's images), then sanitizes the result for display.
 func (s *Server) mediaURLs(body string) string {
-	out, err := content.RewriteImageSources(content.SanitizeHTML(body), func(src string) string {
+	out, err := content.RewriteImageSources(body, func(src string) string {
 		if sha, ok := strings.CutPrefix(src, content.ImageSrcPrefix); ok {
-			return "/console/media/" + sha
+			return "/console/media/" + url.PathEscape(sha)
 		}
 		return src
 	})
 	if err != nil {
 		return template.HTMLEscapeString(body)
 	}
-	return out
+	return content.SanitizeHTML(out)
 }
 
 // media serves a stored image to a user whose department may see an item
@@ -709,10 +711,19 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 		ranking = append(ranking, rank{a.ID, a.Name, a.Platform, float64(int64(idx*100)) / 100, total})
 	}
 	sort.SliceStable(ranking, func(i, j int) bool { return ranking[i].Index > ranking[j].Index })
+	// WCI and BCI are different scales: rank each platform on its own.
+	var wechatRank, weiboRank []rank
+	for _, r := range ranking {
+		if r.Platform == configs.PlatformWeibo {
+			weiboRank = append(weiboRank, r)
+		} else {
+			wechatRank = append(wechatRank, r)
+		}
+	}
 	s.render(w, http.StatusOK, "stats", page{Title: "统计", User: sess, Nav: "stats", Data: map[string]any{
 		"From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"),
 		"FollowersChart": lineChart("各分组粉丝数", days, followers), "ReadsChart": lineChart("各分组阅读数", days, reads),
-		"Ranking": ranking, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
+		"WeChatRanking": wechatRank, "WeiboRanking": weiboRank, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
 }
 
 // export streams the visible accounts' daily rows as CSV or XLSX.

@@ -95,3 +95,31 @@ func TestMediaIsScopedToTheDepartment(t *testing.T) {
 		t.Fatalf("missing image: %d", code)
 	}
 }
+
+// Reviewers see the body's images on the item page.
+func TestItemPageShowsBodyImages(t *testing.T) {
+	e := newAPI(t)
+	code, m, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "县政府常务会议",
+		"body": `<p>会场</p><img src="photos/1.png">`, "targets": "all", "at": "now", "images": []string{coverB64()},
+		"body_images": map[string]string{"photos/1.png": coverB64()}})
+	if code != 201 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	full, err := e.st.Item(context.Background(), int64(m["id"].(float64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := full.Revision.ImagesByRole("body")
+	if len(body) != 1 {
+		t.Fatalf("body images: %+v", full.Revision.Images)
+	}
+	b := e.browser()
+	b.login(e.tokens["reviewer"])
+	_, page := b.get("/console/items/" + itoa(full.ID))
+	if !strings.Contains(page, `<img src="/console/media/`+body[0].SHA256+`"`) {
+		t.Fatalf("the item page does not show the body image:\n%s", page)
+	}
+	if code, _ := b.get("/console/media/" + body[0].SHA256); code != 200 {
+		t.Fatalf("the body image does not load: %d", code)
+	}
+}

@@ -35,8 +35,6 @@ const (
 // name takes as long to refuse as a wrong password.
 var dummyHash, _ = password.Hash("herald-no-such-user")
 
-func secure(r *http.Request) bool { return r.TLS != nil }
-
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -95,7 +93,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, name, msg string) {
 	tok := randomString()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
 	s.render(w, status, "login", page{Title: "登录", CSRF: tok, Error: msg, Data: name})
 }
 
@@ -176,7 +174,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = s.store.AddAudit(ctx, storage.AuditEntry{Actor: who.Name, Action: "login", Detail: "登录控制台，地址 " + addr})
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/console", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: secure(r), MaxAge: int(sessionMax.Seconds())})
+		Secure: s.secure(r), MaxAge: int(sessionMax.Seconds())})
 	http.Redirect(w, r, "/console/calendar", http.StatusSeeOther)
 }
 

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/herald-gov/herald/configs"
@@ -28,13 +29,16 @@ type Server struct {
 	tmpl  *template.Template
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// proxies are http.trusted_proxies, parsed.
+	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
 }
 
 // New returns the handler.
 func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{},
+		proxies: parsePrefixes(cfg.HTTP.TrustedProxies)}
 	funcs := template.FuncMap{
 		"local": func(t any) string {
 			switch v := t.(type) {
@@ -48,9 +52,15 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 			}
 			return "-"
 		},
-		"label": func(st content.ItemState) string { return st.Label() },
-		"kind":  func(k content.Kind) string { return k.Label() },
-		"inc":   func(i int) int { return i + 1 },
+		"label":    func(st content.ItemState) string { return st.Label() },
+		"kind":     func(k content.Kind) string { return k.Label() },
+		"inc":      func(i int) int { return i + 1 },
+		"delivery": deliveryLabel,
+		"platform": platformLabel,
+		"role":     roleLabel,
+		"health":   healthLabel,
+		"dormant":  dormantLabel,
+		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users", "policies", "policy_graphic"} {

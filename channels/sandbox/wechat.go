@@ -45,7 +45,7 @@ type wxApp struct {
 	publishes map[string]*publishJob
 	published []*Article
 	mass      []MassSend
-	clientIDs map[string]bool
+	clientIDs map[string]time.Time // clientmsgid -> when it was used (deduplicated for 24 h)
 }
 
 type wxToken struct {
@@ -76,9 +76,11 @@ type draftArticle struct {
 }
 
 type wxDraft struct {
-	id        string
-	articles  []draftArticle
-	created   time.Time
+	id       string
+	articles []draftArticle
+	created  time.Time
+	// submitted: freepublish/submit or a mass send used the draft; it left
+	// the draft box and cannot be published or mass-sent again (40007).
 	submitted bool
 }
 
@@ -109,6 +111,11 @@ type Article struct {
 	Images      int       `json:"images"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
+	// MsgID is the mass send that published it (0: freepublish).
+	MsgID int64 `json:"msg_id,omitempty"`
+	// Deleted: removed after publication (freepublish/delete, mass/delete).
+	Deleted   bool      `json:"deleted,omitempty"`
+	DeletedAt time.Time `json:"deleted_at,omitzero"`
 }
 
 // MassSend is one mass send the sandbox platform accepted.
@@ -117,7 +124,9 @@ type MassSend struct {
 	MediaID     string    `json:"media_id"`
 	ClientMsgID string    `json:"clientmsgid"`
 	MsgID       int64     `json:"msg_id"`
+	MsgDataID   int64     `json:"msg_data_id"`
 	At          time.Time `json:"at"`
+	Deleted     bool      `json:"deleted,omitempty"`
 }
 
 // AddWeChatApp registers an official account.
@@ -131,7 +140,7 @@ func (s *Server) AddWeChatApp(a WeChatApp) {
 		a.Followers = 500
 	}
 	s.apps[a.AppID] = &wxApp{cfg: a, materials: map[string]*wxMaterial{}, imgURLs: map[string]bool{},
-		drafts: map[string]*wxDraft{}, publishes: map[string]*publishJob{}, clientIDs: map[string]bool{}}
+		drafts: map[string]*wxDraft{}, publishes: map[string]*publishJob{}, clientIDs: map[string]time.Time{}}
 	s.accounts["wechat/"+a.AppID] = newProfile(s, "wechat/"+a.AppID, a.Followers, a.SilentSince)
 }
 
@@ -161,7 +170,10 @@ func (s *Server) registerWeChat() {
 	add("/cgi-bin/freepublish/submit", true, s.authed(s.wxPublishSubmit))
 	add("/cgi-bin/freepublish/get", false, s.authed(s.wxPublishGet))
 	add("/cgi-bin/freepublish/batchget", false, s.authed(s.wxBatchGet))
+	add("/cgi-bin/freepublish/delete", false, s.authed(s.wxPublishDelete))
 	add("/cgi-bin/message/mass/sendall", true, s.authed(s.wxMassSend))
+	add("/cgi-bin/message/mass/get", false, s.authed(s.wxMassGet))
+	add("/cgi-bin/message/mass/delete", false, s.authed(s.wxMassDelete))
 	add("/cgi-bin/user/get", false, s.authed(s.wxUserGet))
 	add("/datacube/getusersummary", false, s.authed(s.wxUserSummary))
 	add("/datacube/getusercumulate", false, s.authed(s.wxUserCumulate))
@@ -499,6 +511,13 @@ func (s *Server) wxPublishGet(req *request, app *wxApp) reply {
 	if job.articleID == "" {
 		s.completePublish(app, job)
 	}
+	for _, a := range app.published {
+		if a.PublishID == job.id && a.Deleted {
+			out["publish_status"] = 5 // deleted by the user after success
+			out["article_id"] = job.articleID
+			return jsonReply(out)
+		}
+	}
 	items := []map[string]any{}
 	for _, a := range app.published {
 		if a.PublishID == job.id {
@@ -564,7 +583,7 @@ func (s *Server) wxBatchGet(req *request, app *wxApp) reply {
 	for i := in.Offset; i < len(all) && i < in.Offset+in.Count; i++ {
 		a := all[i]
 		news := map[string]any{"title": a.Title, "author": a.Author, "digest": a.Digest, "content_source_url": a.SourceURL,
-			"thumb_media_id": a.ThumbID, "url": a.URL, "is_deleted": false, "show_cover_pic": 1}
+			"thumb_media_id": a.ThumbID, "url": a.URL, "is_deleted": a.Deleted, "show_cover_pic": 1}
 		if !noContent {
 			news["content"] = a.Content
 		}
@@ -600,13 +619,15 @@ func (s *Server) wxMassSend(req *request, app *wxApp) reply {
 	if err := json.Unmarshal(req.body, &in); err != nil || in.MsgType != "mpnews" {
 		return s.wxError(47001, "data format error")
 	}
-	if in.ClientMsgID != "" && app.clientIDs[in.ClientMsgID] {
+	now := s.now()
+	if at, ok := app.clientIDs[in.ClientMsgID]; in.ClientMsgID != "" && ok && now.Sub(at) < 24*time.Hour {
 		return s.wxError(45065, "clientmsgid exist")
 	}
-	if _, ok := app.drafts[in.MPNews.MediaID]; !ok {
+	d, ok := app.drafts[in.MPNews.MediaID]
+	if !ok || d.submitted {
+		// a draft that freepublish (or another mass send) consumed has left the draft box
 		return s.wxError(40007, "invalid media_id")
 	}
-	now := s.now()
 	today, month := s.day(now), 0
 	sentToday := 0
 	for _, m := range app.mass {
@@ -621,11 +642,104 @@ func (s *Server) wxMassSend(req *request, app *wxApp) reply {
 		return s.wxError(45028, "has no masssend quota")
 	}
 	if in.ClientMsgID != "" {
-		app.clientIDs[in.ClientMsgID] = true
+		app.clientIDs[in.ClientMsgID] = now
 	}
 	m := MassSend{AppID: app.cfg.AppID, MediaID: in.MPNews.MediaID, ClientMsgID: in.ClientMsgID, MsgID: 1000000000 + s.nextID(), At: now}
+	m.MsgDataID = 2650000000 + m.MsgID
 	app.mass = append(app.mass, m)
-	return jsonReply(map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": m.MsgID, "msg_data_id": 2650000000 + m.MsgID})
+	// A mass send also publishes: the draft's articles go out (and appear in
+	// the published list), and the draft is consumed.
+	d.submitted = true
+	articleID := fmt.Sprintf("sbx_%s_A%06d", app.cfg.AppID, s.nextID())
+	for i, da := range d.articles {
+		sum := sha256.Sum256([]byte(articleID + strconv.Itoa(i)))
+		a := &Article{AppID: app.cfg.AppID, ArticleID: articleID, MsgDataID: m.MsgDataID, MsgID: m.MsgID, Index: i + 1,
+			ArticleType: da.ArticleType, Title: da.Title, Author: da.Author, Digest: da.Digest, Content: da.Content,
+			SourceURL: da.ContentSourceURL, ThumbID: da.ThumbMediaID,
+			URL: "https://mp.weixin.qq.com/s/sbx_" + hex.EncodeToString(sum[:9]), PublishedAt: now}
+		if da.ImageInfo != nil {
+			a.Images = len(da.ImageInfo.ImageList)
+		}
+		app.published = append(app.published, a)
+		s.accounts["wechat/"+app.cfg.AppID].addPost(s, now, a.URL)
+	}
+	return jsonReply(map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": m.MsgID, "msg_data_id": m.MsgDataID})
+}
+
+// POST /cgi-bin/message/mass/get {msg_id}: the mass send's status.
+func (s *Server) wxMassGet(req *request, app *wxApp) reply {
+	var in struct {
+		MsgID json.Number `json:"msg_id"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return s.wxError(47001, "data format error")
+	}
+	for _, m := range app.mass {
+		if strconv.FormatInt(m.MsgID, 10) == string(in.MsgID) {
+			status := "SEND_SUCCESS"
+			if m.Deleted {
+				status = "DELETE"
+			}
+			return jsonReply(map[string]any{"msg_id": m.MsgID, "msg_status": status})
+		}
+	}
+	return s.wxError(40007, "invalid msg_id")
+}
+
+// POST /cgi-bin/message/mass/delete {msg_id, article_idx}: deletes a mass
+// send's articles (article_idx 0 or absent: all of them). Irreversible.
+func (s *Server) wxMassDelete(req *request, app *wxApp) reply {
+	var in struct {
+		MsgID      json.Number `json:"msg_id"`
+		ArticleIdx int         `json:"article_idx"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return s.wxError(47001, "data format error")
+	}
+	for i := range app.mass {
+		m := &app.mass[i]
+		if strconv.FormatInt(m.MsgID, 10) != string(in.MsgID) {
+			continue
+		}
+		m.Deleted = true
+		for _, a := range app.published {
+			if a.MsgID == m.MsgID && (in.ArticleIdx == 0 || a.Index == in.ArticleIdx) && !a.Deleted {
+				a.Deleted, a.DeletedAt = true, s.now()
+			}
+		}
+		return jsonReply(map[string]any{"errcode": 0, "errmsg": "ok"})
+	}
+	return s.wxError(40007, "invalid msg_id")
+}
+
+// POST /cgi-bin/freepublish/delete {article_id, index}: deletes a published
+// article (index 0 or absent: every article of it). Irreversible; deleting
+// again answers ok.
+func (s *Server) wxPublishDelete(req *request, app *wxApp) reply {
+	var in struct {
+		ArticleID string `json:"article_id"`
+		Index     int    `json:"index"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return s.wxError(47001, "data format error")
+	}
+	if app.cfg.Uncertified {
+		return s.wxError(48001, "api unauthorized")
+	}
+	s.settle(app)
+	found := false
+	for _, a := range app.published {
+		if a.ArticleID == in.ArticleID && (in.Index == 0 || a.Index == in.Index) {
+			found = true
+			if !a.Deleted {
+				a.Deleted, a.DeletedAt = true, s.now()
+			}
+		}
+	}
+	if !found {
+		return s.wxError(53600, "Article ID 无效")
+	}
+	return jsonReply(map[string]any{"errcode": 0, "errmsg": "ok"})
 }
 
 // GET /cgi-bin/user/get: follower openids, 10000 a page.
@@ -718,7 +832,8 @@ func (s *Server) wxUserCumulate(req *request, app *wxApp) reply {
 // newStatsFrom is the first day the new article statistics APIs have data for.
 var newStatsFrom = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 
-// POST /datacube/getbizsummary (<= 30 days; certified accounts).
+// POST /datacube/getbizsummary (<= 30 days; certified accounts): one entry
+// per day from 2025-11-01, its figures under "detail".
 func (s *Server) wxBizSummary(req *request, app *wxApp) reply {
 	if app.cfg.Uncertified {
 		return s.wxError(48001, "api unauthorized")
@@ -734,8 +849,10 @@ func (s *Server) wxBizSummary(req *request, app *wxApp) reply {
 			return
 		}
 		r := p.readsOn(s, d)
-		list = append(list, map[string]any{"ref_date": d.Format("2006-01-02"), "read_user": r.read, "share_user": r.share,
-			"zaikan_user": r.zaikan, "like_user": r.like, "comment_count": r.comment, "collection_user": r.collect})
+		// The day's figures are nested under "detail", as WeChat answers them.
+		list = append(list, map[string]any{"ref_date": d.Format("2006-01-02"), "detail": map[string]any{
+			"read_user": r.read, "read_user_source": []map[string]any{{"source": 0, "read_user": r.read}},
+			"share_user": r.share, "zaikan_user": r.zaikan, "like_user": r.like, "comment_count": r.comment, "collection_user": r.collect}})
 	})
 	return jsonReply(map[string]any{"list": list, "is_delay": false})
 }

@@ -250,6 +250,12 @@ func TestLibraryStatistics(t *testing.T) {
 	if errcode(biz) != 0 || len(biz["list"].([]any)) != 30 {
 		t.Fatalf("getbizsummary 30 days: %v", errcode(biz))
 	}
+	// WeChat nests each day's figures under "detail", never beside ref_date.
+	first := biz["list"].([]any)[0].(map[string]any)
+	det, _ := first["detail"].(map[string]any)
+	if _, top := first["read_user"]; top || det == nil || det["read_user"] == nil || det["share_user"] == nil || det["like_user"] == nil {
+		t.Fatalf("getbizsummary day shape: %v", first)
+	}
 	if r := f.post("/datacube/getbizsummary", token, map[string]string{"begin_date": "2026-10-21", "end_date": "2026-11-20"}); errcode(r) != 61501 {
 		t.Fatalf("getbizsummary 31 days: %v", r)
 	}
@@ -607,5 +613,66 @@ func TestFiguresFollowPublishing(t *testing.T) {
 	after, _ := f.sb.Figures("wx_follow", today)
 	if after.Posts != before.Posts+1 || after.Reads <= before.Reads {
 		t.Fatalf("before %+v, after %+v: publishing did not show in the day's figures", before, after)
+	}
+}
+
+// A draft freepublish consumed cannot be mass-sent (40007); a mass send
+// publishes its draft's articles; both kinds can be deleted, for good.
+func TestMassSendPublishesAndDeletes(t *testing.T) {
+	f := newFixture(t, Options{Seed: 10})
+	oa := f.app("wx_m")
+	cover, _, _ := oa.GetMaterial().AddMaterialFromReader(material.MediaTypeImage, "c.png", bytes.NewReader(pngOf(8, 8)))
+	token, _ := oa.GetAccessToken()
+	mass := func(mediaID, cid string) map[string]any {
+		return f.post("/cgi-bin/message/mass/sendall", token, map[string]any{"filter": map[string]bool{"is_to_all": true},
+			"mpnews": map[string]string{"media_id": mediaID}, "msgtype": "mpnews", "send_ignore_reprint": 0, "clientmsgid": cid})
+	}
+	pubbed, _ := oa.GetDraft().AddDraft([]*draft.Article{{Title: "先发布", Content: "x", ThumbMediaID: cover}})
+	sub := f.post("/cgi-bin/freepublish/submit", token, map[string]string{"media_id": pubbed})
+	if r := mass(pubbed, "c0"); errcode(r) != 40007 {
+		t.Fatalf("mass send of a draft freepublish consumed: %v", r)
+	}
+	fresh, _ := oa.GetDraft().AddDraft([]*draft.Article{{Title: "群发即发布", Content: "y", ThumbMediaID: cover}})
+	r := mass(fresh, "c1")
+	if errcode(r) != 0 {
+		t.Fatalf("mass send: %v", r)
+	}
+	if r := f.post("/cgi-bin/freepublish/submit", token, map[string]string{"media_id": fresh}); errcode(r) != 40007 {
+		t.Fatalf("freepublish of a mass-sent draft: %v", r)
+	}
+	st := f.sb.Snapshot().WeChat["wx_m"]
+	if len(st.Published) != 2 || len(st.MassSends) != 1 {
+		t.Fatalf("published %d, mass sends %d", len(st.Published), len(st.MassSends))
+	}
+	msgID := int64(r["msg_id"].(float64))
+	if g := f.post("/cgi-bin/message/mass/get", token, map[string]int64{"msg_id": msgID}); g["msg_status"] != "SEND_SUCCESS" {
+		t.Fatalf("mass/get: %v", g)
+	}
+	// Delete both.
+	if d := f.post("/cgi-bin/message/mass/delete", token, map[string]any{"msg_id": msgID, "article_idx": 0}); errcode(d) != 0 {
+		t.Fatalf("mass/delete: %v", d)
+	}
+	var articleID string
+	for _, a := range f.sb.Snapshot().WeChat["wx_m"].Published {
+		if a.MsgID == 0 {
+			articleID = a.ArticleID
+		}
+	}
+	if d := f.post("/cgi-bin/freepublish/delete", token, map[string]any{"article_id": articleID, "index": 0}); errcode(d) != 0 {
+		t.Fatalf("freepublish/delete: %v", d)
+	}
+	for _, a := range f.sb.Snapshot().WeChat["wx_m"].Published {
+		if !a.Deleted {
+			t.Fatalf("not deleted: %+v", a)
+		}
+	}
+	if g := f.post("/cgi-bin/freepublish/get", token, map[string]any{"publish_id": sub["publish_id"]}); g["publish_status"].(float64) != 5 {
+		t.Fatalf("freepublish/get after delete: %v", g)
+	}
+	if g := f.post("/cgi-bin/message/mass/get", token, map[string]int64{"msg_id": msgID}); g["msg_status"] != "DELETE" {
+		t.Fatalf("mass/get after delete: %v", g)
+	}
+	if d := f.post("/cgi-bin/freepublish/delete", token, map[string]any{"article_id": "nope"}); errcode(d) != 53600 {
+		t.Fatalf("delete of an unknown article: %v", d)
 	}
 }

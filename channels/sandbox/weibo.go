@@ -36,6 +36,8 @@ type WeiboPost struct {
 	Pic       bool      `json:"pic"`
 	PicBytes  int       `json:"pic_bytes,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Deleted: removed by statuses/destroy; gone from the timeline and show.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // AddWeiboUser registers a Weibo account.
@@ -70,6 +72,7 @@ func (s *Server) registerWeibo() {
 	add("statuses/count", false, s.wbAuthed(s.wbStatusCount))
 	add("statuses/user_timeline", false, s.wbAuthed(s.wbTimeline))
 	add("statuses/show", false, s.wbAuthed(s.wbShow))
+	add("statuses/destroy", false, s.wbAuthed(s.wbDestroy))
 }
 
 // weiboError is Weibo's error body; error_code is sometimes a string.
@@ -269,18 +272,40 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	if page <= 0 {
 		page = 1
 	}
-	statuses := []map[string]any{}
-	for i := len(u.posts) - 1 - (page-1)*count; i >= 0 && len(statuses) < count; i-- {
-		statuses = append(statuses, s.statusObject(u, u.posts[i]))
+	var live []*WeiboPost
+	for _, p := range u.posts {
+		if !p.Deleted {
+			live = append(live, p)
+		}
 	}
-	return jsonReply(map[string]any{"statuses": statuses, "total_number": len(u.posts)})
+	statuses := []map[string]any{}
+	for i := len(live) - 1 - (page-1)*count; i >= 0 && len(statuses) < count; i-- {
+		statuses = append(statuses, s.statusObject(u, live[i]))
+	}
+	return jsonReply(map[string]any{"statuses": statuses, "total_number": len(live)})
 }
 
 // GET statuses/show.json?id=
 func (s *Server) wbShow(req *request, u *wbUser) reply {
 	id := req.param("id")
 	for _, p := range u.posts {
-		if strconv.FormatInt(p.ID, 10) == id {
+		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
+			return jsonReply(s.statusObject(u, p))
+		}
+	}
+	return s.wbError(req, http.StatusBadRequest, 20101, "target weibo does not exist!")
+}
+
+// POST statuses/destroy.json id=: deletes one of the user's own posts and
+// returns it; a post that does not exist (or is already deleted) is 20101.
+func (s *Server) wbDestroy(req *request, u *wbUser) reply {
+	if req.r.Method != http.MethodPost {
+		return s.wbError(req, http.StatusMethodNotAllowed, 10021, "HTTP METHOD is not suported for this request!")
+	}
+	id := req.param("id")
+	for _, p := range u.posts {
+		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
+			p.Deleted = true
 			return jsonReply(s.statusObject(u, p))
 		}
 	}

@@ -25,6 +25,10 @@ const (
 type Store interface {
 	channels.Store
 	KV
+	// MassSendAt returns when a mass send was recorded for a delivery.
+	MassSendAt(ctx context.Context, deliveryID int64) (time.Time, bool, error)
+	// ForgetMassSend drops the record of a mass send the platform refused.
+	ForgetMassSend(ctx context.Context, deliveryID int64) error
 }
 
 // Options tune the channel; zero values take the defaults.
@@ -121,13 +125,27 @@ func Title(kind content.Kind, r *content.Revision) string {
 }
 
 // Publish runs draft/add, freepublish/submit and freepublish/get for one
-// attempt, uploading images first (each once per account), and mass-sends
-// when asked and the quota allows.
+// attempt, uploading images first (each once per account). An item that
+// notifies followers is published by the mass send of its draft instead
+// (never freepublish and a mass send: followers would see it twice), while
+// the account's mass-send quota allows; else it is published without
+// notification and the result's note says so.
 func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Result, error) {
 	a := c.account(acct)
+	if msgID, ok := strings.CutPrefix(p.RemoteID, massPrefix); ok {
+		return c.massResult(ctx, a, p, msgID) // an accepted mass send: find out how it went
+	}
 	publishID, draftID := p.RemoteID, ""
 	if d, ok := strings.CutPrefix(p.RemoteID, channels.DraftPrefix); ok {
 		publishID, draftID = "", d
+	}
+	note := ""
+	if p.Notify && publishID == "" {
+		res, fallback, err := c.publishByMassSend(ctx, acct, a, p, &draftID)
+		if fallback == "" {
+			return res, err
+		}
+		note = fallback // no quota left: published without notification
 	}
 	if publishID == "" {
 		reused := draftID != ""
@@ -171,9 +189,7 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 	if err != nil {
 		return channels.Result{}, err
 	}
-	if p.Notify && draftID != "" {
-		res.Note = c.massSend(ctx, acct, a, p, draftID)
-	}
+	res.Note = note
 	return res, nil
 }
 
@@ -419,55 +435,14 @@ func extOf(mime string) string {
 	return ".jpg"
 }
 
-// massSend notifies followers when the account's quota allows; it returns a
-// note for the clerk when it did not.
-func (c *Channel) massSend(ctx context.Context, acct *configs.Account, a *account, p channels.Publication, draftID string) string {
-	if done, err := c.store.HasMassSend(ctx, p.DeliveryID); err == nil && done {
-		return ""
-	}
-	now := c.now().In(c.loc)
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, c.loc)
-	sentToday, err1 := c.store.MassSendsSince(ctx, acct.ID, today)
-	sentMonth, err2 := c.store.MassSendsSince(ctx, acct.ID, time.Date(y, m, 1, 0, 0, 0, 0, c.loc))
-	if err := errors.Join(err1, err2); err != nil {
-		return "未能查询群发额度，未通知粉丝：" + err.Error()
-	}
-	if sentToday >= 1 {
-		return "今日群发额度已用完（订阅号、服务号每天1次），已发布但未通知粉丝"
-	}
-	if acct.Type == configs.WeChatService && sentMonth >= 4 {
-		return "本月群发额度已用完（服务号每月4次），已发布但未通知粉丝"
-	}
-	body := map[string]any{"filter": map[string]bool{"is_to_all": true}, "mpnews": map[string]string{"media_id": draftID},
-		"msgtype": "mpnews", "send_ignore_reprint": 0, "clientmsgid": fmt.Sprint(p.DeliveryID)}
-	err := a.postJSON(ctx, "/cgi-bin/message/mass/sendall", body, nil)
-	var ae *apiError
-	if err == nil || (errors.As(err, &ae) && ae.Code == 45065) {
-		if rerr := c.store.RecordMassSend(ctx, p.DeliveryID, acct.ID); rerr != nil {
-			c.log.Error("wechat: mass send made but not recorded", "account", acct.ID, "delivery", p.DeliveryID, "err", rerr)
-		}
-		return ""
-	}
-	var tr *transportError
-	if errors.As(err, &tr) {
-		// The answer was lost: it may have gone out. Count it against the
-		// quota so herald never calls into a 45028 (a retry with the same
-		// clientmsgid would be refused with 45065 anyway).
-		if rerr := c.store.RecordMassSend(ctx, p.DeliveryID, acct.ID); rerr != nil {
-			c.log.Error("wechat: mass send of unknown outcome not recorded", "account", acct.ID, "delivery", p.DeliveryID, "err", rerr)
-		}
-		c.log.Warn("wechat: mass send answer lost; counted as sent", "account", acct.ID, "delivery", p.DeliveryID, "err", err)
-		return "已发布；群发通知的答复丢失，是否通知到粉丝请在公众平台核实（已按已群发计入额度）"
-	}
-	c.log.Warn("wechat: mass send failed", "account", acct.ID, "delivery", p.DeliveryID, "err", err)
-	return "已发布，但群发通知失败：" + c.classify(err, false).Error()
-}
-
-// Lookup finds out what an attempt did: by publish_id when it was recorded,
-// else by matching title and time in the published list.
+// Lookup finds out what an attempt did: by the mass send's msg_id or the
+// publish_id when one was recorded, else by matching title and time in the
+// published list.
 func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Outcome, channels.Result, error) {
 	a := c.account(acct)
+	if msgID, ok := strings.CutPrefix(p.RemoteID, massPrefix); ok {
+		return c.massLookup(ctx, a, p, msgID)
+	}
 	if p.RemoteID != "" && !strings.HasPrefix(p.RemoteID, channels.DraftPrefix) {
 		st, err := c.status(ctx, a, p.RemoteID)
 		if err != nil {
@@ -482,8 +457,22 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 		}
 		return channels.Published, res, nil
 	}
-	title := Title(p.Kind, &p.Revision)
-	since := p.AttemptStarted.Add(-time.Minute)
+	res, found, err := c.findListed(ctx, a, Title(p.Kind, &p.Revision), p.AttemptStarted.Add(-time.Minute))
+	if err != nil {
+		return channels.StillUnknown, channels.Result{}, err
+	}
+	if found {
+		return channels.Published, res, nil
+	}
+	if c.now().Sub(p.AttemptStarted) < c.opts.SettleWindow {
+		return channels.StillUnknown, channels.Result{}, nil
+	}
+	return channels.NotPublished, channels.Result{}, nil
+}
+
+// findListed looks for an article with this title published at or after
+// since in the account's published list (newest first, up to 100 entries).
+func (c *Channel) findListed(ctx context.Context, a *account, title string, since time.Time) (channels.Result, bool, error) {
 	for offset := 0; offset < 100; offset += 20 {
 		var list struct {
 			TotalCount int `json:"total_count"`
@@ -500,7 +489,7 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 		}
 		err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": 20, "no_content": 1}, &list)
 		if err != nil {
-			return channels.StillUnknown, channels.Result{}, c.classify(err, false)
+			return channels.Result{}, false, c.classify(err, false)
 		}
 		older := false
 		for _, it := range list.Item {
@@ -511,7 +500,7 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 			}
 			for _, n := range it.Content.NewsItem {
 				if n.Title == title {
-					return channels.Published, channels.Result{RemoteID: it.ArticleID, URL: n.URL}, nil
+					return channels.Result{RemoteID: it.ArticleID, URL: n.URL}, true, nil
 				}
 			}
 		}
@@ -519,10 +508,7 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 			break
 		}
 	}
-	if c.now().Sub(p.AttemptStarted) < c.opts.SettleWindow {
-		return channels.StillUnknown, channels.Result{}, nil
-	}
-	return channels.NotPublished, channels.Result{}, nil
+	return channels.Result{}, false, nil
 }
 
 // Check verifies the account's credentials: a token (from the cache when it

@@ -474,22 +474,78 @@ func TestReusedDraftAlreadySubmittedIsUnknownNeverANewDraft(t *testing.T) {
 func TestMassSendWithLostAnswerCountsAgainstTheQuota(t *testing.T) {
 	e := newEnv(t, sandbox.Options{Seed: 42})
 	ctx := context.Background()
+	fabu := e.acct["fabu"]
 	p := e.pub(content.KindArticle, e.article("群发答复丢失"))
 	p.Notify = true
 	e.sb.LoseNext("/cgi-bin/message/mass/sendall", 1)
-	res, err := e.ch.Publish(ctx, e.acct["fabu"], p)
-	if err != nil || !strings.Contains(res.Note, "答复丢失") {
-		t.Fatalf("%+v %v", res, err)
+	_, err := e.ch.Publish(ctx, fabu, p)
+	wantClass(t, err, channels.ClassUnknown, "群发")
+	// The lookup finds what the mass send published.
+	if d, _ := e.st.Delivery(ctx, p.DeliveryID); true {
+		p.RemoteID = d.RemoteID
 	}
-	// The platform did send it; the next notify today must not call in.
+	outcome, res, err := e.ch.Lookup(ctx, fabu, p)
+	if outcome != channels.Published || res.URL == "" || err != nil {
+		t.Fatalf("lookup: %v %+v %v", outcome, res, err)
+	}
+	// The platform did send it; the next notify today must not call in: it
+	// is published without notification, and says so.
 	q := e.pub(content.KindArticle, e.article("当日第二次群发"))
 	q.Notify = true
-	res, err = e.ch.Publish(ctx, e.acct["fabu"], q)
+	res, err = e.ch.Publish(ctx, fabu, q)
 	if err != nil || !strings.Contains(res.Note, "额度已用完") {
 		t.Fatalf("second notify: %+v %v", res, err)
 	}
 	st := e.state("wx_fabu")
-	if len(st.MassSends) != 1 || st.Calls["/cgi-bin/message/mass/sendall"] != 1 {
-		t.Fatalf("platform: %d mass sends, %d sendall calls", len(st.MassSends), st.Calls["/cgi-bin/message/mass/sendall"])
+	if len(st.MassSends) != 1 || st.Calls["/cgi-bin/message/mass/sendall"] != 1 || len(st.Published) != 2 {
+		t.Fatalf("platform: %d mass sends, %d sendall calls, %d published", len(st.MassSends), st.Calls["/cgi-bin/message/mass/sendall"], len(st.Published))
+	}
+}
+
+// An item that notifies followers is published by the mass send of its
+// draft: one mass send, the article out once, no freepublish (whose draft a
+// mass send could no longer use: 40007).
+func TestNotifyPublishesByOneMassSend(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 43})
+	ctx := context.Background()
+	p := e.pub(content.KindArticle, e.article("通知粉丝的文章"))
+	p.Notify = true
+	res, err := e.ch.Publish(ctx, e.acct["fabu"], p)
+	if err != nil || res.Note != "" || res.URL == "" {
+		t.Fatalf("notify publish: %+v %v", res, err)
+	}
+	st := e.state("wx_fabu")
+	if len(st.MassSends) != 1 || len(st.Published) != 1 || st.Published[0].MsgID != st.MassSends[0].MsgID {
+		t.Fatalf("platform: %d mass sends, %d published (%+v); want one article published by one mass send", len(st.MassSends), len(st.Published), st.Published)
+	}
+	if n := st.Calls["/cgi-bin/freepublish/submit"]; n != 0 {
+		t.Fatalf("freepublish/submit called %d times for a notifying item", n)
+	}
+	if res.URL != st.Published[0].URL {
+		t.Fatalf("result URL %q, platform %q", res.URL, st.Published[0].URL)
+	}
+}
+
+// A retry after a lost mass-send answer sends the same clientmsgid: the
+// platform refuses a second send (45065), herald takes it as published, and
+// followers get one message.
+func TestMassSendRetryAfterLostAnswerSendsOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 44})
+	ctx := context.Background()
+	fabu := e.acct["fabu"]
+	p := e.pub(content.KindArticle, e.article("重试不重复群发"))
+	p.Notify = true
+	e.sb.LoseNext("/cgi-bin/message/mass/sendall", 1)
+	_, err := e.ch.Publish(ctx, fabu, p)
+	wantClass(t, err, channels.ClassUnknown, "群发")
+	p = e.retry(p)
+	res, err := e.ch.Publish(ctx, fabu, p)
+	if err != nil || res.URL == "" {
+		t.Fatalf("retry: %+v %v", res, err)
+	}
+	st := e.state("wx_fabu")
+	if len(st.MassSends) != 1 || st.Calls["/cgi-bin/message/mass/sendall"] != 2 || len(st.Published) != 1 || st.Calls["/cgi-bin/freepublish/submit"] != 0 {
+		t.Fatalf("platform: %d mass sends, %d sendall calls, %d published, %d submits", len(st.MassSends),
+			st.Calls["/cgi-bin/message/mass/sendall"], len(st.Published), st.Calls["/cgi-bin/freepublish/submit"])
 	}
 }

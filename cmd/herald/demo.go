@@ -198,7 +198,6 @@ func printDemoSummary(a *app, st *storage.Store, sb *sandbox.Server, ids []int64
 		posts += len(w.Posts)
 	}
 	fmt.Fprintf(a.stdout, "on the platforms: %d WeChat articles published, %d Weibo posts (see %s/_sandbox/state)\n", articles, posts, base)
-	fmt.Fprintln(a.stdout, "not in the demo yet: the full console (issue 10); the console URL below shows the queue")
 	fmt.Fprintf(a.stdout, "try the CLI against it: HERALD_CONFIG=%s go run ./cmd/herald post list\n", cfgPath)
 	fmt.Fprintf(a.stdout, "  or: HERALD_CONFIG=%s go run ./cmd/herald report monthly --month %s --out report.xlsx\n",
 		cfgPath, time.Now().AddDate(0, -1, 0).Format("2006-01"))

@@ -66,6 +66,7 @@ func TestNoSecretLeaksWhenEveryPlatformCallFails(t *testing.T) {
 		wxSecretB = "WXSECRETbbb222"
 		wbToken   = "WBTOKENccc333"
 		robotKey  = "ROBOTKEYddd444"
+		robotSign = "DINGSIGNfff666" // DingTalk 加签 secret
 		wxToken   = "WXACCESSeee555" // handed out by the platform, cached in kv only
 	)
 	dead := &deadPlatform{tokens: map[string]string{"wxa": wxToken}}
@@ -78,21 +79,21 @@ func TestNoSecretLeaksWhenEveryPlatformCallFails(t *testing.T) {
 listen: 127.0.0.1:0
 wechat: {api_base: %q, timeout: 2s}
 weibo: {api_base: %q, timeout: 2s}
-reports: {webhook_url: "%s/cgi-bin/webhook/send?key=%s"}
+notify: {webhook_url: "%s/cgi-bin/webhook/send?key=%s", secret: %s}
 review: {levels: []}
 delivery: {workers: 4}
 accounts:
   - {id: fabu, name: 青山发布, platform: wechat, groups: [county], app_id: wxa, app_secret: %s}
   - {id: scj, name: 青山市场监管, platform: wechat, groups: [county], app_id: wxb, app_secret: %s}
   - {id: fabu-wb, name: 青山发布微博, platform: weibo, groups: [county], uid: "42", access_token: %s, token_expires: %s, link_url: "https://www.qingshan.gov.cn/"}
-`, filepath.Join(dir, "data"), srv.URL, srv.URL, srv.URL, robotKey, wxSecretA, wxSecretB, wbToken, expires)
+`, filepath.Join(dir, "data"), srv.URL, srv.URL, srv.URL, robotKey, robotSign, wxSecretA, wxSecretB, wbToken, expires)
 	cfgPath := filepath.Join(dir, "herald.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, dir: dir, cfg: cfgPath}
 	newEnvFiles(t, dir)
-	secrets := []string{wxSecretA, wxSecretB, wbToken, robotKey}
+	secrets := []string{wxSecretA, wxSecretB, wbToken, robotKey, robotSign}
 	everything := append(append([]string{}, secrets...), wxToken)
 	var outputs []string // every command's stdout and stderr, and serve's log
 

@@ -47,12 +47,19 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	cfgPath := fs.String("config", "", "config file")
 	month := fs.String("month", "", "YYYY-MM")
 	quarter := fs.String("quarter", "", "YYYY-Qn (instead of --month)")
+	year := fs.String("year", "", "YYYY (instead of --month)")
 	out := fs.String("out", "", "the workbook to write (.xlsx)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if (*month == "") == (*quarter == "") || *out == "" {
-		return usagef("请给出 --month 2026-11 或 --quarter 2026-Q4 之一，并用 --out 指定 .xlsx 文件")
+	given := 0
+	for _, v := range []string{*month, *quarter, *year} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 || *out == "" {
+		return usagef("请给出 --month 2026-11、--quarter 2026-Q4 或 --year 2026 之一，并用 --out 指定 .xlsx 文件")
 	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
@@ -60,10 +67,13 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	}
 	defer st.Close()
 	var p reports.Period
-	if *month != "" {
+	switch {
+	case *month != "":
 		p, err = reports.ParseMonth(*month, cfg.Location)
-	} else {
+	case *quarter != "":
 		p, err = reports.ParseQuarter(*quarter, cfg.Location)
+	default:
+		p, err = reports.ParseYear(*year, cfg.Location)
 	}
 	if err != nil {
 		return usagef("%v", err)
@@ -91,7 +101,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	for _, s := range m.Summary {
 		missing += len(s.MissingDays)
 	}
-	fmt.Fprintf(a.stdout, "%s 报表已写入 %s：%d 个账号，%d 行明细", p.Label, *out, len(m.Summary), len(m.Detail))
+	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细", p.Title(), *out, len(m.Summary), m.DetailRows)
 	if missing > 0 {
 		fmt.Fprintf(a.stdout, "；有 %d 个账号日缺少数据（见汇总表“缺数据日期”，可用 herald stats collect 补采）", missing)
 	}

@@ -70,7 +70,7 @@ func commands() []command {
 		{"graphic render", "--in POLICY.yaml --out DIR", "render a policy graphic (政策图解) to PNG pages", cmdGraphicRender},
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
-		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn --out FILE.xlsx", "the monthly or quarterly workbook", cmdReportMonthly},
+		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "the monthly, quarterly or yearly workbook", cmdReportMonthly},
 		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
 		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},

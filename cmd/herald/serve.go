@@ -77,7 +77,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	q := queue.New(cfg, st, nil)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
@@ -85,7 +85,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d.ln = ln
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
-	d.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
 }
 
