@@ -20,6 +20,10 @@ var errNotAList = errors.New("no list of document links found on the page")
 // footer, pager, breadcrumbs, side columns.
 var chrome = regexp.MustCompile(`(?i)(^|[-_ ])(nav|navbar|menu|header|head|top|footer|foot|bottom|page|pages|pager|paging|pagination|pagenav|breadcrumb|crumb|crumbs|position|location|dqwz|weizhi|sidebar|side|left|share|friend|links|copyright|banner|search|tool|tools)([-_ 0-9]|$)`)
 
+// attachment is a file linked from a list (a scanned PDF, a Word copy):
+// herald reads the document's web page, not its attachments.
+var attachment = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|7z|jpe?g|png|gif)$`)
+
 // pagerText is link text of a pager or a "more" link, never a document.
 var pagerText = regexp.MustCompile(`^(首页|尾页|末页|上一页|下一页|上页|下页|前一页|后一页|更多|更多>>|返回|返回顶部|打印|关闭|[0-9]+|[<>«»‹›]+|\.\.\.)$`)
 
@@ -115,7 +119,7 @@ func documentLike(list, u *url.URL, text string) bool {
 	if u.Path == list.Path || u.Path == "" || u.Path == "/" || pagerText.MatchString(text) {
 		return false
 	}
-	if strings.Contains(u.RawQuery, "page=") {
+	if strings.Contains(u.RawQuery, "page=") || attachment.MatchString(u.Path) {
 		return false
 	}
 	return utf8.RuneCountInString(text) >= 4

@@ -48,6 +48,14 @@ func newCountySite(t *testing.T) *countySite {
 	return s
 }
 
+// sitePage is a page of the test site with its navigation and footer.
+func sitePage(name string, repl ...string) string {
+	b, _ := os.ReadFile(filepath.Join("testdata", "site", name))
+	head, _ := os.ReadFile(filepath.Join("testdata", "site", "_chrome_head.html"))
+	foot, _ := os.ReadFile(filepath.Join("testdata", "site", "_chrome_foot.html"))
+	return strings.NewReplacer(append([]string{"{{HEAD}}", string(head), "{{FOOT}}", string(foot), "{{BODY}}", ""}, repl...)...).Replace(string(b))
+}
+
 func (s *countySite) file(name string) string {
 	b, err := os.ReadFile(filepath.Join("testdata", "site", name))
 	if err != nil {
