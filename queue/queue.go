@@ -173,6 +173,9 @@ func (s *Service) checkPolicyLink(ctx context.Context, d Draft) error {
 	if d.Kind != content.KindArticle && d.Kind != content.KindGraphic {
 		return refuse("只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
 	}
+	if d.Cron != "" {
+		return refuse("定时重复（--cron）的稿件不能关联政策：请单独发布解读或图解")
+	}
 	if _, err := s.store.Policy(ctx, d.PolicyID); errors.Is(err, storage.ErrNotFound) {
 		return refuse("政策 %d 不存在：用 herald policy list 查看政策编号", d.PolicyID)
 	} else if err != nil {
