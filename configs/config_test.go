@@ -165,3 +165,26 @@ func TestMalformedYAML(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestReportRegionAndUnit(t *testing.T) {
+	office := minimal + "departments:\n  - {id: xwb, name: 青山县委宣传部（新闻办）, office: true}\n"
+	cfg, err := Parse([]byte(office))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReportRegion() != "青山县" || cfg.ReportUnit() != "青山县委宣传部（新闻办）" {
+		t.Fatalf("defaults from the office: region %q, unit %q", cfg.ReportRegion(), cfg.ReportUnit())
+	}
+	cfg, _ = Parse([]byte(minimal))
+	if cfg.ReportRegion() != "" || cfg.ReportUnit() != "" {
+		t.Fatalf("no office: region %q, unit %q", cfg.ReportRegion(), cfg.ReportUnit())
+	}
+	t.Setenv("HERALD_REPORTS_REGION", "青山市青山区")
+	cfg, err = Parse([]byte(office + "reports: {unit: 青山县人民政府办公室}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReportRegion() != "青山市青山区" || cfg.ReportUnit() != "青山县人民政府办公室" {
+		t.Fatalf("set: region %q, unit %q", cfg.ReportRegion(), cfg.ReportUnit())
+	}
+}

@@ -222,6 +222,9 @@ type Delivery struct {
 	Error       string     `json:"error"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// RetractedAt is when herald deleted the publication from the platform
+	// (herald post retract); the delivery stays published: it did go out.
+	RetractedAt *time.Time `json:"retracted_at,omitempty"`
 }
 
 // Approval is one reviewer's sign-off of one revision at one level.

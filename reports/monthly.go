@@ -55,8 +55,8 @@ type Monthly struct {
 	Dormant  []DormantRow
 	Graphics []storage.PublishedItem // policy graphics first published this year up to the period's end
 	Reach    []storage.PublishedItem // items sent to a whole group, first published in the period
-	// Detail streams the period's daily rows from the store (明细), in date
-	// then account order; DetailRows is how many there are.
+	// Detail streams the period's daily rows from the store (明细), in
+	// account then date order; DetailRows is how many there are.
 	Detail     RowSource
 	DetailRows int
 	Chart      GroupSeries
@@ -81,7 +81,7 @@ type GroupSeries struct {
 func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p Period, now time.Time) (*Monthly, error) {
 	m := &Monthly{Period: p, Made: now.In(cfg.Location), Target: cfg.Reports.GraphicsTarget}
 	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
-	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStat(ctx, from, to, fn) }
+	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStatByAccount(ctx, from, to, fn) }
 	accounts, err := st.Accounts(ctx, true)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ type aggregation struct {
 }
 
 // aggregate reads the daily rows of the previous period and the period in
-// one ordered pass.
+// one pass, each account's rows in date order.
 func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, accounts []storage.Account, p Period) (*aggregation, error) {
 	months := p.Months()
 	monthOf := map[string]int{}
@@ -313,7 +313,7 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 	prev := p.Previous()
 	from, to := prev.From.Format("2006-01-02"), p.To.Format("2006-01-02")
 	start := p.From.Format("2006-01-02")
-	err := st.EachAllDailyStat(ctx, from, to, func(r storage.DailyStat) error {
+	err := st.EachAllDailyStatByAccount(ctx, from, to, func(r storage.DailyStat) error {
 		acc := g.accounts[r.Account]
 		if acc == nil {
 			acc = newAccountAcc(len(months), len(g.days))

@@ -166,7 +166,7 @@ func (s *Server) dailyStats(w http.ResponseWriter, r *http.Request, who storage.
 		}
 	case "xlsx":
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		if _, err := reports.WriteXLSX(w, each, platforms); err != nil {
+		if _, err := reports.WriteXLSX(w, reports.ExportTitle(s.cfg, from, to), each, platforms); err != nil {
 			s.log.Error("api export", "err", err)
 		}
 	default:
@@ -366,6 +366,9 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.API
 		return
 	}
 	ds, err := s.store.Deliveries(r.Context(), id)
+	if err == nil {
+		err = s.store.MarkRetractions(r.Context(), id, ds)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return

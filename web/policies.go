@@ -160,7 +160,7 @@ func (s *Server) policyGraphic(w http.ResponseWriter, r *http.Request, sess *sto
 		again(strings.ReplaceAll(err.Error(), "\n", "；"))
 		return
 	}
-	theme, err := graphic.ThemeFor(s.cfg)
+	theme, err := queue.GraphicTheme(s.cfg)
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -33,6 +34,10 @@ type Server struct {
 	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
+	// Preview, when set, sends an item's current revision to one WeChat ID
+	// (mass/preview) and says what it did; accountID "" means the item's
+	// first WeChat account.
+	Preview func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error)
 }
 
 // New returns the handler.

@@ -18,14 +18,18 @@ type State struct {
 type WeChatState struct {
 	Calls map[string]int `json:"calls"` // by path
 	// Published lists articles published through the API (not the synthetic history).
-	Published      []Article  `json:"published"`
-	MassSends      []MassSend `json:"mass_sends"`
-	Materials      int        `json:"materials"`
-	BodyImages     int        `json:"body_images"`
-	Drafts         int        `json:"drafts"`
-	TokenFetches   int        `json:"token_fetches_today"`
-	StrippedImages int        `json:"stripped_images"`
-	LastIP         string     `json:"last_ip,omitempty"`
+	Published  []Article  `json:"published"`
+	MassSends  []MassSend `json:"mass_sends"`
+	Materials  int        `json:"materials"`
+	BodyImages int        `json:"body_images"`
+	// BodyImageSHA256 maps each uploadimg URL to the sha256 of its bytes.
+	BodyImageSHA256 map[string]string `json:"body_image_sha256"`
+	Drafts          int               `json:"drafts"`
+	TokenFetches    int               `json:"token_fetches_today"`
+	StrippedImages  int               `json:"stripped_images"`
+	// Previews are the mass/preview messages sent to single users.
+	Previews []Preview `json:"previews"`
+	LastIP   string    `json:"last_ip,omitempty"`
 }
 
 // WeiboState is one Weibo account as the platform sees it.
@@ -44,6 +48,10 @@ func (s *Server) Snapshot() State {
 		s.settle(a)
 		ws := WeChatState{Calls: s.callsOf("wechat/" + id), Published: []Article{}, MassSends: append([]MassSend{}, a.mass...),
 			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id]}
+		ws.BodyImageSHA256 = make(map[string]string, len(a.imgURLs))
+		for u, h := range a.imgURLs {
+			ws.BodyImageSHA256[u] = h
+		}
 		for _, m := range a.materials {
 			if m.kind == "image" || m.kind == "thumb" {
 				ws.Materials++
@@ -52,6 +60,7 @@ func (s *Server) Snapshot() State {
 		for _, p := range a.published {
 			ws.Published = append(ws.Published, *p)
 		}
+		ws.Previews = append([]Preview{}, a.previews...)
 		st.WeChat[id] = ws
 	}
 	for uid, u := range s.users {

@@ -40,12 +40,13 @@ type wxApp struct {
 	lastForce    time.Time
 
 	materials map[string]*wxMaterial
-	imgURLs   map[string]bool
+	imgURLs   map[string]string // uploadimg URL -> sha256 of the image
 	drafts    map[string]*wxDraft
 	publishes map[string]*publishJob
 	published []*Article
 	mass      []MassSend
 	clientIDs map[string]time.Time // clientmsgid -> when it was used (deduplicated for 24 h)
+	previews  []Preview
 }
 
 type wxToken struct {
@@ -56,6 +57,7 @@ type wxToken struct {
 
 type wxMaterial struct {
 	id, url, kind string
+	sha256        string // of the uploaded bytes, for tests
 }
 
 type draftArticle struct {
@@ -96,18 +98,20 @@ type publishJob struct {
 
 // Article is one article the sandbox platform actually published.
 type Article struct {
-	AppID       string    `json:"app_id"`
-	ArticleID   string    `json:"article_id"`
-	PublishID   string    `json:"publish_id"`
-	MsgDataID   int64     `json:"msg_data_id"`
-	Index       int       `json:"idx"`
-	ArticleType string    `json:"article_type"`
-	Title       string    `json:"title"`
-	Author      string    `json:"author,omitempty"`
-	Digest      string    `json:"digest,omitempty"`
-	Content     string    `json:"content"`
-	SourceURL   string    `json:"content_source_url,omitempty"`
-	ThumbID     string    `json:"thumb_media_id,omitempty"`
+	AppID       string `json:"app_id"`
+	ArticleID   string `json:"article_id"`
+	PublishID   string `json:"publish_id"`
+	MsgDataID   int64  `json:"msg_data_id"`
+	Index       int    `json:"idx"`
+	ArticleType string `json:"article_type"`
+	Title       string `json:"title"`
+	Author      string `json:"author,omitempty"`
+	Digest      string `json:"digest,omitempty"`
+	Content     string `json:"content"`
+	SourceURL   string `json:"content_source_url,omitempty"`
+	ThumbID     string `json:"thumb_media_id,omitempty"`
+	// ThumbSHA256 is the sha256 of the cover material's bytes.
+	ThumbSHA256 string    `json:"thumb_sha256,omitempty"`
 	Images      int       `json:"images"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
@@ -139,7 +143,7 @@ func (s *Server) AddWeChatApp(a WeChatApp) {
 	if a.Followers == 0 {
 		a.Followers = 500
 	}
-	s.apps[a.AppID] = &wxApp{cfg: a, materials: map[string]*wxMaterial{}, imgURLs: map[string]bool{},
+	s.apps[a.AppID] = &wxApp{cfg: a, materials: map[string]*wxMaterial{}, imgURLs: map[string]string{},
 		drafts: map[string]*wxDraft{}, publishes: map[string]*publishJob{}, clientIDs: map[string]time.Time{}}
 	s.accounts["wechat/"+a.AppID] = newProfile(s, "wechat/"+a.AppID, a.Followers, a.SilentSince)
 }
@@ -174,6 +178,8 @@ func (s *Server) registerWeChat() {
 	add("/cgi-bin/message/mass/sendall", true, s.authed(s.wxMassSend))
 	add("/cgi-bin/message/mass/get", false, s.authed(s.wxMassGet))
 	add("/cgi-bin/message/mass/delete", false, s.authed(s.wxMassDelete))
+	add("/cgi-bin/message/mass/preview", false, s.authed(s.wxMassPreview))
+	add("/cgi-bin/draft/delete", false, s.authed(s.wxDraftDelete))
 	add("/cgi-bin/user/get", false, s.authed(s.wxUserGet))
 	add("/datacube/getusersummary", false, s.authed(s.wxUserSummary))
 	add("/datacube/getusercumulate", false, s.authed(s.wxUserCumulate))
@@ -357,7 +363,9 @@ func (s *Server) wxAddMaterial(req *request, app *wxApp) reply {
 	}
 	n := s.nextID()
 	id := fmt.Sprintf("sbx_%s_M%06d", app.cfg.AppID, n)
-	m := &wxMaterial{id: id, kind: kind, url: fmt.Sprintf("http://mmbiz.qpic.cn/sbx_mmbiz/%s/%d/0?wx_fmt=%s", app.cfg.AppID, n, strings.TrimPrefix(mime, "image/"))}
+	sum := sha256.Sum256(data)
+	m := &wxMaterial{id: id, kind: kind, url: fmt.Sprintf("http://mmbiz.qpic.cn/sbx_mmbiz/%s/%d/0?wx_fmt=%s", app.cfg.AppID, n, strings.TrimPrefix(mime, "image/")),
+		sha256: hex.EncodeToString(sum[:])}
 	app.materials[id] = m
 	return jsonReply(map[string]any{"media_id": id, "url": m.url})
 }
@@ -376,7 +384,8 @@ func (s *Server) wxUploadImg(req *request, app *wxApp) reply {
 		return s.wxError(40009, "invalid image size")
 	}
 	u := fmt.Sprintf("http://mmbiz.qpic.cn/sbx_mmbiz_img/%s/%d/0", app.cfg.AppID, s.nextID())
-	app.imgURLs[u] = true
+	sum := sha256.Sum256(data)
+	app.imgURLs[u] = hex.EncodeToString(sum[:])
 	return jsonReply(map[string]any{"url": u})
 }
 
@@ -441,7 +450,7 @@ func (s *Server) wxDraftAdd(req *request, app *wxApp) reply {
 		a.Content = scriptTag.ReplaceAllString(a.Content, "")
 		a.Content = imgSrc.ReplaceAllStringFunc(a.Content, func(tag string) string {
 			src := imgSrc.FindStringSubmatch(tag)[1]
-			if app.imgURLs[src] || strings.HasPrefix(src, "http://mmbiz.qpic.cn/sbx_mmbiz/"+app.cfg.AppID+"/") {
+			if app.imgURLs[src] != "" || strings.HasPrefix(src, "http://mmbiz.qpic.cn/sbx_mmbiz/"+app.cfg.AppID+"/") {
 				return tag
 			}
 			s.stripped[app.cfg.AppID]++
@@ -540,6 +549,9 @@ func (s *Server) completePublish(app *wxApp, job *publishJob) {
 			ArticleType: d.ArticleType, Title: d.Title, Author: d.Author, Digest: d.Digest, Content: d.Content,
 			SourceURL: d.ContentSourceURL, ThumbID: d.ThumbMediaID,
 			URL: "https://mp.weixin.qq.com/s/sbx_" + hex.EncodeToString(sum[:9]), PublishedAt: job.submitted}
+		if m, ok := app.materials[d.ThumbMediaID]; ok {
+			a.ThumbSHA256 = m.sha256
+		}
 		if d.ImageInfo != nil {
 			a.Images = len(d.ImageInfo.ImageList)
 		}

@@ -78,7 +78,9 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 }
 
 // readBody reads an HTML body file and every local image its <img> tags
-// name, relative to the file's folder.
+// name, relative to the file's folder. Paths stay inside that folder: one
+// that leaves it (../, an absolute path, a symlink pointing out) is read as
+// missing, so the answer never tells whether a file outside exists.
 func readBody(path string) (string, map[string][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -89,18 +91,43 @@ func readBody(path string) (string, map[string][]byte, error) {
 	if err != nil {
 		return "", nil, usagef("%v", err)
 	}
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return "", nil, usagef("无法读取正文文件所在的文件夹：%v", err)
+	}
+	defer root.Close()
 	imgs := map[string][]byte{}
 	for _, src := range srcs {
 		if content.IsRemoteURL(src) || strings.HasPrefix(src, "data:") {
 			continue // refused with a clear message by the queue
 		}
-		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), filepath.FromSlash(src)))
+		data, err := root.ReadFile(filepath.FromSlash(src))
 		if err != nil {
-			continue // reported by the queue as not found
+			continue // reported by the queue as not found, like a missing file
 		}
 		imgs[src] = data
 	}
 	return body, imgs, nil
+}
+
+// maxDocxFile is the largest Word file herald reads (a zip; what it holds
+// is limited again inside).
+const maxDocxFile = 64 << 20
+
+// readDocx reads a Word document named by --docx.
+func readDocx(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
+	}
+	if fi.Size() > maxDocxFile {
+		return nil, &queue.Refusal{Msg: fmt.Sprintf("Word 文档 %.0fMB，超过 %dMB 上限：请在 Word 中压缩图片或拆分后再导入", float64(fi.Size())/(1<<20), maxDocxFile>>20)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
+	}
+	return b, nil
 }
 
 func truncateRunes(s string, n int) string {
@@ -129,6 +156,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	kind := fs.String("kind", "", "article | graphic | broadcast | short")
 	title := fs.String("title", "", "title (a broadcast's defaults to 检查播报｜UNIT)")
 	bodyFile := fs.String("body-file", "", "article body (HTML; local images by relative path) or short text")
+	docxFile := fs.String("docx", "", "article: a Word document (.docx) as the body; its title paragraph is the title and its first picture the cover unless --title/--image are given")
 	text := fs.String("text", "", "the text of a short post (instead of --body-file)")
 	var images multiFlag
 	fs.Var(&images, "image", "image file (repeatable; the first is the cover)")
@@ -178,6 +206,17 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	}
 	if *text != "" {
 		d.Body = *text
+	}
+	if *docxFile != "" {
+		if d.Kind != content.KindArticle {
+			return usagef("--docx 只能与 --kind article 一起使用")
+		}
+		if *bodyFile != "" {
+			return usagef("--docx 与 --body-file 只能选一个")
+		}
+		if d.Docx, err = readDocx(*docxFile); err != nil {
+			return err
+		}
 	}
 	if d.Images, err = readImages(images); err != nil {
 		return err
@@ -334,6 +373,9 @@ func cmdPostShow(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := st.MarkRetractions(ctx, id, ds); err != nil {
+			return err
+		}
 		approvals, err := st.Approvals(ctx, id)
 		if err != nil {
 			return err
@@ -389,7 +431,11 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 	fmt.Fprintln(w)
 	t := newTable("账号", "平台", "投递状态", "链接", "错误")
 	for _, d := range v.Deliveries {
-		t.add(d.Account, d.Platform, string(d.State), d.URL, d.Error)
+		state := string(d.State)
+		if d.RetractedAt != nil {
+			state += "（已从平台删除）"
+		}
+		t.add(d.Account, d.Platform, state, d.URL, d.Error)
 	}
 	return t.write(w)
 }
@@ -399,6 +445,7 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 	cfgPath := fs.String("config", "", "config file")
 	title := fs.String("title", "", "new title")
 	bodyFile := fs.String("body-file", "", "new body file")
+	docxFile := fs.String("docx", "", "article: a Word document (.docx) as the new body (its title and first picture too, unless --title/--image are given)")
 	var images multiFlag
 	fs.Var(&images, "image", "replace the images (repeatable; the first is the cover)")
 	sourceURL := fs.String("source-url", "", "new source URL")
@@ -430,13 +477,21 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 		}
 		c.Body, c.BodyImages = &body, imgs
 	}
+	if set["docx"] {
+		if set["body-file"] {
+			return usagef("--docx 与 --body-file 只能选一个")
+		}
+		if c.Docx, err = readDocx(*docxFile); err != nil {
+			return err
+		}
+	}
 	if len(images) > 0 {
 		if c.Images, err = readImages(images); err != nil {
 			return err
 		}
 	}
 	if len(set) == 0 || (len(set) == 1 && (set["config"] || set["as"] || set["department"])) {
-		return usagef("没有要修改的内容：请给出 --title、--body-file、--image、--source-url 或 --at")
+		return usagef("没有要修改的内容：请给出 --title、--body-file、--docx、--image、--source-url 或 --at")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if err := q.Edit(ctx, actor, id, c); err != nil {

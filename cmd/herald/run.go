@@ -62,6 +62,8 @@ func commands() []command {
 		{"post approve", "--as NAME [--secrecy-ok] ID", "sign the next review level", cmdPostApprove},
 		{"post reject", "--as NAME --comment C ID", "send an item back to draft", cmdPostReject},
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
+		{"post preview", "--to-wxname WXID [--account ID] ID", "send the current revision to one WeChat user (mass/preview)", cmdPostPreview},
+		{"post retract", "[--account IDS] --yes ID", "delete what an item published from the platforms (irreversible)", cmdPostRetract},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
 		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
 		{"policy sync", "", "read the county site's policy lists (policies.sources) now", cmdPolicySync},
