@@ -80,7 +80,7 @@ func parseDocument(p *page) (*Document, error) {
 			case atom.Title:
 				title = clean(textOf(n))
 			case atom.H1, atom.H2:
-				if h1 == "" && !chrome.MatchString(attr(n, "class")) {
+				if h1 == "" && !isChrome(n) {
 					h1 = clean(textOf(n))
 				}
 			case atom.Td, atom.Th, atom.Li, atom.Dt, atom.Dd, atom.Span, atom.P, atom.Label, atom.B, atom.Strong:
@@ -304,7 +304,7 @@ func bodyNode(root *html.Node) *html.Node {
 			case atom.Script, atom.Style, atom.Nav, atom.Header, atom.Footer, atom.Head:
 				return
 			}
-			if chrome.MatchString(attr(n, "class")) || chrome.MatchString(attr(n, "id")) {
+			if isChrome(n) {
 				inChrome = true
 			}
 		}
