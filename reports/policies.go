@@ -14,8 +14,8 @@ import (
 
 // PolicyCoverage is the 政策解读 sheet's content.
 type PolicyCoverage struct {
-	// Rows are the policies dated in the period, and earlier ones still
-	// without a published 解读 or 图解.
+	// Rows are the policies dated in the period, and earlier ones of the
+	// same year still without a published 解读 or 图解.
 	Rows []policies.View
 	// LinkedGraphics counts the policy graphics (items of kind graphic
 	// linked to a policy) first published in the period's year up to its
@@ -46,7 +46,7 @@ func buildPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, 
 				pc.LinkedGraphics++
 			}
 		}
-		if v.Date <= to && (v.Date >= from || v.Status != policies.StatusCovered) {
+		if v.Date <= to && (v.Date >= from || v.Status != policies.StatusCovered && v.Date >= yearStart.Format("2006-01-02")) {
 			pc.Rows = append(pc.Rows, v)
 		}
 	}
@@ -71,7 +71,7 @@ func (m *Monthly) policySheet(wb *workbook, cfg *configs.Config) error {
 		count[v.Status]++
 	}
 	year := m.Period.To.Year()
-	s.labelValue(fmt.Sprintf("本期政策文件（件，含此前尚未解读的）；解读期限为发布后 %d 个工作日", cfg.Policies.InterpretWithin), len(pc.Rows), colCount)
+	s.labelValue(fmt.Sprintf("本期政策文件（件，含本年此前尚未解读的）；解读期限为发布后 %d 个工作日", cfg.Policies.InterpretWithin), len(pc.Rows), colCount)
 	s.labelValue("其中已解读（件）", count[policies.StatusCovered], colCount)
 	s.labelValue("其中待解读（件）", count[policies.StatusPending], colCount)
 	s.labelValue("其中逾期未解读（件）", count[policies.StatusOverdue], colCount)
