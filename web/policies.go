@@ -26,11 +26,22 @@ type policiesData struct {
 }
 
 func (s *Server) policyRoutes() {
+	s.mux.HandleFunc("GET /api/v1/policies", s.auth(anyRole, s.listPolicies))
 	s.mux.HandleFunc("GET /console/policies", s.session(anyRole, s.policiesPage))
 	s.mux.HandleFunc("GET /console/policies/{id}/draft", s.session(writers, s.policyDraft))
 	s.mux.HandleFunc("POST /console/policies/{id}/link", s.session(writers, s.linkPolicy))
 	s.mux.HandleFunc("GET /console/policies/{id}/graphic", s.session(writers, s.policyGraphicForm))
 	s.mux.HandleFunc("POST /console/policies/{id}/graphic", s.session(writers, s.policyGraphic))
+}
+
+// listPolicies is GET /api/v1/policies: what herald policy list --json prints.
+func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	views, err := policies.List(r.Context(), s.cfg, s.store, time.Now())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, views)
 }
 
 func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {

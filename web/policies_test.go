@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/url"
 	"regexp"
@@ -106,6 +107,26 @@ func TestConsolePoliciesPage(t *testing.T) {
 	}
 	if it, err := e.st.Item(ctx, gl.ItemID); err != nil || len(it.Revision.Images) == 0 || it.Revision.SourceURL != "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html" {
 		t.Fatalf("graphic item: %v %+v", err, it.Revision)
+	}
+
+	// The API lists the same, and takes policy_id when adding an item.
+	code, _, raw := e.do("GET", "/api/v1/policies", "viewer", nil)
+	var listed []struct {
+		ID        int64  `json:"id"`
+		DocNumber string `json:"doc_number"`
+		Status    string `json:"status"`
+		Items     []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(raw), &listed); code != 200 || err != nil || len(listed) != 1 || listed[0].DocNumber != "青政办发〔2026〕15号" ||
+		listed[0].Status != "overdue" || len(listed[0].Items) != 3 {
+		t.Fatalf("GET /api/v1/policies: %d %v %s", code, err, raw)
+	}
+	code, m2, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "short", "body": "短讯", "targets": "fabu", "draft": true, "policy_id": pid})
+	if code != 422 || !strings.Contains(raw, "只有图文") {
+		t.Fatalf("API short linked to a policy: %d %v", code, m2)
 	}
 
 	viewer := e.browser()
