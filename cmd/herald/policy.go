@@ -185,7 +185,11 @@ func (d *daemon) policyJobs(ctx context.Context, log *slog.Logger, c *cron.Cron)
 	if len(d.cfg.Policies.Sources) == 0 {
 		return
 	}
-	c.Schedule(&startThenEvery{first: time.Now().Add(30 * time.Second), every: d.cfg.Policies.Interval}, cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger)).Then(cron.FuncJob(func() {
+	first := d.policyFirst
+	if first == 0 {
+		first = 30 * time.Second
+	}
+	c.Schedule(&startThenEvery{first: time.Now().Add(first), every: d.cfg.Policies.Interval}, cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger)).Then(cron.FuncJob(func() {
 		if _, err := syncPolicies(ctx, d.cfg, d.store, log); err != nil && ctx.Err() == nil {
 			log.Error("policy sync", "err", err)
 		}

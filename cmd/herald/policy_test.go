@@ -290,3 +290,44 @@ func TestPolicySyncReportsBadSourcesAndExitsOne(t *testing.T) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 }
+
+// serve reads the sources by itself: shortly after start, then every
+// policies.interval.
+func TestServeSyncsPolicies(t *testing.T) {
+	site := policySite(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s\nlisten: 127.0.0.1:0\npolicies:\n  interval: 1m\n  sources:\n    - url: %s/zcwj/\n",
+		filepath.Join(dir, "data"), site.URL)), 0o600)
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := newDaemon(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.policyFirst = 50 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx, log) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ps, err := d.store.Policies(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve stored %d policies, want 2", len(ps))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s := (&startThenEvery{first: time.Unix(100, 0), every: time.Hour}); !s.Next(time.Unix(50, 0)).Equal(time.Unix(100, 0)) || !s.Next(time.Unix(100, 0)).Equal(time.Unix(3700, 0)) {
+		t.Fatal("startThenEvery: first at start, then every interval")
+	}
+}

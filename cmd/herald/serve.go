@@ -52,6 +52,8 @@ type daemon struct {
 	patrol *patrol.Patrol
 	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
 	notifyPoll time.Duration
+	// policyFirst, when set, is how soon after start the first policy sync runs (tests; default 30s).
+	policyFirst time.Duration
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
