@@ -266,6 +266,13 @@ accounts:
 	if p := ps["/zcwj/1003.html"]; p.Status != "overdue" {
 		t.Fatalf("the other policy: %+v, want overdue (dated 2026-10-30, nothing linked)", p)
 	}
+	if code, out, _ := e.herald("policy", "list"); code != 0 || !strings.Contains(out, "已解读") || !strings.Contains(out, "已逾期") ||
+		!strings.Contains(out, fmt.Sprintf("%d(done)", item)) || !strings.Contains(out, "青政办发〔2026〕15号") {
+		t.Fatalf("policy list: %s", out)
+	}
+	if code, out, _ := e.herald("policy", "list", "--status", "overdue", "--json"); code != 0 || strings.Contains(out, "1001.html") || !strings.Contains(out, "1003.html") {
+		t.Fatalf("policy list --status overdue: %s", out)
+	}
 
 	// The robot was told once about each policy lacking its 解读/图解, and
 	// nothing is repeated while nothing changes.
