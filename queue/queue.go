@@ -55,7 +55,7 @@ func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Servi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording)}
+	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording).WithLeaders(cfg.ContentLeaders())}
 }
 
 // WordingHits returns every wording-list hit in a revision (for previews).
