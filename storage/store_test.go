@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"path/filepath"
@@ -285,5 +286,31 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestEachAllDailyStatByAccount(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if err := s.SyncAccounts(ctx, []Account{{ID: "b", Name: "B", Platform: "wechat"}, {ID: "a", Name: "A", Platform: "wechat"}}); err != nil {
+		t.Fatal(err)
+	}
+	n := func(v int64) *int64 { return &v }
+	// Written out of order, across the range's edges.
+	var rows []DailyStat
+	for _, d := range []string{"2026-10-31", "2026-09-30", "2026-10-01", "2026-11-01", "2026-10-15"} {
+		rows = append(rows, DailyStat{Account: "b", Date: d, Followers: n(1)}, DailyStat{Account: "a", Date: d, Reads: n(2)})
+	}
+	if _, err := s.UpsertDailyStats(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := s.EachAllDailyStatByAccount(ctx, "2026-10-01", "2026-10-31", func(r DailyStat) error {
+		got = append(got, r.Account+" "+r.Date)
+		return nil
+	})
+	want := "[a 2026-10-01 a 2026-10-15 a 2026-10-31 b 2026-10-01 b 2026-10-15 b 2026-10-31]"
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("got %v %v, want %s", got, err, want)
 	}
 }

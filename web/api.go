@@ -49,6 +49,9 @@ type editRequest struct {
 	SourceURL *string  `json:"source_url"`
 	At        *string  `json:"at"`
 	Images    []string `json:"images"`
+	// Docx is a Word document (.docx), base64: the new body, and the title
+	// and cover unless given.
+	Docx string `json:"docx"`
 }
 
 func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
@@ -65,6 +68,14 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		return
 	}
 	c := queue.Changes{Title: req.Title, Body: req.Body, SourceURL: req.SourceURL, When: req.At}
+	if req.Docx != "" {
+		b, err := base64.StdEncoding.DecodeString(req.Docx)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "docx 不是有效的 base64")
+			return
+		}
+		c.Docx = b
+	}
 	for i, b64 := range req.Images {
 		b, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
@@ -166,7 +177,7 @@ func (s *Server) dailyStats(w http.ResponseWriter, r *http.Request, who storage.
 		}
 	case "xlsx":
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		if _, err := reports.WriteXLSX(w, each, platforms); err != nil {
+		if _, err := reports.WriteXLSX(w, reports.ExportTitle(s.cfg, from, to), each, platforms); err != nil {
 			s.log.Error("api export", "err", err)
 		}
 	default:
@@ -304,6 +315,9 @@ type createRequest struct {
 	Images     []string           `json:"images"`
 	BodyImages map[string]string  `json:"body_images"`
 	Broadcast  *content.Broadcast `json:"broadcast"`
+	// Docx is a Word document (.docx), base64: an article's body, and its
+	// title and cover unless given.
+	Docx string `json:"docx"`
 }
 
 func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
@@ -337,6 +351,14 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 			return
 		}
 		d.BodyImages[ref] = b
+	}
+	if req.Docx != "" {
+		b, err := base64.StdEncoding.DecodeString(req.Docx)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "docx 不是有效的 base64")
+			return
+		}
+		d.Docx = b
 	}
 	id, err := s.queue.Add(r.Context(), actor(who), d)
 	if err != nil {

@@ -585,13 +585,3 @@ func (c *Channel) classify(err error, publishing bool) error {
 	}
 	return e
 }
-
-// Call makes one authenticated WeChat API call (POST JSON) for an account,
-// with the channel's token handling, and returns a classified error. The
-// statistics collector uses it for the datacube and batchget endpoints.
-func (c *Channel) Call(ctx context.Context, acct *configs.Account, path string, body, out any) error {
-	if err := c.account(acct).postJSON(ctx, path, body, out); err != nil {
-		return c.classify(err, false)
-	}
-	return nil
-}

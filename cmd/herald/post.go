@@ -78,7 +78,9 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 }
 
 // readBody reads an HTML body file and every local image its <img> tags
-// name, relative to the file's folder.
+// name, relative to the file's folder. Paths stay inside that folder: one
+// that leaves it (../, an absolute path, a symlink pointing out) is read as
+// missing, so the answer never tells whether a file outside exists.
 func readBody(path string) (string, map[string][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -89,14 +91,19 @@ func readBody(path string) (string, map[string][]byte, error) {
 	if err != nil {
 		return "", nil, usagef("%v", err)
 	}
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return "", nil, usagef("无法读取正文文件所在的文件夹：%v", err)
+	}
+	defer root.Close()
 	imgs := map[string][]byte{}
 	for _, src := range srcs {
 		if content.IsRemoteURL(src) || strings.HasPrefix(src, "data:") {
 			continue // refused with a clear message by the queue
 		}
-		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), filepath.FromSlash(src)))
+		data, err := root.ReadFile(filepath.FromSlash(src))
 		if err != nil {
-			continue // reported by the queue as not found
+			continue // reported by the queue as not found, like a missing file
 		}
 		imgs[src] = data
 	}
