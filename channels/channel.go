@@ -29,6 +29,26 @@ type Publication struct {
 	// RemoteID is what an earlier call of this attempt recorded (a WeChat
 	// publish_id), empty if nothing was recorded.
 	RemoteID string
+	// Cancelled, when set, reports whether the item was cancelled since the
+	// attempt started. A channel whose attempt makes several calls asks it
+	// just before the one that publishes, and stops there (ErrCancelled).
+	Cancelled func(ctx context.Context) bool
+}
+
+// ErrCancelled is returned by Publish when the item was cancelled before
+// the publishing call: nothing went out. It is transient, so the scheduler
+// moves the delivery back from sending, and the store turns that into
+// cancelled for a cancelled item.
+var ErrCancelled = &Error{Class: ClassTransient, Message: "稿件已撤销，未发出"}
+
+// StopIfCancelled returns ErrCancelled when p's item was cancelled since
+// the attempt started; channels call it just before the publishing call,
+// and only when nothing earlier can have published.
+func StopIfCancelled(ctx context.Context, p Publication) error {
+	if p.Cancelled != nil && p.Cancelled(ctx) {
+		return ErrCancelled
+	}
+	return nil
 }
 
 // DraftPrefix marks a Publication.RemoteID that names a WeChat draft made

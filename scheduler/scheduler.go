@@ -452,6 +452,10 @@ func (s *Scheduler) work(ctx context.Context, r storage.ReadyDelivery) {
 		return
 	}
 	pub.AttemptStarted = s.opts.Now()
+	pub.Cancelled = func(ctx context.Context) bool { // asked just before the publishing call
+		yes, err := s.store.CancelRequested(ctx, r.ItemID)
+		return err == nil && yes
+	}
 	pub.RemoteID = ""
 	if strings.HasPrefix(r.RemoteID, channels.DraftPrefix) {
 		pub.RemoteID = r.RemoteID // a draft an earlier attempt made: submit it, make no other
