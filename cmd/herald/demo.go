@@ -276,11 +276,12 @@ func addDemoUsers(ctx context.Context, a *app, st *storage.Store) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "console sign-in (姓名 and 密码 %s):\n", demoPassword)
+	t := newTable()
 	for _, u := range [][3]string{{"管理员", "xwb", "admin"}, {"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
 		if err := st.CreateUser(ctx, storage.User{Name: u[0], Department: u[1], Role: u[2], PasswordHash: hash}, "demo"); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "  %-10s %-8s\n", u[0], u[2])
+		t.add("  "+u[0], u[2])
 	}
-	return nil
+	return t.write(a.stdout)
 }

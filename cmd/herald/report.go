@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/reports"
+	"github.com/herald-gov/herald/storage"
 )
 
 func cmdReportDormant(ctx context.Context, a *app, args []string) error {
@@ -87,6 +88,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour) // left by a killed report
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", *out, err)
