@@ -294,3 +294,23 @@ func TestLongWeiboPostReadWhole(t *testing.T) {
 		t.Fatalf("served %v", served)
 	}
 }
+
+// Transient platform errors (WeChat -1 and 45011) are retried: the account
+// is read in full all the same.
+func TestTransientErrorsRetried(t *testing.T) {
+	e := newEnv(t, 1, 0, "")
+	ctx := context.Background()
+	for i := 0; i < 200; i++ { // ten pages
+		place(t, e, "app0", sandbox.HandArticle{Title: fmt.Sprintf("动态%d", i), Content: "<p>正文</p>", At: e.clock.Add(-time.Duration(i) * time.Hour)})
+	}
+	e.sb.SetFaults(sandbox.Faults{TransientRate: 0.4})
+	from, to := e.window()
+	res, err := e.p.Run(ctx, from, to, nil)
+	if err != nil || len(res.Unreadable) != 0 || res.Read != 200 {
+		t.Fatalf("%v unreadable %+v read %d", err, res.Unreadable, res.Read)
+	}
+	st := e.sb.Snapshot()
+	if n := st.Unattributed["/cgi-bin/freepublish/batchget"]; n == 0 { // transient answers come before the token is looked at
+		t.Fatalf("no transient error was injected: %v %v", st.Unattributed, st.WeChat["app0"].Calls)
+	}
+}

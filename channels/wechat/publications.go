@@ -40,19 +40,19 @@ const batchMax = 20
 func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, from channels.ReadFrom) ([]channels.Post, error) {
 	a := c.account(acct)
 	get := func(offset, count int, content bool) (batchPage, error) {
-		var p batchPage
-		if err := from.Wait(ctx); err != nil {
-			return p, err
-		}
 		noContent := 1
 		if content {
 			noContent = 0
 		}
-		err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": count, "no_content": noContent}, &p)
-		if err != nil {
-			return p, c.classify(err, false)
-		}
-		return p, nil
+		var p batchPage
+		err := from.Call(ctx, func() error {
+			p = batchPage{}
+			if err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": count, "no_content": noContent}, &p); err != nil {
+				return c.classify(err, false)
+			}
+			return nil
+		})
+		return p, err
 	}
 	known := from.Known
 	if known == nil {

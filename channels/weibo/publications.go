@@ -69,12 +69,16 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 	seen := map[string]bool{}
 	read := func(sinceID, maxID string) error {
 		for page := 1; page <= readPages; page++ {
-			if err := from.Wait(ctx); err != nil {
-				return err
-			}
-			posts, err := c.client.TimelineRange(ctx, acct.AccessToken, 100, page, sinceID, maxID)
+			var posts []ListedStatus
+			err := from.Call(ctx, func() error {
+				var err error
+				if posts, err = c.client.TimelineRange(ctx, acct.AccessToken, 100, page, sinceID, maxID); err != nil {
+					return c.classify(err, false)
+				}
+				return nil
+			})
 			if err != nil {
-				return c.classify(err, false)
+				return err
 			}
 			for i := range posts {
 				st := &posts[i].Status
@@ -92,12 +96,16 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 				seen[r.RemoteID] = true
 				text := st.Text
 				if posts[i].IsLongText { // the whole text, not the start the timeline shows
-					if err := from.Wait(ctx); err != nil {
-						return err
-					}
-					long, err := c.client.LongText(ctx, acct.AccessToken, r.RemoteID)
+					var long string
+					err := from.Call(ctx, func() error {
+						var err error
+						if long, err = c.client.LongText(ctx, acct.AccessToken, r.RemoteID); err != nil {
+							return c.classify(err, false)
+						}
+						return nil
+					})
 					if err != nil {
-						return c.classify(err, false)
+						return err
 					}
 					if long != "" {
 						text = long
