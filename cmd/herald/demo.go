@@ -94,6 +94,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("demo: collecting statistics: %w", err)
 	}
 	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
+	if err := seedDemoPatrol(ctx, a, d, sb, cfg); err != nil { // demo_patrol.go
+		return err
+	}
 	if err := addDemoUsers(ctx, a, d.store); err != nil {
 		return err
 	}
