@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // State is what happened on the platform side, for tests and the demo.
@@ -12,6 +13,9 @@ type State struct {
 	Weibo  map[string]WeiboState  `json:"weibo"`
 	// Unattributed counts calls that no app or user could be tied to, by path.
 	Unattributed map[string]int `json:"unattributed"`
+	// FirstCallAt is when the first API call arrived, before any latency
+	// (zero if none yet): how soon a publication reached the platform.
+	FirstCallAt time.Time `json:"first_call_at,omitzero"`
 }
 
 // WeChatState is one official account as the platform sees it.
@@ -47,7 +51,7 @@ type WeiboState struct {
 func (s *Server) Snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := State{WeChat: map[string]WeChatState{}, Weibo: map[string]WeiboState{}, Unattributed: map[string]int{}}
+	st := State{WeChat: map[string]WeChatState{}, Weibo: map[string]WeiboState{}, Unattributed: map[string]int{}, FirstCallAt: s.firstCall}
 	for id, a := range s.apps {
 		s.settle(a)
 		ws := WeChatState{Calls: s.callsOf("wechat/" + id), Published: []Article{}, MassSends: append([]MassSend{}, a.mass...),

@@ -44,7 +44,7 @@ func (c *Channel) Retract(ctx context.Context, acct *configs.Account, remoteID s
 			return &channels.Error{Class: channels.ClassContent, Code: st.PublishStatus, Message: "微信上该文章不是已发布状态，无需删除"}
 		}
 	}
-	if articleID == "" || strings.HasPrefix(articleID, channels.DraftPrefix) {
+	if articleID == "" || strings.HasPrefix(articleID, legacyDraftPrefix) {
 		return &channels.Error{Class: channels.ClassContent, Message: "herald 没有该文章的编号，无法删除：请在公众平台「发表记录」中手动删除"}
 	}
 	err := a.postJSON(ctx, "/cgi-bin/freepublish/delete", map[string]any{"article_id": articleID, "index": 0}, nil)

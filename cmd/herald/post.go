@@ -286,11 +286,7 @@ func cmdPostList(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		f := storage.ItemFilter{States: states, Limit: *limit}
-		if d, ok := cfg.Department(actor.Department); ok && !d.Office {
-			f.Department = actor.Department
-		}
-		items, err := st.ListItems(ctx, f)
+		items, err := q.Items(ctx, actor, storage.ItemFilter{States: states, Limit: *limit})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/reports"
+	"github.com/herald-gov/herald/storage"
 )
 
 func cmdReportDormant(ctx context.Context, a *app, args []string) error {
@@ -87,6 +88,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour) // left by a killed report
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", *out, err)
@@ -102,14 +104,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
-	missing := 0
-	for _, s := range m.Summary {
-		missing += len(s.MissingDays)
-	}
-	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细", p.Title(), *out, len(m.Summary), m.DetailRows)
-	if missing > 0 {
-		fmt.Fprintf(a.stdout, "；有 %d 个账号日缺少数据（见汇总表“缺数据日期”，可用 herald stats collect 补采）", missing)
-	}
-	fmt.Fprintln(a.stdout)
+	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细。%s\n", p.Title(), *out, len(m.Summary), m.DetailRows,
+		reports.CollectHint(m.Summary))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/scheduler"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -40,6 +41,19 @@ type app struct {
 	stdin          io.Reader // passwords for `user add` and `user passwd`
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// dataDir is the data directory a command opened (openStore), so that
+	// a command that changed the queue can wake the daemon serving it.
+	dataDir string
+}
+
+// wakesDaemon names the commands after which a running daemon has new work:
+// items to publish, or an account whose check passed.
+func wakesDaemon(name string) bool {
+	switch name {
+	case "post add", "post edit", "post submit", "post approve", "post reject", "post cancel", "post retract", "accounts check":
+		return true
+	}
+	return false
 }
 
 type command struct {
@@ -107,6 +121,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := cmd.run(ctx, a, rest)
+	if err == nil && a.dataDir != "" && wakesDaemon(cmd.name) {
+		scheduler.NotifyWake(a.dataDir)
+	}
 	return a.exitCode(cmd, err)
 }
 
@@ -204,6 +221,7 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 		st.Close()
 		return nil, nil, err
 	}
+	a.dataDir = cfg.DataDir
 	return cfg, st, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -60,6 +61,9 @@ type daemon struct {
 // data_dir would turn the first one's live deliveries into unknown and run
 // the daily jobs twice, so it stops here naming the first one's PID.
 func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+	if err := checkDiskRoom(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	lock, err := storage.LockDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -71,11 +75,16 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	}()
 	st, err := storage.Open(ctx, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
 	}
 	if err := st.SyncAccounts(ctx, accountsFromConfig(cfg)); err != nil {
 		st.Close()
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
+	}
+	if c, err := st.CleanTemp(ctx, 10*time.Minute); err != nil {
+		log.Warn("could not clean temporary files", "err", err)
+	} else if c.TempFiles+c.OrphanImages > 0 {
+		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
@@ -91,7 +100,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
-		acct, err := previewItem(ctx, cfg, st, wc, actor, it, accountID, wxName)
+		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, accountID, wxName)
 		if err != nil {
 			return "", err
 		}
@@ -99,6 +108,31 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	}
 	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
+}
+
+// minFreeBytes is the room the daemon needs on the data directory's disk to
+// start: a delivery's state changes are small, but they must be written.
+const minFreeBytes = 1 << 20
+
+// checkDiskRoom refuses to start on a full disk, in one line.
+func checkDiskRoom(dataDir string) error {
+	dir := dataDir
+	if _, err := os.Stat(dir); err != nil {
+		dir = filepath.Dir(filepath.Clean(dataDir)) // not made yet: its parent's disk
+	}
+	free, err := storage.FreeBytes(dir)
+	if err != nil || free >= minFreeBytes {
+		return nil
+	}
+	return fmt.Errorf("数据目录 %s 所在磁盘已满（剩余 %d KB）：请先清理磁盘再启动 herald", dataDir, free>>10)
+}
+
+// diskFullOr words a start-up error caused by a full disk for the operator.
+func diskFullOr(dataDir string, err error) error {
+	if storage.IsDiskFull(err) {
+		return fmt.Errorf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘再启动 herald", dataDir)
+	}
+	return err
 }
 
 // dailyJobs registers the daily statistics collection at stats.collect_at
@@ -215,6 +249,9 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if err := scheduler.ListenWake(ctx, d.cfg.DataDir, d.sched.Wake, log); err != nil {
+		log.Warn("changes by the CLI are noticed by polling", "err", err)
+	}
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
 	notifyDone := make(chan struct{})
