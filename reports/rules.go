@@ -67,7 +67,7 @@ func UpdateRules(ctx context.Context, cfg *configs.Config, st *storage.Store, no
 			add(acct, d, n)
 		}
 	}
-	stats, err := st.DailyStats(ctx, first.Format("2006-01-02"), today.Format("2006-01-02"), nil)
+	stats, err := st.AllDailyStats(ctx, first.Format("2006-01-02"), today.Format("2006-01-02"))
 	if err != nil {
 		return nil, err
 	}
