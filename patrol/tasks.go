@@ -146,11 +146,26 @@ func (p *Patrol) Remind(ctx context.Context, robot *notify.Robot) (int, error) {
 	if robot == nil {
 		return 0, nil
 	}
+	now := p.now()
+	// Read the platforms only when a message may be due: a task in its
+	// reminder window not yet reminded, or past due and not yet reported.
+	// The rest of the time the daily patrol keeps the tasks current.
+	stored, err := p.store.Tasks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	due := false
+	for _, t := range stored {
+		due = due || (now.Before(t.Due) && !now.Before(t.Due.Add(-p.cfg.Patrol.RemindBefore)) && t.RemindedAt == nil) ||
+			(!now.Before(t.Due) && t.OverdueAt == nil)
+	}
+	if !due {
+		return 0, nil
+	}
 	tasks, _, err := p.UpdateTasks(ctx)
 	if err != nil {
 		return 0, err
 	}
-	now := p.now()
 	sent := 0
 	for _, t := range tasks {
 		var waiting, missing []string

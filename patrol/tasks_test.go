@@ -71,9 +71,13 @@ func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) 
 	// wx1 posts something else.
 	place(t, e, "app1", sandbox.HandArticle{Title: "我县召开安全生产会议", Content: "<p>会议要求……</p>"})
 
-	// Two days before: nothing to remind yet.
+	// Two days before: nothing to remind yet, and the platforms are not asked.
+	before := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]
 	if n, err := e.p.Remind(ctx, robot); err != nil || n != 0 {
 		t.Fatalf("early remind: %d %v", n, err)
+	}
+	if after := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]; after != before {
+		t.Fatalf("a reminder check with nothing due read the platform: %d calls", after-before)
 	}
 	// Twelve hours before the due time: one reminder naming the two that have not.
 	*e.clock = due.Add(-12 * time.Hour)
