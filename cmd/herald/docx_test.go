@@ -35,6 +35,7 @@ func docxFixture(name string) string {
 type platformEnv struct {
 	*env
 	sb *sandbox.Server
+	d  *daemon
 }
 
 func startPlatformEnv(t *testing.T, extraConfig string) *platformEnv {
@@ -74,7 +75,7 @@ accounts:
 	done := make(chan error, 1)
 	go func() { done <- d.run(ctx, log) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return &platformEnv{env: &env{t: t, dir: dir, cfg: cfgPath}, sb: sb}
+	return &platformEnv{env: &env{t: t, dir: dir, cfg: cfgPath}, sb: sb, d: d}
 }
 
 // published waits for the WeChat article and the Weibo post of one item.
