@@ -3,11 +3,14 @@ package reports
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/storage"
@@ -55,13 +58,14 @@ type Monthly struct {
 	Dormant  []DormantRow
 	Graphics []storage.PublishedItem // policy graphics first published this year up to the period's end
 	Reach    []storage.PublishedItem // items sent to a whole group, first published in the period
-	// Detail streams the period's daily rows from the store (明细), in date
-	// then account order; DetailRows is how many there are.
+	// Detail streams the period's daily rows from the store (明细), in
+	// account then date order; DetailRows is how many there are.
 	Detail     RowSource
 	DetailRows int
 	Chart      GroupSeries
 	Target     int
-	Warnings   []string // 预警 lines beyond dormancy: tokens, credentials
+	Warnings   []string      // 预警 lines beyond dormancy: tokens, credentials
+	Patrol     *PatrolReport // 巡检 (patrol.go)
 }
 
 // GroupSeries are per group and day the sums of followers and reads (图表).
@@ -78,7 +82,7 @@ type GroupSeries struct {
 func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p Period, now time.Time) (*Monthly, error) {
 	m := &Monthly{Period: p, Made: now.In(cfg.Location), Target: cfg.Reports.GraphicsTarget}
 	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
-	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStat(ctx, from, to, fn) }
+	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStatByAccount(ctx, from, to, fn) }
 	accounts, err := st.Accounts(ctx, true)
 	if err != nil {
 		return nil, err
@@ -145,6 +149,9 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	}
 	m.Rankings = rankings(cfg, m.Summary, prevRows)
 	if m.Dormant, err = Dormant(ctx, cfg, st, now); err != nil {
+		return nil, err
+	}
+	if m.Patrol, err = buildPatrol(ctx, st, p, m.Dormant); err != nil {
 		return nil, err
 	}
 	for _, a := range accounts {
@@ -234,7 +241,7 @@ func (b *bucket) merge(o *bucket) {
 }
 
 // accountAcc is one account's sums: per month of the period and for the
-// previous period, and which days of the period have followers stored.
+// previous period, and which days of the period are complete.
 type accountAcc struct {
 	months []bucket
 	prev   bucket
@@ -261,7 +268,7 @@ type aggregation struct {
 }
 
 // aggregate reads the daily rows of the previous period and the period in
-// one ordered pass.
+// one pass, each account's rows in date order.
 func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, accounts []storage.Account, p Period) (*aggregation, error) {
 	months := p.Months()
 	monthOf := map[string]int{}
@@ -286,7 +293,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		g.chart.Followers[i], g.chart.Reads[i] = make([]*int64, len(g.days)), make([]*int64, len(g.days))
 	}
 	groupsOf := map[string][]int{}
+	platformOf := map[string]string{}
 	for _, a := range accounts {
+		platformOf[a.ID] = a.Platform
 		names := a.Groups
 		if len(names) == 0 {
 			names = []string{ungrouped}
@@ -307,7 +316,7 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 	prev := p.Previous()
 	from, to := prev.From.Format("2006-01-02"), p.To.Format("2006-01-02")
 	start := p.From.Format("2006-01-02")
-	err := st.EachAllDailyStat(ctx, from, to, func(r storage.DailyStat) error {
+	err := st.EachAllDailyStatByAccount(ctx, from, to, func(r storage.DailyStat) error {
 		acc := g.accounts[r.Account]
 		if acc == nil {
 			acc = newAccountAcc(len(months), len(g.days))
@@ -320,7 +329,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		g.rows++
 		acc.months[monthOf[r.Date[:7]]].add(r)
 		day := dayOf[r.Date]
-		if r.Followers != nil {
+		// A day is complete when every figure its platform gives for a
+		// past day is stored (Weibo gives no history of followers).
+		if need := dailyFigures(platformOf[r.Account]); channels.Figures(r.Answered)&need == need {
 			acc.have[day] = true
 		}
 		for _, gi := range groupsOf[r.Account] {
@@ -333,6 +344,46 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		return nil, err
 	}
 	return g, nil
+}
+
+// dailyFigures are the figures a complete past day of the platform's
+// accounts has.
+func dailyFigures(platform string) channels.Figures {
+	if platform == configs.PlatformWeibo {
+		return weibo.DailyFigures
+	}
+	return wechat.DailyFigures
+}
+
+// CollectHint says in plain words which days of the rows need
+// `herald stats collect`, with the command that fills them (a collection
+// resumes by default: it asks only for what is missing).
+func CollectHint(rows []SummaryRow) string {
+	var first, last string
+	days, accounts := map[string]bool{}, 0
+	for _, r := range rows {
+		if len(r.MissingDays) > 0 {
+			accounts++
+		}
+		for _, d := range r.MissingDays {
+			days[d] = true
+			if first == "" || d < first {
+				first = d
+			}
+			if d > last {
+				last = d
+			}
+		}
+	}
+	if len(days) == 0 {
+		return "各账号各日数据齐全。"
+	}
+	list := slices.Sorted(maps.Keys(days))
+	if len(list) > 10 {
+		list = append(list[:10], "…")
+	}
+	return fmt.Sprintf("%d 个账号缺 %d 天的数据（%s），请运行 herald stats collect --from %s --to %s 补采（只补缺的数据）。",
+		accounts, len(days), strings.Join(list, "、"), first, last)
 }
 
 func val64(p *int64) int64 {

@@ -44,6 +44,7 @@ const (
 	fmtPct       = "0.0%"
 	fmtRankDelta = `"↑"0;"↓"0;"持平"`
 	maxColWidth  = 48.0
+	pageFooter   = "&C第 &P 页，共 &N 页"
 )
 
 // workbook is a report workbook being written.
@@ -65,6 +66,7 @@ type workbook struct {
 // 制表单位/制表日期 line.
 func newWorkbook(title, unit string, made time.Time) (*workbook, error) {
 	wb := &workbook{f: excelize.NewFile(), title: title, unit: unit, made: made.Format("2006-01-02"), styles: map[colKind]int{}}
+	wb.f.ZipWriter = fastZip
 	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
 		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
 	font := &excelize.Font{Family: "宋体", Size: 10.5}
@@ -380,7 +382,7 @@ func (wb *workbook) printMargins(name string, header int) error {
 		Header: &foot, Footer: &foot, Horizontally: &center}); err != nil {
 		return err
 	}
-	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}); err != nil {
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: pageFooter}); err != nil {
 		return err
 	}
 	if header == 0 {

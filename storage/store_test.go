@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -228,6 +230,12 @@ func TestDeliveryUpdateGuardsAttempt(t *testing.T) {
 	id, _ := newItem(t, s)
 	ds, _ := s.Deliveries(ctx, id)
 	d := ds[0]
+	// No attempt starts while the item is not publishing.
+	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-0"}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("attempt on an item in review: %v", err)
+	}
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemInReview, To: content.ItemScheduled, Actor: "t", Action: "approve"}))
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"}))
 	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-1"}))
 	// Another worker with a different attempt id cannot finish it.
 	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "att-2"}); !errors.Is(err, ErrConflict) {
@@ -285,5 +293,73 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCleanTempRemovesWhatAKilledProcessLeft(t *testing.T) {
+	ctx := context.Background()
+	s, dir := openTest(t)
+	im, err := s.PutImage(ctx, pngBytes(t, 5, 5))
+	must(t, err)
+	media := filepath.Join(dir, "media")
+	old := time.Now().Add(-time.Hour)
+	write := func(rel string, at time.Time) string {
+		p := filepath.Join(media, rel)
+		must(t, os.MkdirAll(filepath.Dir(p), 0o750))
+		must(t, os.WriteFile(p, []byte("x"), 0o600))
+		must(t, os.Chtimes(p, at, at))
+		return p
+	}
+	tmpOld := write("ab/.tmp-123", old)
+	orphan := write("cd/cdcdcd.png", old)
+	tmpNew := write("ab/.tmp-456", time.Now()) // a command writing right now
+	must(t, os.Chtimes(im.Path, old, old))
+	c, err := s.CleanTemp(ctx, 10*time.Minute)
+	must(t, err)
+	if c.TempFiles != 1 || c.OrphanImages != 1 {
+		t.Fatalf("cleaned %+v", c)
+	}
+	for _, p := range []string{tmpOld, orphan} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s left", p)
+		}
+	}
+	for _, p := range []string{tmpNew, im.Path} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s removed: %v", p, err)
+		}
+	}
+	exportDir := t.TempDir()
+	stale := filepath.Join(exportDir, ".herald-export-1")
+	must(t, os.WriteFile(stale, nil, 0o600))
+	must(t, os.Chtimes(stale, old.Add(-time.Hour), old.Add(-time.Hour)))
+	if n := RemoveStaleTemp(exportDir, ".herald-export-", time.Hour); n != 1 {
+		t.Fatalf("removed %d stale export files", n)
+	}
+}
+
+func TestEachAllDailyStatByAccount(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if err := s.SyncAccounts(ctx, []Account{{ID: "b", Name: "B", Platform: "wechat"}, {ID: "a", Name: "A", Platform: "wechat"}}); err != nil {
+		t.Fatal(err)
+	}
+	n := func(v int64) *int64 { return &v }
+	// Written out of order, across the range's edges.
+	var rows []DailyStat
+	for _, d := range []string{"2026-10-31", "2026-09-30", "2026-10-01", "2026-11-01", "2026-10-15"} {
+		rows = append(rows, DailyStat{Account: "b", Date: d, Followers: n(1)}, DailyStat{Account: "a", Date: d, Reads: n(2)})
+	}
+	if _, err := s.UpsertDailyStats(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := s.EachAllDailyStatByAccount(ctx, "2026-10-01", "2026-10-31", func(r DailyStat) error {
+		got = append(got, r.Account+" "+r.Date)
+		return nil
+	})
+	want := "[a 2026-10-01 a 2026-10-15 a 2026-10-31 b 2026-10-01 b 2026-10-15 b 2026-10-31]"
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("got %v %v, want %s", got, err, want)
 	}
 }

@@ -111,7 +111,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, who storage.AP
 			return
 		}
 		id = n
-	} else if !s.office(who.Department) {
+	} else if !s.queue.SeesAll(actor(who)) {
 		apiError(w, http.StatusForbidden, "forbidden", "部门只能查看本部门稿件的记录：请加 ?item=ID")
 		return
 	}
@@ -126,19 +126,17 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, who storage.AP
 	writeJSON(w, http.StatusOK, entries)
 }
 
-// visibleIDs are the account ids a token's department may see.
+// visibleIDs are the account ids a token's department may see, and their platforms.
 func (s *Server) visibleIDs(r *http.Request, who storage.APIToken) ([]string, map[string]string, error) {
-	all, err := s.store.Accounts(r.Context(), false)
+	accts, err := s.queue.Accounts(r.Context(), actor(who))
 	if err != nil {
 		return nil, nil, err
 	}
-	var ids []string
+	ids := make([]string, len(accts))
 	platforms := map[string]string{}
-	for _, a := range all {
-		if s.office(who.Department) || a.Department == who.Department {
-			ids = append(ids, a.ID)
-			platforms[a.ID] = a.Platform
-		}
+	for i, a := range accts {
+		ids[i] = a.ID
+		platforms[a.ID] = a.Platform
 	}
 	return ids, platforms, nil
 }
@@ -177,7 +175,7 @@ func (s *Server) dailyStats(w http.ResponseWriter, r *http.Request, who storage.
 		}
 	case "xlsx":
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		if _, err := reports.WriteXLSX(w, each, platforms); err != nil {
+		if _, err := reports.WriteXLSX(w, reports.ExportTitle(s.cfg, from, to), each, platforms); err != nil {
 			s.log.Error("api export", "err", err)
 		}
 	default:
@@ -273,20 +271,12 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	}
 }
 
-func (s *Server) office(dept string) bool {
-	d, ok := s.cfg.Department(dept)
-	return dept == "" || (ok && d.Office)
-}
-
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
 	f := storage.ItemFilter{Limit: 200}
-	if !s.office(who.Department) {
-		f.Department = who.Department
-	}
 	if st := r.URL.Query().Get("state"); st != "" {
 		f.States = []content.ItemState{content.ItemState(st)}
 	}
-	items, err := s.store.ListItems(r.Context(), f)
+	items, err := s.queue.Items(r.Context(), actor(who), f)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -388,6 +378,9 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.API
 		return
 	}
 	ds, err := s.store.Deliveries(r.Context(), id)
+	if err == nil {
+		err = s.store.MarkRetractions(r.Context(), id, ds)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -464,16 +457,10 @@ func cancelJSON(r queue.CancelReport) map[string]any {
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
-	all, err := s.store.Accounts(r.Context(), false)
+	out, err := s.queue.Accounts(r.Context(), actor(who))
 	if err != nil {
 		s.fail(w, err)
 		return
-	}
-	out := []storage.Account{}
-	for _, a := range all {
-		if s.office(who.Department) || a.Department == who.Department {
-			out = append(out, a)
-		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

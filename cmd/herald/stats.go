@@ -136,7 +136,8 @@ func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := reports.ExportStats(ctx, st, *format, *out, f.Format("2006-01-02"), t.Format("2006-01-02"), ids, platforms)
+	fromDay, toDay := f.Format("2006-01-02"), t.Format("2006-01-02")
+	n, err := reports.ExportStats(ctx, st, *format, *out, reports.ExportTitle(cfg, fromDay, toDay), fromDay, toDay, ids, platforms)
 	if err != nil {
 		return err
 	}

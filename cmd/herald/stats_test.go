@@ -99,8 +99,25 @@ accounts:
 	}
 	style, _ := x.GetCellStyle(sheets[0], "A2")
 	st, _ := x.GetStyle(style)
-	if st == nil || st.NumFmt != 14 {
-		t.Fatalf("date cell not formatted as a date: %+v", st)
+	if st == nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "yyyy-mm-dd" {
+		t.Fatalf("date cell not formatted as a yyyy-mm-dd date: %+v", st)
+	}
+	if v, _ := x.GetCellValue(sheets[0], "A2"); v != from.Format("2006-01-02") {
+		t.Fatalf("date cell shows %q, want %s", v, from.Format("2006-01-02"))
+	}
+	// It prints: A4 landscape, one page wide, the header row on every page.
+	layout, _ := x.GetPageLayout(sheets[0])
+	if *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		t.Fatalf("export page layout %+v", layout)
+	}
+	var printTitles string
+	for _, dn := range x.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == sheets[0] {
+			printTitles = dn.RefersTo
+		}
+	}
+	if !strings.HasSuffix(printTitles, "!$1:$1") {
+		t.Fatalf("export print titles %q, want the header row", printTitles)
 	}
 	raw, _ := x.GetCellValue(sheets[0], "A2", excelize.Options{RawCellValue: true})
 	if raw == from.Format("2006-01-02") || strings.Contains(raw, "-") {
