@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/channels/weibo"
+	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/content/docx"
 	"github.com/herald-gov/herald/queue"
