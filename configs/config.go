@@ -295,7 +295,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("http.read_timeout", "60s")
 	v.SetDefault("http.write_timeout", "120s")
 	v.SetDefault("http.idle_timeout", "120s")
-	v.SetDefault("http.max_conns_per_ip", 32)
+	v.SetDefault("http.max_conns_per_ip", 100)
 	v.SetDefault("http.secure_cookies", false)
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("timezone", "Asia/Shanghai")

@@ -192,6 +192,39 @@ func (s *Service) RunRecurring(ctx context.Context, parentID int64, now time.Tim
 		Audit: []storage.AuditEntry{{Actor: "herald", Action: "cron-run", Detail: detail}}})
 }
 
+// StartPublishing moves a due scheduled item to publishing. An item sent
+// to a group (or to all) goes to the accounts in it now, at publication
+// time, not to those it had when the item was added: accounts that joined
+// get a delivery, accounts that left are not published to (the audit entry
+// names both). Accounts named by id stay as they are.
+func (s *Service) StartPublishing(ctx context.Context, id int64) (storage.StartOutcome, error) {
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return storage.StartOutcome{}, err
+	}
+	var targets []storage.Target
+	tg, accounts, err := s.resolveTargets(ctx, Actor{Name: "herald", Department: it.Department}, it.Targets)
+	switch {
+	case err != nil && !IsRefusal(err):
+		return storage.StartOutcome{}, err
+	case err != nil || (!tg.All && tg.Group == ""):
+		// Accounts named by id (or a group now empty: nothing is added, and
+		// the accounts it had keep their deliveries): as added.
+		ds, err := s.store.Deliveries(ctx, id)
+		if err != nil {
+			return storage.StartOutcome{}, err
+		}
+		for _, d := range ds {
+			targets = append(targets, storage.Target{Account: d.Account, Platform: d.Platform})
+		}
+	default:
+		for _, a := range accounts {
+			targets = append(targets, storage.Target{Account: a.ID, Platform: a.Platform})
+		}
+	}
+	return s.store.StartPublishing(ctx, id, targets, it.Targets, "herald")
+}
+
 // readyState is where an approved item goes: scheduled when it has a time.
 func (s *Service) readyState(it *content.Item) content.ItemState {
 	if it.HasTime() {

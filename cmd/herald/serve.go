@@ -219,6 +219,11 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 	} else if sent {
 		log.Info("dormancy warning sent to the webhook")
 	}
+	if sent, err := reports.NotifyBreaches(ctx, d.cfg, d.store, d.robot, time.Now()); err != nil {
+		log.Error("update-rule webhook", "err", err)
+	} else if sent {
+		log.Info("update-rule warning sent to the webhook")
+	}
 }
 
 // warnTokens logs every Weibo token that lapses within 7 days.
