@@ -99,6 +99,9 @@ type Draft struct {
 	// Docx is a Word document (.docx) that becomes an article's body, its
 	// title unless Title is set, and its cover unless Images are given.
 	Docx []byte
+	// PolicyID, when not 0, links the item to that policy: an article as
+	// its 解读, a graphic as its 图解.
+	PolicyID int64
 }
 
 // Add creates an item from a draft. With review levels configured (and not
@@ -113,6 +116,9 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	}
 	if !d.Priority.Valid() {
 		return 0, refuse("未知的优先级 %q：可选 urgent 或 normal", d.Priority)
+	}
+	if err := s.checkPolicyLink(ctx, d); err != nil {
+		return 0, err
 	}
 	if err := s.applyDocx(&d); err != nil {
 		return 0, err
@@ -161,7 +167,27 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := images.store(ctx, s.store); err != nil {
 		return 0, err
 	}
-	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
+	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit, PolicyID: d.PolicyID})
+}
+
+// checkPolicyLink refuses a policy link that cannot be made: an unknown
+// policy, or an item that is neither a 解读 (article) nor a 图解 (graphic).
+func (s *Service) checkPolicyLink(ctx context.Context, d Draft) error {
+	if d.PolicyID == 0 {
+		return nil
+	}
+	if d.Kind != content.KindArticle && d.Kind != content.KindGraphic {
+		return refuse("只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
+	}
+	if d.Cron != "" {
+		return refuse("定时重复（--cron）的稿件不能关联政策：请单独发布解读或图解")
+	}
+	if _, err := s.store.Policy(ctx, d.PolicyID); errors.Is(err, storage.ErrNotFound) {
+		return refuse("政策 %d 不存在：用 herald policy list 查看政策编号", d.PolicyID)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // RunRecurring makes one run of an approved recurring item: a copy of its
