@@ -28,14 +28,16 @@ type Collector struct {
 	store   *storage.Store
 	sources map[string]channels.StatsSource // by platform
 	log     *slog.Logger
-	now     func() time.Time
+	// Now is the clock: it says which day is "today" (in the configured
+	// timezone) and dates snapshots (default time.Now).
+	Now func() time.Time
 	// Workers is how many accounts are collected at once (default 8).
 	Workers int
 }
 
 // New returns a collector asking the WeChat and Weibo channels.
 func New(cfg *configs.Config, st *storage.Store, wc channels.StatsSource, wb channels.SnapshotSource, log *slog.Logger) *Collector {
-	return &Collector{cfg: cfg, store: st, log: log, now: time.Now, Workers: 8,
+	return &Collector{cfg: cfg, store: st, log: log, Now: time.Now, Workers: 8,
 		sources: map[string]channels.StatsSource{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}}
 }
 
@@ -60,8 +62,7 @@ type Progress func(done, total int, account string)
 
 // Yesterday is the last day whose figures the platforms have.
 func (c *Collector) Yesterday() time.Time {
-	y, m, d := c.now().In(c.cfg.Location).Date()
-	return time.Date(y, m, d-1, 0, 0, 0, 0, c.cfg.Location)
+	return c.cfg.Today(c.Now()).AddDate(0, 0, -1)
 }
 
 // Collect gathers from..to (inclusive, local dates) for the given accounts
@@ -69,7 +70,7 @@ func (c *Collector) Yesterday() time.Time {
 // and never stops the others. With resume, days already stored for an
 // account are not asked for again.
 func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs []string, resume bool, progress Progress) (Summary, error) {
-	start := c.now()
+	start := c.Now()
 	if y := c.Yesterday(); to.After(y) {
 		to = y
 	}
@@ -159,7 +160,7 @@ feed:
 	wg.Wait()
 	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].Account < sum.Failures[j].Account })
 	sum.Calls = calls.Load()
-	sum.Elapsed = c.now().Sub(start)
+	sum.Elapsed = c.Now().Sub(start)
 	return sum, ctx.Err()
 }
 
@@ -181,7 +182,7 @@ func (c *Collector) collectAccount(ctx context.Context, a *configs.Account, from
 	if src == nil {
 		return 0, 0, fmt.Errorf("没有 %s 平台的统计来源", a.Platform)
 	}
-	req := channels.StatsRequest{From: from, To: to, Now: c.now()}
+	req := channels.StatsRequest{From: from, To: to, Now: c.Now()}
 	if resume {
 		have, err := c.store.AnsweredFigures(ctx, a.ID, day(from), day(to))
 		if err != nil {

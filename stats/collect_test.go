@@ -65,7 +65,7 @@ func newEnv(t testing.TB, wechatN, weiboN int) *env {
 		t.Fatal(err)
 	}
 	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
-	c.now = func() time.Time { return now }
+	c.Now = func() time.Time { return now }
 	return &env{sb: sb, url: srv.URL, cfg: cfg, st: st, c: c, now: now}
 }
 

@@ -137,7 +137,7 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 // accounts is read without a random page read per row (the date index
 // needs one).
 func (s *Store) EachAllDailyStatByAccount(ctx context.Context, from, to string, fn func(DailyStat) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered
 FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND date <= ? ORDER BY account_id, date`, from, to)
 	if err != nil {
 		return fmt.Errorf("storage: daily stats: %w", err)
@@ -146,7 +146,7 @@ FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND d
 	for rows.Next() {
 		var r DailyStat
 		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
-			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments); err != nil {
+			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments, &r.Answered); err != nil {
 			return fmt.Errorf("storage: daily stats: %w", err)
 		}
 		if err := fn(r); err != nil {

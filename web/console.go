@@ -59,6 +59,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
+	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
 	s.mux.HandleFunc("GET /console/media/{sha}", s.session(anyRole, s.media))
 }
@@ -133,25 +134,11 @@ func actorOf(sess *storage.Session) queue.Actor {
 
 // visibleAccounts are the accounts a user's department may see.
 func (s *Server) visibleAccounts(r *http.Request, sess *storage.Session) ([]storage.Account, error) {
-	all, err := s.store.Accounts(r.Context(), false)
-	if err != nil {
-		return nil, err
-	}
-	var out []storage.Account
-	for _, a := range all {
-		if s.office(sess.Department) || a.Department == sess.Department {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return s.queue.Accounts(r.Context(), actorOf(sess))
 }
 
 func (s *Server) visibleItems(r *http.Request, sess *storage.Session, states ...content.ItemState) ([]content.Item, error) {
-	f := storage.ItemFilter{Limit: 500, States: states}
-	if !s.office(sess.Department) {
-		f.Department = sess.Department
-	}
-	return s.store.ListItems(r.Context(), f)
+	return s.queue.Items(r.Context(), actorOf(sess), storage.ItemFilter{Limit: 500, States: states})
 }
 
 // calendarDay is one day of the 日程 page.
@@ -598,7 +585,7 @@ func (s *Server) mediaURLs(body string) string {
 // same answer as for a missing image.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	sha := r.PathValue("sha")
-	if !s.office(sess.Department) {
+	if !s.queue.SeesAll(actorOf(sess)) {
 		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
 		if err != nil {
 			s.fail(w, err)

@@ -34,12 +34,16 @@ type WeChatState struct {
 	// Previews are the mass/preview messages sent to single users.
 	Previews []Preview `json:"previews"`
 	LastIP   string    `json:"last_ip,omitempty"`
+	// ContentServed counts, by article URL, how often batchget handed out the article's text.
+	ContentServed map[string]int `json:"content_served"`
 }
 
 // WeiboState is one Weibo account as the platform sees it.
 type WeiboState struct {
 	Calls map[string]int `json:"calls"`
 	Posts []WeiboPost    `json:"posts"`
+	// ContentServed counts, by post id, how often user_timeline handed out the post.
+	ContentServed map[string]int `json:"content_served"`
 }
 
 // Snapshot returns the platform's state. Publishes queued but never polled
@@ -51,7 +55,8 @@ func (s *Server) Snapshot() State {
 	for id, a := range s.apps {
 		s.settle(a)
 		ws := WeChatState{Calls: s.callsOf("wechat/" + id), Published: []Article{}, MassSends: append([]MassSend{}, a.mass...),
-			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id]}
+			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id],
+			ContentServed: s.servedOf("wechat/" + id)}
 		ws.BodyImageSHA256 = make(map[string]string, len(a.imgURLs))
 		for u, h := range a.imgURLs {
 			ws.BodyImageSHA256[u] = h
@@ -68,7 +73,7 @@ func (s *Server) Snapshot() State {
 		st.WeChat[id] = ws
 	}
 	for uid, u := range s.users {
-		ws := WeiboState{Calls: s.callsOf("weibo/" + uid), Posts: []WeiboPost{}}
+		ws := WeiboState{Calls: s.callsOf("weibo/" + uid), Posts: []WeiboPost{}, ContentServed: s.servedOf("weibo/" + uid)}
 		for _, p := range u.posts {
 			ws.Posts = append(ws.Posts, *p)
 		}

@@ -82,6 +82,8 @@ type Server struct {
 	stripped map[string]int           // appid -> external images stripped from draft content
 	accounts map[string]*profile      // "wechat/"+appid or "weibo/"+uid -> statistics profile
 	paths    map[string]handlerFor    // path -> handler
+	// served counts texts handed out: "wechat/"+appid or "weibo/"+uid -> article URL or post id -> times
+	served map[string]map[string]int
 	// firstCall is when the first API call arrived (before any latency).
 	firstCall time.Time
 }

@@ -115,6 +115,8 @@ type Article struct {
 	Images      int       `json:"images"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
+	// ByHand marks an article a clerk published in the back office (PlaceArticle).
+	ByHand bool `json:"by_hand,omitempty"`
 	// MsgID is the mass send that published it (0: freepublish).
 	MsgID int64 `json:"msg_id,omitempty"`
 	// Deleted: removed after publication (freepublish/delete, mass/delete).
@@ -598,6 +600,7 @@ func (s *Server) wxBatchGet(req *request, app *wxApp) reply {
 			"thumb_media_id": a.ThumbID, "url": a.URL, "is_deleted": a.Deleted, "show_cover_pic": 1}
 		if !noContent {
 			news["content"] = a.Content
+			s.contentServed("wechat/"+app.cfg.AppID, a.URL)
 		}
 		ts := a.PublishedAt.Unix()
 		items = append(items, map[string]any{"article_id": a.ArticleID, "update_time": ts,

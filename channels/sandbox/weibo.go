@@ -36,6 +36,8 @@ type WeiboPost struct {
 	Pic       bool      `json:"pic"`
 	PicBytes  int       `json:"pic_bytes,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// ByHand marks a post made in the Weibo client (PlaceWeiboPost).
+	ByHand bool `json:"by_hand,omitempty"`
 	// Deleted: removed by statuses/destroy; gone from the timeline and show.
 	Deleted bool `json:"deleted,omitempty"`
 }
@@ -179,6 +181,9 @@ func (s *Server) statusObject(u *wbUser, p *WeiboPost) map[string]any {
 	obj := map[string]any{"created_at": p.CreatedAt.In(s.loc).Format(time.RubyDate), "id": p.ID, "idstr": id, "mid": id,
 		"text": p.Text, "source": "herald sandbox", "reposts_count": 0, "comments_count": 0, "attitudes_count": 0,
 		"user": map[string]any{"id": u.cfg.UID, "idstr": u.cfg.UID, "screen_name": u.cfg.Name}}
+	if long, ok := s.longText(u, p); ok { // a long post (made in the client) is listed cut (byhand.go)
+		obj["text"], obj["isLongText"] = long, true
+	}
 	if p.Pic {
 		obj["thumbnail_pic"] = "https://wx1.sinaimg.cn/thumbnail/sbx" + id + ".jpg"
 		obj["original_pic"] = "https://wx1.sinaimg.cn/large/sbx" + id + ".jpg"
@@ -259,7 +264,10 @@ func (s *Server) postCounts(u *wbUser, p *WeiboPost) map[string]any {
 	}
 }
 
-// GET statuses/user_timeline.json: the authorised user's own posts, newest first.
+// GET statuses/user_timeline.json: the authorised user's own posts, newest
+// first. since_id keeps only posts newer than that post, max_id only that post
+// and older ones (the platform's ids grow with time; the sandbox orders by
+// time, so posts placed by hand in the past keep their place).
 func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	count, _ := strconv.Atoi(req.param("count"))
 	if count <= 0 {
@@ -272,8 +280,16 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	if page <= 0 {
 		page = 1
 	}
+	lo, hi := 0, len(u.posts) // the posts eligible: u.posts[lo:hi], oldest first
+	if id := req.param("since_id"); id != "" && id != "0" {
+		lo = s.timelinePos(u, id)
+	}
+	if id := req.param("max_id"); id != "" && id != "0" {
+		hi = s.timelinePos(u, id)
+	}
+	lo = min(lo, hi)
 	var live []*WeiboPost
-	for _, p := range u.posts {
+	for _, p := range u.posts[lo:hi] {
 		if !p.Deleted {
 			live = append(live, p)
 		}
@@ -281,8 +297,28 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	statuses := []map[string]any{}
 	for i := len(live) - 1 - (page-1)*count; i >= 0 && len(statuses) < count; i-- {
 		statuses = append(statuses, s.statusObject(u, live[i]))
+		s.contentServed("weibo/"+u.cfg.UID, strconv.FormatInt(live[i].ID, 10))
 	}
 	return jsonReply(map[string]any{"statuses": statuses, "total_number": len(live)})
+}
+
+// timelinePos is where a since_id or max_id cuts the time-ordered posts: just
+// after that post (since_id excludes it, max_id includes it); an unknown id
+// cuts by number.
+func (s *Server) timelinePos(u *wbUser, id string) int {
+	for i, p := range u.posts {
+		if strconv.FormatInt(p.ID, 10) == id {
+			return i + 1
+		}
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	pos := 0
+	for i, p := range u.posts {
+		if p.ID <= n {
+			pos = i + 1
+		}
+	}
+	return pos
 }
 
 // GET statuses/show.json?id=
@@ -290,7 +326,12 @@ func (s *Server) wbShow(req *request, u *wbUser) reply {
 	id := req.param("id")
 	for _, p := range u.posts {
 		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
-			return jsonReply(s.statusObject(u, p))
+			obj := s.statusObject(u, p)
+			if req.param("isGetLongText") == "1" && obj["isLongText"] == true {
+				obj["longText"] = map[string]any{"longTextContent": p.Text}
+				s.contentServed("weibo/"+u.cfg.UID, "long/"+id)
+			}
+			return jsonReply(obj)
 		}
 	}
 	return s.wbError(req, http.StatusBadRequest, 20101, "target weibo does not exist!")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/herald-gov/herald/channels"
@@ -17,7 +18,7 @@ import (
 // previewItem sends an item's current revision to one person's WeChat
 // through one of its WeChat accounts (the first one it targets unless
 // accountID names another) and audits it. It returns the account used.
-func previewItem(ctx context.Context, cfg *configs.Config, st *storage.Store, wc *wechat.Channel, actor queue.Actor, it content.Item, accountID, wxName string) (*configs.Account, error) {
+func previewItem(ctx context.Context, cfg *configs.Config, st *storage.Store, q *queue.Service, wc *wechat.Channel, actor queue.Actor, it content.Item, accountID, wxName string) (*configs.Account, error) {
 	wxName = strings.TrimSpace(wxName)
 	if wxName == "" {
 		return nil, errors.New("请写预览接收人的微信号")
@@ -41,7 +42,11 @@ func previewItem(ctx context.Context, cfg *configs.Config, st *storage.Store, wc
 	if !ok || acct.Platform != configs.PlatformWeChat {
 		return nil, fmt.Errorf("%s 不是配置中的微信公众号", accountID)
 	}
-	if dept, ok := cfg.Department(actor.Department); !ok || (!dept.Office && acct.Department != dept.ID) {
+	visible, err := q.AccountIDs(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(visible, accountID) {
 		return nil, fmt.Errorf("无权使用公众号 %s 发送预览", accountID)
 	}
 	pub := channels.Publication{Kind: it.Kind, Revision: it.Revision}
@@ -79,7 +84,7 @@ func cmdPostPreview(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		wc, _, _ := newChannels(cfg, st, a.log)
-		acct, err := previewItem(ctx, cfg, st, wc, actor, it, *account, *wxName)
+		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, *account, *wxName)
 		if err != nil {
 			return err
 		}

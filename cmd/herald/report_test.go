@@ -39,7 +39,7 @@ func TestReportMonthlyPeriods(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if sheets := f.GetSheetList(); len(sheets) != 8+12 || sheets[1] != "1月" {
+	if sheets := f.GetSheetList(); len(sheets) != 10+12 || sheets[1] != "1月" || sheets[len(sheets)-1] != "政策解读" {
 		t.Fatalf("sheets %v", sheets)
 	}
 	title, _ := f.GetCellValue("汇总", "A1")

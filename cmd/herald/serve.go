@@ -21,6 +21,7 @@ import (
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/notify"
+	"github.com/herald-gov/herald/patrol"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/scheduler"
@@ -48,8 +49,12 @@ type daemon struct {
 	ln    net.Listener
 	lock  *storage.DirLock
 	robot *notify.Robot // nil without notify.webhook_url
+	// patrol reads and checks what every account published (daily, after the statistics).
+	patrol *patrol.Patrol
 	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
 	notifyPoll time.Duration
+	// policyFirst, when set, is how soon after start the first policy sync runs (tests; default 30s).
+	policyFirst time.Duration
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
@@ -87,6 +92,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	q := queue.New(cfg, st, nil)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
+	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
@@ -96,7 +102,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
-		acct, err := previewItem(ctx, cfg, st, wc, actor, it, accountID, wxName)
+		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, accountID, wxName)
 		if err != nil {
 			return "", err
 		}
@@ -148,13 +154,47 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 			for _, f := range sum.Failures {
 				log.Warn("statistics incomplete", "account", f.Account, "reason", f.Reason)
 			}
+			d.runPatrol(ctx, log)
 			d.checkDormant(ctx, log)
 		})
 		if err != nil {
 			return fmt.Errorf("stats.collect_at: %w", err)
 		}
+		if _, err = c.AddFunc("*/15 * * * *", func() { d.remindTasks(ctx, log) }); err != nil {
+			return err
+		}
+		d.policyJobs(ctx, log, c)
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
+	}
+}
+
+// runPatrol reads and checks the last patrol.days days of every account
+// and tells the robot about new findings and repost tasks that are due or
+// missed.
+func (d *daemon) runPatrol(ctx context.Context, log *slog.Logger) {
+	day := today(d.cfg.Location)
+	res, err := d.patrol.Run(ctx, day.AddDate(0, 0, -(d.cfg.Patrol.Days-1)), day.AddDate(0, 0, 1), nil)
+	if err != nil {
+		log.Error("patrol", "err", err)
+		return
+	}
+	log.Info("patrol done", "publications", res.Publications, "read", res.Read, "calls", res.Calls, "findings", len(res.Findings), "new", res.New,
+		"unreadable", len(res.Unreadable))
+	if n, err := d.patrol.NotifyFindings(ctx, d.robot); err != nil {
+		log.Error("patrol findings to the robot", "err", err)
+	} else if n > 0 {
+		log.Info("patrol findings sent to the robot", "findings", n)
+	}
+	d.remindTasks(ctx, log)
+}
+
+// remindTasks updates the repost tasks and sends reminders and overdue notices.
+func (d *daemon) remindTasks(ctx context.Context, log *slog.Logger) {
+	if n, err := d.patrol.Remind(ctx, d.robot); err != nil {
+		log.Error("repost task reminders", "err", err)
+	} else if n > 0 {
+		log.Info("repost task messages sent to the robot", "messages", n)
 	}
 }
 
@@ -170,6 +210,9 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 		if r.Level != reports.LevelOK {
 			log.Warn("账号长期未更新（两周无更新即单项否决）", "account", r.Account, "level", r.Level, "days_since", r.DaysSince)
 		}
+		for _, b := range r.Breaches {
+			log.Warn("账号未达到更新要求", "account", r.Account, "rule", b.Rule, "posts", b.Posts)
+		}
 	}
 	if d.robot == nil {
 		return
@@ -178,6 +221,11 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 		log.Error("dormancy webhook", "err", err)
 	} else if sent {
 		log.Info("dormancy warning sent to the webhook")
+	}
+	if sent, err := reports.NotifyBreaches(ctx, d.cfg, d.store, d.robot, time.Now()); err != nil {
+		log.Error("update-rule webhook", "err", err)
+	} else if sent {
+		log.Info("update-rule warning sent to the webhook")
 	}
 }
 
