@@ -26,14 +26,11 @@ type Publication struct {
 	Revision       content.Revision
 	// Department is the publishing department's name (broadcasts show it).
 	Department string
-	// RemoteID is what an earlier call of this attempt recorded (a WeChat
-	// publish_id), empty if nothing was recorded.
-	RemoteID string
+	// Progress is what this channel last saved for the delivery with
+	// Store.SaveProgress, in this attempt or an earlier one (empty if
+	// nothing). Its format belongs to the channel; nothing else reads it.
+	Progress string
 }
-
-// DraftPrefix marks a Publication.RemoteID that names a WeChat draft made
-// but not (known to be) submitted: "draft:<media_id>".
-const DraftPrefix = "draft:"
 
 // Result is what a published delivery is on the platform.
 type Result struct {
@@ -80,7 +77,9 @@ type Store interface {
 	// error wrapping storage.ErrNotFound when there was none.
 	Media(ctx context.Context, account, sha, kind string) (mediaID, url string, err error)
 	SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error
-	SaveProgress(ctx context.Context, deliveryID int64, attemptID, remoteID string) error
+	// SaveProgress records the channel's own progress of an attempt in
+	// flight (opaque to the store), kept with the delivery across attempts.
+	SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error
 	MassSendsSince(ctx context.Context, account string, t time.Time) (int, error)
 	HasMassSend(ctx context.Context, deliveryID int64) (bool, error)
 	RecordMassSend(ctx context.Context, deliveryID int64, account string) error

@@ -51,6 +51,7 @@ type Config struct {
 	Reports     Reports      `mapstructure:"reports"`
 	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
+	Patrol      Patrol       `mapstructure:"patrol"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
 	Accounts    []Account    `mapstructure:"accounts"`
@@ -106,6 +107,24 @@ type ReviewConfig struct {
 	// WordingFiles are the office's own wording lists, loaded after the
 	// starter list (configs/wording.txt) and overriding it term by term.
 	WordingFiles []string `mapstructure:"wording_files"`
+	// Leaders are the leaders whose names must follow their titles exactly
+	// (「县委书记王建国」); the patrol and the queue check every text against them.
+	Leaders []Leader `mapstructure:"leaders"`
+}
+
+// Leader is a leader's name and title as written before the name.
+type Leader struct {
+	Name  string `mapstructure:"name"`
+	Title string `mapstructure:"title"`
+}
+
+// ContentLeaders returns review.leaders for the text checker.
+func (c *Config) ContentLeaders() []content.Leader {
+	out := make([]content.Leader, 0, len(c.Review.Leaders))
+	for _, l := range c.Review.Leaders {
+		out = append(out, content.Leader{Name: l.Name, Title: l.Title})
+	}
+	return out
 }
 
 // Delivery tunes the delivery engine.
@@ -158,6 +177,31 @@ type Notify struct {
 	// ConsoleURL is the console's address as people reach it (e.g.
 	// https://herald.qingshan.gov.cn/); messages link to the item when set.
 	ConsoleURL string `mapstructure:"console_url"`
+}
+
+// Patrol configures the inspection patrol (herald patrol, and daily in serve).
+type Patrol struct {
+	// Days is how many days back the daily patrol reads and checks (default 30).
+	Days int `mapstructure:"days"`
+	// CallsPerSecond paces the platform calls made for one account (default 5).
+	CallsPerSecond float64 `mapstructure:"calls_per_second"`
+	// Workers is how many accounts are read at once (default 8).
+	Workers int `mapstructure:"workers"`
+	// RemindBefore: a repost task's reminder goes to the robot this long
+	// before it is due (default 24h).
+	RemindBefore time.Duration `mapstructure:"remind_before"`
+	// UpdateRules are local update rules on top of the national one (an
+	// update within every 14 days).
+	UpdateRules []UpdateRule `mapstructure:"update_rules"`
+}
+
+// UpdateRule requires at least MinPosts publications in every Days days of
+// the accounts named by Targets (all, group:NAME, or account ids):
+// 「每周至少3条」 is {days: 7, min_posts: 3}.
+type UpdateRule struct {
+	Targets  string `mapstructure:"targets"`
+	Days     int    `mapstructure:"days"`
+	MinPosts int    `mapstructure:"min_posts"`
 }
 
 // GraphicStyle is the office's look for policy graphics.
@@ -272,6 +316,10 @@ func newViper() *viper.Viper {
 	v.SetDefault("graphic.accent_color", "#D84315")
 	v.SetDefault("graphic.footer", "")
 	v.SetDefault("graphic.logo_file", "")
+	v.SetDefault("patrol.days", 30)
+	v.SetDefault("patrol.calls_per_second", 5)
+	v.SetDefault("patrol.workers", 8)
+	v.SetDefault("patrol.remind_before", "24h")
 	return v
 }
 
@@ -488,6 +536,9 @@ func (c *Config) Validate() error {
 			groups[g]++
 		}
 	}
+	if err := c.validatePatrol(groups, ids); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		key := fmt.Sprintf("groups[%d].name", i)
@@ -518,6 +569,15 @@ func (c *Config) validateReview() error {
 	}
 	if len(c.Review.Levels) > 5 {
 		return &Error{"review.levels", "at most 5 levels"}
+	}
+	for i, l := range c.Review.Leaders {
+		key := fmt.Sprintf("review.leaders[%d]", i)
+		if strings.TrimSpace(l.Name) == "" {
+			return &Error{key + ".name", "missing: the leader's name, e.g. 王建国"}
+		}
+		if strings.TrimSpace(l.Title) == "" {
+			return &Error{key + ".title", "missing: the leader's title as written before the name, e.g. 县委书记"}
+		}
 	}
 	for level := range c.Review.Reviewers {
 		if !seen[strings.ToLower(level)] {
@@ -770,6 +830,44 @@ func (c *Config) ReviewersFor(level string) []string {
 func (c *Config) MayReview(level, name string) bool {
 	names := c.ReviewersFor(level)
 	return names == nil || slices.Contains(names, name)
+}
+
+func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) error {
+	p := &c.Patrol
+	if p.Days < 1 || p.Days > 366 {
+		return &Error{"patrol.days", fmt.Sprintf("must be between 1 and 366, got %d", p.Days)}
+	}
+	if p.CallsPerSecond <= 0 {
+		return &Error{"patrol.calls_per_second", "must be positive"}
+	}
+	if p.Workers < 1 || p.Workers > 256 {
+		return &Error{"patrol.workers", fmt.Sprintf("must be between 1 and 256, got %d", p.Workers)}
+	}
+	if p.RemindBefore < 0 {
+		return &Error{"patrol.remind_before", "must not be negative"}
+	}
+	for i, r := range p.UpdateRules {
+		key := fmt.Sprintf("patrol.update_rules[%d]", i)
+		t, err := content.ParseTargets(r.Targets)
+		if err != nil {
+			return &Error{key + ".targets", "write all, group:NAME or account ids joined by commas"}
+		}
+		if t.Group != "" && groups[t.Group] == 0 {
+			return &Error{key + ".targets", fmt.Sprintf("no account is in group %q", t.Group)}
+		}
+		for _, id := range t.IDs {
+			if !ids[id] {
+				return &Error{key + ".targets", fmt.Sprintf("unknown account %q", id)}
+			}
+		}
+		if r.Days < 1 || r.Days > 366 {
+			return &Error{key + ".days", fmt.Sprintf("must be between 1 and 366, got %d", r.Days)}
+		}
+		if r.MinPosts < 1 {
+			return &Error{key + ".min_posts", "must be at least 1"}
+		}
+	}
+	return nil
 }
 
 func (h *HTTPConfig) validate() error {

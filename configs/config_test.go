@@ -134,6 +134,11 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"reviewer for unknown level", minimal + "review:\n  levels: [初审]\n  reviewers:\n    终审: [x]\n", "review.reviewers.终审"},
 		{"workers zero", minimal + "delivery:\n  workers: 0\n", "delivery.workers"},
 		{"quiet hours half set", minimal + "delivery:\n  quiet_hours:\n    start: '22:00'\n", "delivery.quiet_hours"},
+		{"leader without a name", minimal + "review:\n  leaders:\n    - {title: 县委书记}\n", "review.leaders[0].name"},
+		{"leader key misspelt", minimal + "review:\n  leaders:\n    - {name: 王建国, titel: 县委书记}\n", "review.leaders[0].titel"},
+		{"update rule for an unknown group", minimal + "patrol:\n  update_rules:\n    - {targets: \"group:nope\", days: 7, min_posts: 3}\n", "patrol.update_rules[0].targets"},
+		{"update rule without posts", minimal + "patrol:\n  update_rules:\n    - {targets: all, days: 7, min_posts: 0}\n", "patrol.update_rules[0].min_posts"},
+		{"patrol days zero", minimal + "patrol:\n  days: 0\n", "patrol.days"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

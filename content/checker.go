@@ -38,8 +38,9 @@ type Finding struct {
 // Matching is one Aho-Corasick pass, leftmost-longest. A Checker is safe for
 // concurrent use.
 type Checker struct {
-	terms []Term
-	ac    ahocorasick.AhoCorasick
+	terms   []Term
+	ac      ahocorasick.AhoCorasick
+	leaders *LeaderCheck // review.leaders (leaders.go); nil: none
 }
 
 // NewChecker builds a checker from wording lists in order; a later term
@@ -81,22 +82,20 @@ func (c *Checker) Len() int {
 // Check returns every term found in text (plain text or an HTML fragment),
 // in order of position.
 func (c *Checker) Check(text string) []Finding {
-	if c.Len() == 0 || text == "" {
+	if (c.Len() == 0 && c.leaders.Empty()) || text == "" {
 		return nil
 	}
 	n := normalize(text)
-	matches := c.ac.FindAll(string(n.buf))
-	if len(matches) == 0 {
-		return nil
+	var out []Finding
+	if c.Len() > 0 {
+		for _, m := range c.ac.FindAll(string(n.buf)) {
+			t := c.terms[m.Pattern()]
+			start, end := int(n.start[m.Start()]), int(n.end[m.End()-1])
+			out = append(out, Finding{Term: t.Text, Suggestion: t.Suggestion, Level: t.Severity, Start: start, End: end,
+				Char: utf8.RuneCountInString(text[:start]) + 1, Context: contextOf(text, start, end), Source: t.Source})
+		}
 	}
-	out := make([]Finding, 0, len(matches))
-	for _, m := range matches {
-		t := c.terms[m.Pattern()]
-		start, end := int(n.start[m.Start()]), int(n.end[m.End()-1])
-		out = append(out, Finding{Term: t.Text, Suggestion: t.Suggestion, Level: t.Severity, Start: start, End: end,
-			Char: utf8.RuneCountInString(text[:start]) + 1, Context: contextOf(text, start, end), Source: t.Source})
-	}
-	return out
+	return c.checkLeaders(text, n, out) // leaders.go
 }
 
 // NormalizeWording is the form a text is matched in (see Checker).

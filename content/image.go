@@ -17,6 +17,16 @@ const (
 	WeChatMaterialMax = 10 << 20 // permanent image material
 	WeChatBodyImgMax  = 1 << 20  // media/uploadimg, exclusive
 	WeiboPicMax       = 5 << 20  // statuses/share pic, exclusive
+
+	// MaxImageSide and MaxImagePixels bound an image's declared size, read
+	// from its header before anything decodes it: a small file that claims
+	// a huge picture (a decompression bomb) is refused. A phone photo is
+	// 12-50 megapixels; a long policy graphic page 1080 x 20000 at most.
+	MaxImageSide   = 30000
+	MaxImagePixels = 60_000_000
+	// MaxImagesPerItem caps the pictures of one item (cover, newspic pages
+	// and body images together).
+	MaxImagesPerItem = 50
 )
 
 // ImageInfo is what sniffing an image's bytes tells.
@@ -55,6 +65,11 @@ func SniffImage(data []byte) (ImageInfo, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return ImageInfo{}, fmt.Errorf("图片已损坏，无法读取（%s）：%v", mime, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide ||
+		int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return ImageInfo{}, fmt.Errorf("图片尺寸 %d×%d 像素过大：每边不超过 %d 像素、总像素不超过 %d 万，请缩小后再用",
+			cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels/10000)
 	}
 	return ImageInfo{MIME: mime, Width: cfg.Width, Height: cfg.Height}, nil
 }

@@ -217,11 +217,17 @@ type Delivery struct {
 	AttemptStartedAt *time.Time `json:"attempt_started_at,omitempty"`
 	NextAttemptAt    *time.Time `json:"next_attempt_at,omitempty"`
 	// RemoteID is the platform's id: a publish_id then article_id on WeChat, a status id on Weibo.
-	RemoteID    string     `json:"remote_id,omitempty"`
+	RemoteID string `json:"remote_id,omitempty"`
+	// Progress is the channel's own record of how far it got (opaque to
+	// everything else), kept across attempts so a retry can resume.
+	Progress    string     `json:"-"`
 	URL         string     `json:"url"`
 	Error       string     `json:"error"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// RetractedAt is when herald deleted the publication from the platform
+	// (herald post retract); the delivery stays published: it did go out.
+	RetractedAt *time.Time `json:"retracted_at,omitempty"`
 }
 
 // Approval is one reviewer's sign-off of one revision at one level.

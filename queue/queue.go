@@ -55,7 +55,7 @@ func New(cfg *configs.Config, store *storage.Store, now func() time.Time) *Servi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording)}
+	return &Service{cfg: cfg, store: store, now: now, wording: content.NewWording(cfg.Wording).WithLeaders(cfg.ContentLeaders())}
 }
 
 // WordingHits returns every wording-list hit in a revision (for previews).
@@ -263,6 +263,9 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 	if d.Kind == content.KindBroadcast && rev.Title == "" && d.Broadcast != nil && d.Broadcast.Unit != "" {
 		rev.Title = content.BroadcastTitle(d.Broadcast)
 	}
+	if n := len(d.Images) + len(d.BodyImages); n > content.MaxImagesPerItem {
+		return rev, nil, refuse("图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
+	}
 	pending := pendingImages{}
 	for i, data := range d.Images {
 		role := content.RoleImage
@@ -282,6 +285,9 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 		srcs, err := content.ImageSources(body)
 		if err != nil {
 			return rev, nil, refuse("%v", err)
+		}
+		if n := len(d.Images) + len(distinct(srcs)); n > content.MaxImagesPerItem {
+			return rev, nil, refuse("图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
 		}
 		bySrc := map[string]string{}
 		for _, src := range srcs {
@@ -428,7 +434,9 @@ func (s *Service) mayTouch(actor Actor, it *content.Item) error {
 	if s.unrestricted(actor) || it.Department == actor.Department {
 		return nil
 	}
-	return refuse("稿件 %d 属于 %s，%s 无权操作", it.ID, s.deptName(it.Department), s.deptName(actor.Department))
+	// The same answer as for a missing item: another department's item
+	// numbers are not confirmed to exist.
+	return refuse("稿件 %d 不存在", it.ID)
 }
 
 func platformsOf(accounts []storage.Account) content.Platforms {
@@ -795,3 +803,12 @@ func (s *Service) ExpireOverdue(ctx context.Context) ([]int64, error) {
 
 // Levels returns the configured review levels.
 func (s *Service) Levels() []string { return slices.Clone(s.cfg.Review.Levels) }
+
+// distinct returns the different strings of list.
+func distinct(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
+}

@@ -35,3 +35,16 @@ func TestDisguisedTermsAreRefusedAtSubmit(t *testing.T) {
 		t.Errorf("title: %v", err)
 	}
 }
+
+// An item may carry at most content.MaxImagesPerItem pictures.
+func TestTooManyImagesRefused(t *testing.T) {
+	q, _ := setup(t)
+	imgs := make([][]byte, 0, content.MaxImagesPerItem+1)
+	for i := 0; i <= content.MaxImagesPerItem; i++ {
+		imgs = append(imgs, cover()[0])
+	}
+	_, err := q.Add(context.Background(), office, Draft{Kind: content.KindArticle, Title: "图片新闻", Body: "<p>正文</p>", Images: imgs, Targets: "all", When: "now"})
+	if !IsRefusal(err) || !strings.Contains(err.Error(), "图片太多") {
+		t.Fatalf("%d images: %v", len(imgs), err)
+	}
+}

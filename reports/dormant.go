@@ -32,6 +32,9 @@ type DormantRow struct {
 	LastPublished *time.Time `json:"last_published"`
 	DaysSince     *int       `json:"days_since"`
 	Level         string     `json:"level"`
+	// Breaches are the update rules (the national one and
+	// patrol.update_rules) the account does not meet today.
+	Breaches []RuleStatus `json:"breaches"`
 }
 
 // Dormant lists every active account with its last publication (herald's
@@ -46,10 +49,19 @@ func Dormant(ctx context.Context, cfg *configs.Config, st *storage.Store, now ti
 	if err != nil {
 		return nil, err
 	}
+	rules, err := UpdateRules(ctx, cfg, st, now)
+	if err != nil {
+		return nil, err
+	}
 	today := midnight(now, cfg.Location)
 	out := make([]DormantRow, 0, len(accounts))
 	for _, a := range accounts {
-		r := DormantRow{Account: a.ID, Name: a.Name, Platform: a.Platform, Level: LevelCritical}
+		r := DormantRow{Account: a.ID, Name: a.Name, Platform: a.Platform, Level: LevelCritical, Breaches: []RuleStatus{}}
+		for _, rs := range rules[a.ID] {
+			if !rs.OK {
+				r.Breaches = append(r.Breaches, rs)
+			}
+		}
 		if t, ok := last[a.ID]; ok {
 			t := t.In(cfg.Location)
 			days := int(today.Sub(midnight(t, cfg.Location)).Hours()/24 + 0.5)

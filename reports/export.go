@@ -33,6 +33,7 @@ func ExportTitle(cfg *configs.Config, from, to string) string {
 // failed export leaves nothing half-written. It returns the rows written;
 // title is the XLSX form's printed page header (ExportTitle).
 func ExportStats(ctx context.Context, st *storage.Store, format, out, title, from, to string, ids []string, platforms map[string]string) (int, error) {
+	storage.RemoveStaleTemp(filepath.Dir(out), ".herald-export-", time.Hour) // left by a killed export
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".herald-export-*")
 	if err != nil {
 		return 0, fmt.Errorf("cannot write %s: %w", out, err)

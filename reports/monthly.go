@@ -3,11 +3,14 @@ package reports
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/storage"
@@ -63,7 +66,8 @@ type Monthly struct {
 	DetailRows int
 	Chart      GroupSeries
 	Target     int
-	Warnings   []string // 预警 lines beyond dormancy: tokens, credentials
+	Warnings   []string      // 预警 lines beyond dormancy: tokens, credentials
+	Patrol     *PatrolReport // 巡检 (patrol.go)
 }
 
 // GroupSeries are per group and day the sums of followers and reads (图表).
@@ -145,6 +149,9 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	}
 	m.Rankings = rankings(cfg, m.Summary, prevRows)
 	if m.Dormant, err = Dormant(ctx, cfg, st, now); err != nil {
+		return nil, err
+	}
+	if m.Patrol, err = buildPatrol(ctx, st, p, m.Dormant); err != nil {
 		return nil, err
 	}
 	for _, a := range accounts {
@@ -234,7 +241,7 @@ func (b *bucket) merge(o *bucket) {
 }
 
 // accountAcc is one account's sums: per month of the period and for the
-// previous period, and which days of the period have followers stored.
+// previous period, and which days of the period are complete.
 type accountAcc struct {
 	months []bucket
 	prev   bucket
@@ -343,7 +350,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		g.chart.Followers[i], g.chart.Reads[i] = make([]*int64, len(g.days)), make([]*int64, len(g.days))
 	}
 	groupsOf := map[string][]int{}
+	platformOf := map[string]string{}
 	for _, a := range accounts {
+		platformOf[a.ID] = a.Platform
 		names := a.Groups
 		if len(names) == 0 {
 			names = []string{ungrouped}
@@ -377,7 +386,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		acc.months[monthOf[r.Date[:7]]].add(r)
 		day := dayOf[r.Date]
 		g.detail.add(r, day)
-		if r.Followers != nil {
+		// A day is complete when every figure its platform gives for a
+		// past day is stored (Weibo gives no history of followers).
+		if need := dailyFigures(platformOf[r.Account]); channels.Figures(r.Answered)&need == need {
 			acc.have[day] = true
 		}
 		for _, gi := range groupsOf[r.Account] {
@@ -390,6 +401,46 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		return nil, err
 	}
 	return g, nil
+}
+
+// dailyFigures are the figures a complete past day of the platform's
+// accounts has.
+func dailyFigures(platform string) channels.Figures {
+	if platform == configs.PlatformWeibo {
+		return weibo.DailyFigures
+	}
+	return wechat.DailyFigures
+}
+
+// CollectHint says in plain words which days of the rows need
+// `herald stats collect`, with the command that fills them (a collection
+// resumes by default: it asks only for what is missing).
+func CollectHint(rows []SummaryRow) string {
+	var first, last string
+	days, accounts := map[string]bool{}, 0
+	for _, r := range rows {
+		if len(r.MissingDays) > 0 {
+			accounts++
+		}
+		for _, d := range r.MissingDays {
+			days[d] = true
+			if first == "" || d < first {
+				first = d
+			}
+			if d > last {
+				last = d
+			}
+		}
+	}
+	if len(days) == 0 {
+		return "各账号各日数据齐全。"
+	}
+	list := slices.Sorted(maps.Keys(days))
+	if len(list) > 10 {
+		list = append(list[:10], "…")
+	}
+	return fmt.Sprintf("%d 个账号缺 %d 天的数据（%s），请运行 herald stats collect --from %s --to %s 补采（只补缺的数据）。",
+		accounts, len(days), strings.Join(list, "、"), first, last)
 }
 
 func val64(p *int64) int64 {

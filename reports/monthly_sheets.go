@@ -32,6 +32,7 @@ func (m *Monthly) sheetBuilders() []sheetBuilder {
 		m.reachSheet,    // 转载
 		m.detailSheet,   // 明细
 		m.chartSheets,   // 图表, 图表数据
+		m.patrolSheet,   // 巡检 (patrol.go)
 	}
 }
 
@@ -134,7 +135,7 @@ func writeSummary(wb *workbook, cfg *configs.Config, name, title string, rows []
 	s.add("合计", fmt.Sprintf("%d 个账号", len(rows)), nil, nil, total.Followers, total.NetGrowth, total.Posts, total.Reads,
 		total.Shares, total.Likes)
 	s.noteRow("注：微信账号指数为 WCI（清博 V14.2），微博账号为 BCI。" + strings.Join(WCIApproximations, "；") +
-		"。空白表示平台不提供该项数据；缺数据日期可用 herald stats collect 补采。")
+		"。空白表示平台不提供该项数据（微博不提供历史粉丝数，月末粉丝数为当月最后一次采集的快照）。" + CollectHint(rows))
 	return s.finish()
 }
 

@@ -12,7 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-
+	"syscall"
 	"testing"
 	"time"
 
@@ -299,7 +299,7 @@ func TestQuietHoursWrapMidnight(t *testing.T) {
 	}
 	for _, c := range cases {
 		at, _ := time.ParseInLocation("2006-01-02 15:04", c.at, loc)
-		in, end := h.sched.inQuietHours(at)
+		in, end := h.sched.exec.quiet.in(at)
 		if in != c.in || (in && end.In(loc).Format("2006-01-02 15:04") != c.ends) {
 			t.Errorf("%s: in=%v end=%s", c.at, in, end.In(loc).Format("2006-01-02 15:04"))
 		}
@@ -483,5 +483,81 @@ func TestAuditTellsTheWholeStory(t *testing.T) {
 		if e.RevisionID == 0 {
 			t.Fatalf("audit entry without revision: %+v", e)
 		}
+	}
+}
+
+// syncWriter is a log sink tests count lines of.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) lines() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Count(w.b.String(), "\n")
+}
+
+// Issue 15.2: an account removed from the config while its delivery is
+// unknown, sending or pending; at restart the item settles, with a few log
+// lines and little CPU, instead of a loop re-dispatching it.
+func TestRemovedAccountSettlesAtRestart(t *testing.T) {
+	h := newHarness(t, setup{wechat: 4})
+	ctx := context.Background()
+	id := h.add(queue.Draft{Title: "删号"})
+	if err := h.st.TransitionItem(ctx, storage.Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := h.st.Deliveries(ctx, id)
+	// wx000 unknown, wx001 sending (a killed process), wx002 pending.
+	for i, to := range []content.DeliveryState{content.DeliveryUnknown, content.DeliverySending} {
+		d := ds[i]
+		if err := h.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a1"}); err != nil {
+			t.Fatal(err)
+		}
+		if to == content.DeliveryUnknown {
+			if err := h.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: content.DeliverySending, To: content.DeliveryUnknown, AttemptID: "a1", Error: "答复丢失"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The three accounts leave the config; wx003 stays.
+	h.cfg.Accounts = h.cfg.Accounts[3:]
+	logs := &syncWriter{}
+	h.sched = New(h.cfg, h.st, h.q, h.reg, slog.New(slog.NewTextHandler(logs, nil)), Options{PollEvery: 20 * time.Millisecond})
+	var before syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	h.start()
+	h.waitSettled([]int64{id}, 10*time.Second)
+	time.Sleep(time.Second) // a loop would show here
+	var after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
+	it, _ := h.st.Item(ctx, id)
+	if it.State != content.ItemPartiallyFailed || !strings.Contains(it.StateReason, "账号已从配置中删除") {
+		t.Fatalf("item %s: %q", it.State, it.StateReason)
+	}
+	ds, _ = h.st.Deliveries(ctx, id)
+	for _, d := range ds[:3] {
+		if d.State != content.DeliveryFailed || !strings.Contains(d.Error, "账号已从配置中删除") {
+			t.Errorf("%s: %s %q", d.Account, d.State, d.Error)
+		}
+	}
+	if n := logs.lines(); n > 30 {
+		t.Errorf("%d log lines:\n%s", n, logs.b.String())
+	}
+	if cpu > 500*time.Millisecond {
+		t.Errorf("%s of CPU", cpu)
+	}
+	t.Logf("settled with %d log lines and %s of CPU (the whole test process)", logs.lines(), cpu)
+	snap := h.sb.Snapshot()
+	if n := len(snap.WeChat["wxapp003"].Published); n != 1 {
+		t.Errorf("the remaining account published %d", n)
 	}
 }

@@ -119,10 +119,10 @@ func BenchmarkCollectYear(b *testing.B) {
 		}
 		// Minimum per WeChat account: ceil(365/7) spans x 2 user endpoints and
 		// ceil(365/30) bizsummary spans, plus one batchget page per 20 published
-		// articles back to the range's start; per Weibo account one timeline page
-		// (the range ends before yesterday, so no users/counts snapshot).
-		userSpans := (days + userSpan - 1) / userSpan
-		bizSpans := (days + bizSpan - 1) / bizSpan
+		// articles back to the range's start; per Weibo account one timeline page,
+		// and one users/counts snapshot per 100 Weibo accounts.
+		userSpans := (days + 7 - 1) / 7
+		bizSpans := (days + 30 - 1) / 30
 		minimum := int64(wechatN * (2*userSpans + bizSpans))
 		seen := platformCalls(b, addr)
 		datacube := seen["/datacube/getusercumulate"] + seen["/datacube/getusersummary"] + seen["/datacube/getbizsummary"]

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -15,34 +16,29 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/storage"
 )
 
-// Span limits of the WeChat endpoints, in days.
-const (
-	userSpan = 7  // getusersummary, getusercumulate
-	bizSpan  = 30 // getbizsummary
-)
-
-// Collector gathers statistics for configured accounts.
+// Collector gathers statistics for configured accounts. What a platform
+// answers is decoded by its channel (channels.StatsSource); the collector
+// decides what to ask for, and stores what it is given.
 type Collector struct {
-	cfg    *configs.Config
-	store  *storage.Store
-	wechat *wechat.Channel
-	weibo  *weibo.Channel
-	log    *slog.Logger
-	now    func() time.Time
+	cfg     *configs.Config
+	store   *storage.Store
+	sources map[string]channels.StatsSource // by platform
+	log     *slog.Logger
+	// Now is the clock: it says which day is "today" (in the configured
+	// timezone) and dates snapshots (default time.Now).
+	Now func() time.Time
 	// Workers is how many accounts are collected at once (default 8).
 	Workers int
-	calls   atomic.Int64
 }
 
-// New returns a collector using the channels' clients.
-func New(cfg *configs.Config, st *storage.Store, wc *wechat.Channel, wb *weibo.Channel, log *slog.Logger) *Collector {
-	return &Collector{cfg: cfg, store: st, wechat: wc, weibo: wb, log: log, now: time.Now, Workers: 8}
+// New returns a collector asking the WeChat and Weibo channels.
+func New(cfg *configs.Config, st *storage.Store, wc channels.StatsSource, wb channels.SnapshotSource, log *slog.Logger) *Collector {
+	return &Collector{cfg: cfg, store: st, log: log, Now: time.Now, Workers: 8,
+		sources: map[string]channels.StatsSource{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}}
 }
 
 // Summary is what a collection did.
@@ -66,8 +62,7 @@ type Progress func(done, total int, account string)
 
 // Yesterday is the last day whose figures the platforms have.
 func (c *Collector) Yesterday() time.Time {
-	y, m, d := c.now().In(c.cfg.Location).Date()
-	return time.Date(y, m, d-1, 0, 0, 0, 0, c.cfg.Location)
+	return c.cfg.Today(c.Now()).AddDate(0, 0, -1)
 }
 
 // Collect gathers from..to (inclusive, local dates) for the given accounts
@@ -75,7 +70,7 @@ func (c *Collector) Yesterday() time.Time {
 // and never stops the others. With resume, days already stored for an
 // account are not asked for again.
 func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs []string, resume bool, progress Progress) (Summary, error) {
-	start := c.now()
+	start := c.Now()
 	if y := c.Yesterday(); to.After(y) {
 		to = y
 	}
@@ -94,7 +89,7 @@ func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs 
 		return sum, fmt.Errorf("账号不存在：%v", accountIDs)
 	}
 	sum.Accounts = len(accts)
-	calls0 := c.calls.Load()
+	var calls atomic.Int64
 
 	var mu sync.Mutex
 	done := 0
@@ -112,8 +107,34 @@ func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs 
 		}
 	}
 
-	// Weibo counts come 100 accounts a call: one batch for all of them.
-	var weiboAccts []*configs.Account
+	// Figures a platform gives only as of now (Weibo's followers): one
+	// snapshot per collection, for all of the platform's accounts at once.
+	snapErrs := map[string]error{}
+	for platform, src := range c.sources {
+		ss, ok := src.(channels.SnapshotSource)
+		if !ok {
+			continue
+		}
+		var of []*configs.Account
+		for _, a := range accts {
+			if a.Platform == platform {
+				of = append(of, a)
+			}
+		}
+		snap, errs, n := ss.Snapshot(ctx, of, start)
+		calls.Add(int64(n))
+		for _, a := range of {
+			if d, ok := snap[a.ID]; ok {
+				rows, err := c.store.UpsertDailyStats(ctx, []storage.DailyStat{row(a.ID, d)})
+				sum.RowsWritten += rows
+				if err != nil {
+					errs[a.ID] = errors.Join(errs[a.ID], err)
+				}
+			}
+		}
+		maps.Copy(snapErrs, errs)
+	}
+
 	jobs := make(chan *configs.Account)
 	var wg sync.WaitGroup
 	for i := 0; i < max(1, c.Workers); i++ {
@@ -121,325 +142,75 @@ func (c *Collector) Collect(ctx context.Context, from, to time.Time, accountIDs 
 		go func() {
 			defer wg.Done()
 			for a := range jobs {
-				rows, err := c.collectWeChat(ctx, a, from, to, resume)
-				record(a, rows, err)
+				rows, n, err := c.collectAccount(ctx, a, from, to, resume)
+				calls.Add(int64(n))
+				record(a, rows, errors.Join(snapErrs[a.ID], err))
 			}
 		}()
 	}
+feed:
 	for _, a := range accts {
-		if a.Platform == configs.PlatformWeibo {
-			weiboAccts = append(weiboAccts, a)
-			continue
-		}
 		select {
 		case jobs <- a:
 		case <-ctx.Done():
+			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	if len(weiboAccts) > 0 {
-		results := c.collectWeibo(ctx, weiboAccts, from, to)
-		for _, a := range weiboAccts {
-			r := results[a.ID]
-			record(a, r.rows, r.err)
-		}
-	}
 	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].Account < sum.Failures[j].Account })
-	sum.Calls = c.calls.Load() - calls0
-	sum.Elapsed = c.now().Sub(start)
+	sum.Calls = calls.Load()
+	sum.Elapsed = c.Now().Sub(start)
 	return sum, ctx.Err()
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
-func ptr(n int64) *int64 { return &n }
+// row is what the store keeps of a channel's day.
+func row(account string, d channels.DayStats) storage.DailyStat {
+	return storage.DailyStat{Account: account, Date: d.Date, Followers: d.Followers, NewFollowers: d.NewFollowers,
+		LostFollowers: d.LostFollowers, Posts: d.Posts, Reads: d.Reads, Shares: d.Shares, Likes: d.Likes,
+		Zaikan: d.Zaikan, Comments: d.Comments, Answered: int64(d.Answered)}
+}
 
-// chunks splits from..to into spans of at most n days, skipping spans whose
-// days are all in have.
-func chunks(from, to time.Time, n int, have map[string]bool) [][2]time.Time {
-	var out [][2]time.Time
-	for s := from; !s.After(to); s = s.AddDate(0, 0, n) {
-		e := s.AddDate(0, 0, n-1)
-		if e.After(to) {
-			e = to
-		}
-		missing := have == nil
-		for d := s; !d.After(e) && !missing; d = d.AddDate(0, 0, 1) {
-			missing = !have[day(d)]
-		}
-		if missing {
-			out = append(out, [2]time.Time{s, e})
-		}
+// collectAccount asks the account's channel for its days (with resume,
+// only the figures a day still lacks: a day is complete when every figure
+// its platform gives is answered) and writes them in one transaction. It
+// returns the rows changed and the platform calls made.
+func (c *Collector) collectAccount(ctx context.Context, a *configs.Account, from, to time.Time, resume bool) (int, int, error) {
+	src := c.sources[a.Platform]
+	if src == nil {
+		return 0, 0, fmt.Errorf("没有 %s 平台的统计来源", a.Platform)
 	}
-	return out
-}
-
-func (c *Collector) call(ctx context.Context, a *configs.Account, path string, body, out any) error {
-	c.calls.Add(1)
-	return c.wechat.Call(ctx, a, path, body, out)
-}
-
-// collectWeChat gathers one official account's days with the fewest calls
-// the span limits allow, and writes them in one transaction.
-func (c *Collector) collectWeChat(ctx context.Context, a *configs.Account, from, to time.Time, resume bool) (int, error) {
-	var have map[string]bool
+	req := channels.StatsRequest{From: from, To: to, Now: c.Now()}
 	if resume {
-		var err error
-		if have, err = c.store.StatDates(ctx, a.ID, day(from), day(to)); err != nil {
-			return 0, err
+		have, err := c.store.AnsweredFigures(ctx, a.ID, day(from), day(to))
+		if err != nil {
+			return 0, 0, err
+		}
+		gives := src.DailyFigures()
+		req.Want = func(date string, f channels.Figures) bool {
+			return f&gives&^channels.Figures(have[date]) != 0
 		}
 	}
-	rows := map[string]*storage.DailyStat{}
-	row := func(d string) *storage.DailyStat {
-		r, ok := rows[d]
-		if !ok {
-			r = &storage.DailyStat{Account: a.ID, Date: d}
-			rows[d] = r
-		}
-		return r
+	ids, err := c.store.PublishedRemoteIDs(ctx, a.ID)
+	if err != nil {
+		return 0, 0, err
 	}
-	var problems []error
-	userChunks := chunks(from, to, userSpan, have)
-	for _, ch := range userChunks {
-		span := map[string]string{"begin_date": day(ch[0]), "end_date": day(ch[1])}
-		var cum struct {
-			List []struct {
-				RefDate      string `json:"ref_date"`
-				CumulateUser *int64 `json:"cumulate_user"`
-			} `json:"list"`
-		}
-		if err := c.call(ctx, a, "/datacube/getusercumulate", span, &cum); err != nil {
-			problems = append(problems, fmt.Errorf("粉丝数 %s~%s：%w", span["begin_date"], span["end_date"], err))
-			if stopAccount(err) {
-				break
-			}
-			continue
-		}
-		for _, r := range cum.List {
-			if r.CumulateUser != nil {
-				row(r.RefDate).Followers = r.CumulateUser
-			}
-		}
-		var summ struct {
-			List []struct {
-				RefDate    string `json:"ref_date"`
-				NewUser    int64  `json:"new_user"`
-				CancelUser int64  `json:"cancel_user"`
-			} `json:"list"`
-		}
-		if err := c.call(ctx, a, "/datacube/getusersummary", span, &summ); err != nil {
-			problems = append(problems, fmt.Errorf("新增/取关 %s~%s：%w", span["begin_date"], span["end_date"], err))
-			continue
-		}
-		// One row per source with movement: sum per date; a date without rows is 0/0.
-		for d := ch[0]; !d.After(ch[1]); d = d.AddDate(0, 0, 1) {
-			r := row(day(d))
-			r.NewFollowers, r.LostFollowers = ptr(0), ptr(0)
-		}
-		for _, r := range summ.List {
-			x := row(r.RefDate)
-			*x.NewFollowers += r.NewUser
-			*x.LostFollowers += r.CancelUser
-		}
-	}
-	if len(problems) == 0 || !stopAccount(problems[0]) {
-		for _, ch := range chunks(from, to, bizSpan, have) {
-			span := map[string]string{"begin_date": day(ch[0]), "end_date": day(ch[1])}
-			// Each day's figures are nested under "detail"; a figure the
-			// answer leaves out stays nil (stored empty), never 0.
-			var biz struct {
-				List []struct {
-					RefDate string `json:"ref_date"`
-					Detail  struct {
-						ReadUser     *int64 `json:"read_user"`
-						ShareUser    *int64 `json:"share_user"`
-						ZaikanUser   *int64 `json:"zaikan_user"`
-						LikeUser     *int64 `json:"like_user"`
-						CommentCount *int64 `json:"comment_count"`
-					} `json:"detail"`
-				} `json:"list"`
-			}
-			if err := c.call(ctx, a, "/datacube/getbizsummary", span, &biz); err != nil {
-				problems = append(problems, fmt.Errorf("阅读数据 %s~%s：%w", span["begin_date"], span["end_date"], err))
-				break // 48001/47009: this account has no article statistics; the rest stands
-			}
-			for _, r := range biz.List {
-				x := row(r.RefDate)
-				f := r.Detail
-				x.Reads, x.Shares, x.Zaikan, x.Likes, x.Comments = f.ReadUser, f.ShareUser, f.ZaikanUser, f.LikeUser, f.CommentCount
-			}
-		}
-		if len(userChunks) > 0 || have == nil {
-			if err := c.countPosts(ctx, a, from, to, row); err != nil {
-				problems = append(problems, fmt.Errorf("发布数：%w", err))
-			}
-		}
-	}
-	list := make([]storage.DailyStat, 0, len(rows))
-	for _, r := range rows {
-		list = append(list, *r)
+	req.PostIDs = ids
+	res, problem := src.DailyStats(ctx, a, req)
+	list := make([]storage.DailyStat, 0, len(res.Days))
+	for _, d := range res.Days {
+		list = append(list, row(a.ID, d))
 	}
 	n, err := c.store.UpsertDailyStats(ctx, list)
 	if err != nil {
-		return n, err
+		return n, res.Calls, errors.Join(problem, err)
 	}
-	return n, errors.Join(problems...)
-}
-
-// stopAccount reports errors after which asking this account more is pointless.
-func stopAccount(err error) bool {
-	switch channels.ClassOf(err) {
-	case channels.ClassCredentials, channels.ClassQuota:
-		return true
-	}
-	return false
-}
-
-// countPosts counts publications per day from the platform's own published
-// list, so posts made by hand in the back office count too.
-func (c *Collector) countPosts(ctx context.Context, a *configs.Account, from, to time.Time, row func(string) *storage.DailyStat) error {
-	counts := map[string]int64{}
-	end := to.AddDate(0, 0, 1)
-	for offset := 0; ; offset += 20 {
-		var list struct {
-			TotalCount int `json:"total_count"`
-			Item       []struct {
-				UpdateTime int64 `json:"update_time"`
-				Content    struct {
-					NewsItem []struct{} `json:"news_item"`
-				} `json:"content"`
-			} `json:"item"`
-		}
-		if err := c.call(ctx, a, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": 20, "no_content": 1}, &list); err != nil {
-			return err
-		}
-		older := false
-		for _, it := range list.Item {
-			t := time.Unix(it.UpdateTime, 0).In(c.cfg.Location)
-			if t.Before(from) {
-				older = true
-				continue
-			}
-			if t.Before(end) {
-				counts[day(t)] += int64(max(1, len(it.Content.NewsItem)))
-			}
-		}
-		if older || len(list.Item) < 20 || offset+20 >= list.TotalCount {
-			break
+	for _, p := range res.Posts {
+		if err := c.store.UpsertPostStats(ctx, a.ID, p.PostID, p.Date, p.Reposts, p.Comments, p.Likes); err != nil {
+			return n, res.Calls, errors.Join(problem, err)
 		}
 	}
-	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		row(day(d)).Posts = ptr(counts[day(d)])
-	}
-	return nil
-}
-
-// tokenProblem reports a Weibo answer about the token itself (expired, invalid).
-func tokenProblem(err error) bool {
-	var api *weibo.APIError
-	return errors.As(err, &api) && api.Code >= 21300 && api.Code < 21400
-}
-
-type weiboResult struct {
-	rows int
-	err  error
-}
-
-// collectWeibo records followers (a snapshot: Weibo keeps no history, so
-// only yesterday's row gets it, and only when the range reaches yesterday),
-// posts per day from each account's own timeline, and the counts of the
-// posts herald made.
-func (c *Collector) collectWeibo(ctx context.Context, accts []*configs.Account, from, to time.Time) map[string]weiboResult {
-	out := map[string]weiboResult{}
-	client := c.weibo.Client()
-	counts := map[string]weibo.UserCounts{}
-	if to.Equal(c.Yesterday()) {
-		var uids []string
-		for _, a := range accts {
-			uids = append(uids, a.UID)
-		}
-		// users/counts takes any account's token: if one account's token has
-		// lapsed, the next account's serves, so one expiry does not cost every
-		// account its figures.
-		var list []weibo.UserCounts
-		var err error
-		for _, a := range accts {
-			c.calls.Add(int64((len(uids) + weibo.MaxBatch - 1) / weibo.MaxBatch))
-			if list, err = client.UserCounts(ctx, a.AccessToken, uids); err == nil || !tokenProblem(err) {
-				break
-			}
-		}
-		if err != nil {
-			for _, a := range accts {
-				out[a.ID] = weiboResult{err: fmt.Errorf("粉丝数：%v", err)}
-			}
-		}
-		for _, u := range list {
-			counts[u.ID.String()] = u
-		}
-	}
-	for _, a := range accts {
-		if out[a.ID].err != nil {
-			continue
-		}
-		rows := map[string]*storage.DailyStat{}
-		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-			rows[day(d)] = &storage.DailyStat{Account: a.ID, Date: day(d), Posts: ptr(0)}
-		}
-		if u, ok := counts[a.UID]; ok {
-			rows[day(to)].Followers = ptr(int64(u.FollowersCount))
-		}
-		var problems []error
-		// Posts per day from the account's own timeline (newest first).
-	pages:
-		for page := 1; page <= 20; page++ {
-			c.calls.Add(1)
-			posts, err := client.Timeline(ctx, a.AccessToken, 100, page)
-			if err != nil {
-				problems = append(problems, fmt.Errorf("发布数：%v", err))
-				for _, r := range rows {
-					r.Posts = nil
-				}
-				break
-			}
-			for _, p := range posts {
-				t, err := p.Created()
-				if err != nil {
-					continue
-				}
-				t = t.In(c.cfg.Location)
-				if t.Before(from) {
-					break pages
-				}
-				if r, ok := rows[day(t)]; ok {
-					*r.Posts++
-				}
-			}
-			if len(posts) < 100 {
-				break
-			}
-		}
-		ids, err := c.store.PublishedRemoteIDs(ctx, a.ID)
-		if err == nil && len(ids) > 0 && to.Equal(c.Yesterday()) {
-			c.calls.Add(int64((len(ids) + weibo.MaxBatch - 1) / weibo.MaxBatch))
-			sc, err := client.StatusCounts(ctx, a.AccessToken, ids)
-			if err != nil {
-				problems = append(problems, fmt.Errorf("微博互动数：%v", err))
-			}
-			for _, s := range sc {
-				_ = c.store.UpsertPostStats(ctx, a.ID, s.ID.String(), day(to), int64(s.Reposts), int64(s.Comments), int64(s.Attitudes))
-			}
-		}
-		list := make([]storage.DailyStat, 0, len(rows))
-		for _, r := range rows {
-			list = append(list, *r)
-		}
-		n, err := c.store.UpsertDailyStats(ctx, list)
-		if err != nil {
-			problems = append(problems, err)
-		}
-		out[a.ID] = weiboResult{rows: n, err: errors.Join(problems...)}
-	}
-	return out
+	return n, res.Calls, problem
 }

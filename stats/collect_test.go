@@ -65,7 +65,7 @@ func newEnv(t testing.TB, wechatN, weiboN int) *env {
 		t.Fatal(err)
 	}
 	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
-	c.now = func() time.Time { return now }
+	c.Now = func() time.Time { return now }
 	return &env{sb: sb, url: srv.URL, cfg: cfg, st: st, c: c, now: now}
 }
 
@@ -105,16 +105,27 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 			}
 		}
 	}
-	// Weibo: followers only for yesterday (a snapshot), never invented for older days.
+	// Weibo: followers are a snapshot, stored for the day it was taken on
+	// (today, in the configured timezone), never invented for past days.
+	today, err := e.st.AllDailyStats(ctx, day(e.now), day(e.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := map[string]storage.DailyStat{}
+	for _, r := range today {
+		snap[r.Account] = r
+	}
 	for _, a := range e.cfg.Accounts {
 		if a.Platform != configs.PlatformWeibo {
 			continue
 		}
-		if r := got[a.ID+" "+day(to)]; r.Followers == nil || *r.Followers < 1000 {
-			t.Fatalf("%s yesterday's followers: %v", a.ID, r.Followers)
+		if want := e.figures(t, a.UID, day(e.now)); !eq(snap[a.ID].Followers, want.Followers) {
+			t.Fatalf("%s today's followers: %v, platform %d", a.ID, deref(snap[a.ID].Followers), want.Followers)
 		}
-		if r := got[a.ID+" "+day(from)]; r.Followers != nil || r.Reads != nil {
-			t.Fatalf("%s: figures invented for a past day: %+v", a.ID, r)
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			if r := got[a.ID+" "+day(d)]; r.Followers != nil || r.Reads != nil {
+				t.Fatalf("%s: figures invented for a past day: %+v", a.ID, r)
+			}
 		}
 	}
 	// The fewest calls the span limits allow: per WeChat account 5 x 2 user calls
@@ -170,9 +181,9 @@ func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb0000" {
 		t.Fatalf("failures: %+v (want only the expired account's timeline)", sum.Failures)
 	}
-	rows, _ := e.st.AllDailyStats(ctx, day(y), day(y))
+	rows, _ := e.st.AllDailyStats(ctx, day(e.now), day(e.now)) // the snapshot's day
 	for _, r := range rows {
-		want, _ := e.sb.Figures(map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
+		want := e.figures(t, map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
 		if r.Followers == nil || *r.Followers != int64(want.Followers) {
 			t.Fatalf("%s followers %v, platform %d", r.Account, r.Followers, want.Followers)
 		}
@@ -253,4 +264,73 @@ func deref(p *int64) any {
 		return nil
 	}
 	return *p
+}
+
+// TestPartialDaysAreRefilledOnResume: a collection that stored a day's
+// followers but not its reads (getbizsummary failing between the two) leaves
+// the day incomplete, and a resumed collection fills exactly what is missing.
+func TestPartialDaysAreRefilledOnResume(t *testing.T) {
+	e := newEnv(t, 2, 1)
+	ctx := context.Background()
+	to := e.c.Yesterday()
+	from := to.AddDate(0, 0, -9)
+	e.sb.ExhaustQuota("app0000", "/datacube/getbizsummary")
+	sum, err := e.c.Collect(ctx, from, to, nil, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx0000" || !strings.Contains(sum.Failures[0].Reason, "阅读数据") {
+		t.Fatalf("failures: %+v", sum.Failures)
+	}
+	rows, _ := e.st.AllDailyStats(ctx, day(from), day(to))
+	for _, r := range rows {
+		if r.Account == "wx0000" && (r.Followers == nil || r.Reads != nil) {
+			t.Fatalf("setup: after the failure %s has followers %v reads %v", r.Date, deref(r.Followers), deref(r.Reads))
+		}
+	}
+	e.sb.RestoreQuota("app0000", "/datacube/getbizsummary")
+	calls := func(app string) map[string]int { return e.sb.Snapshot().WeChat[app].Calls }
+	before0, before1 := calls("app0000"), calls("app0001")
+	if sum, err = e.c.Collect(ctx, from, to, nil, true, nil); err != nil || len(sum.Failures) != 0 {
+		t.Fatalf("resume: %v %+v", err, sum.Failures)
+	}
+	rows, _ = e.st.AllDailyStats(ctx, day(from), day(to))
+	n := 0
+	for _, r := range rows {
+		if r.Account != "wx0000" {
+			continue
+		}
+		n++
+		want := e.figures(t, "app0000", r.Date)
+		if !eq(r.Followers, want.Followers) || !eq(r.Reads, want.Reads) || !eq(r.Shares, want.Shares) || !eq(r.Likes, want.Likes) {
+			t.Fatalf("%s after resume: followers %v reads %v shares %v likes %v; platform %+v", r.Date,
+				deref(r.Followers), deref(r.Reads), deref(r.Shares), deref(r.Likes), want)
+		}
+	}
+	if n != 10 {
+		t.Fatalf("wx0000 has %d of 10 days", n)
+	}
+	// Resume asked only for what was missing: the article figures of the
+	// incomplete account, nothing of the complete one.
+	after0, after1 := calls("app0000"), calls("app0001")
+	if after0["/datacube/getbizsummary"] != before0["/datacube/getbizsummary"]+1 ||
+		after0["/datacube/getusercumulate"] != before0["/datacube/getusercumulate"] ||
+		after0["/cgi-bin/freepublish/batchget"] != before0["/cgi-bin/freepublish/batchget"] {
+		t.Fatalf("resume of wx0000 asked: before %v after %v", before0, after0)
+	}
+	for path, c := range after1 {
+		if strings.HasPrefix(path, "/datacube/") && c != before1[path] {
+			t.Fatalf("resume asked the complete account again: %s %d -> %d", path, before1[path], c)
+		}
+	}
+	// A third resume has nothing left to ask of WeChat.
+	before0 = calls("app0000")
+	if _, err := e.c.Collect(ctx, from, to, nil, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	for path, c := range calls("app0000") {
+		if c != before0[path] && path != "/cgi-bin/token" {
+			t.Fatalf("complete days asked again: %s %d -> %d", path, before0[path], c)
+		}
+	}
 }

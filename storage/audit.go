@@ -19,6 +19,8 @@ type AuditEntry struct {
 	Detail     string    `json:"detail"`
 }
 
+const insertAuditSQL = "INSERT INTO audit_log (at, actor, action, item_id, revision_id, account_id, detail) VALUES (?,?,?,?,?,?,?)"
+
 func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry, now string) error {
 	var item, rev any
 	if e.ItemID != 0 {
@@ -27,8 +29,7 @@ func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry, now string) erro
 	if e.RevisionID != 0 {
 		rev = e.RevisionID
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO audit_log (at, actor, action, item_id, revision_id, account_id, detail) VALUES (?,?,?,?,?,?,?)",
-		now, e.Actor, e.Action, item, rev, e.Account, e.Detail)
+	_, err := tx.ExecContext(ctx, insertAuditSQL, now, e.Actor, e.Action, item, rev, e.Account, e.Detail)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 
 // Media returns what an earlier upload of these bytes to this account gave.
 func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, url string, err error) {
-	err = s.db.QueryRowContext(ctx, "SELECT media_id, url FROM platform_media WHERE account_id = ? AND sha256 = ? AND kind = ?",
+	err = s.queryRowCached(ctx, "SELECT media_id, url FROM platform_media WHERE account_id = ? AND sha256 = ? AND kind = ?",
 		account, sha, kind).Scan(&mediaID, &url)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("storage: media %s/%s/%s: %w", account, sha[:min(8, len(sha))], kind, ErrNotFound)
@@ -23,7 +23,7 @@ func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, 
 
 // SaveMedia records an upload of these bytes to this account.
 func (s *Store) SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
+	_, err := s.execCached(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
 VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`,
 		account, sha, kind, mediaID, url, ts(s.now()))
 	if err != nil {
@@ -32,12 +32,13 @@ VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_
 	return nil
 }
 
-// SaveProgress records the platform's id for an attempt in flight (a WeChat
-// publish_id), so that a crash after the call can still look it up. It only
-// writes while the delivery is still in that attempt.
-func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, remoteID string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET remote_id = ?, updated_at = ?
-WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, remoteID, ts(s.now()), deliveryID, attemptID)
+// SaveProgress records a channel's progress of an attempt in flight (opaque
+// to the store), so that a crash after a platform call can resume or look
+// it up. It only writes while the delivery is still in that attempt; the
+// progress stays with the delivery across later attempts.
+func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error {
+	res, err := s.execCached(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
+WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, progress, ts(s.now()), deliveryID, attemptID)
 	if err != nil {
 		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
 	}

@@ -44,6 +44,7 @@ type Store struct {
 	path     string
 	mediaDir string
 	now      func() time.Time
+	stmts    stmtCache
 }
 
 // Option adjusts a Store.
@@ -77,7 +78,7 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(268435456)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -117,7 +118,10 @@ func ownerOnly(path string) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStmts()
+	return s.db.Close()
+}
 
 // DB exposes the handle for packages that keep tables of their own (metrics).
 func (s *Store) DB() *sql.DB { return s.db }

@@ -11,14 +11,14 @@ import (
 )
 
 const deliveryCols = `id, item_id, revision_id, account_id, platform, state, attempt_id, attempts, next_attempt_at,
-  remote_id, url, error, published_at, updated_at, attempt_started_at`
+  remote_id, url, error, published_at, updated_at, attempt_started_at, progress`
 
 func scanDelivery(row interface{ Scan(...any) error }) (content.Delivery, error) {
 	var d content.Delivery
 	var next, published, started sql.NullString
 	var updated string
 	err := row.Scan(&d.ID, &d.ItemID, &d.RevisionID, &d.Account, &d.Platform, &d.State, &d.AttemptID, &d.Attempts, &next,
-		&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started)
+		&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started, &d.Progress)
 	d.NextAttemptAt, d.PublishedAt, d.UpdatedAt = parseTSPtr(next), parseTSPtr(published), parseTS(updated)
 	d.AttemptStartedAt = parseTSPtr(started)
 	return d, err
@@ -72,78 +72,125 @@ type DeliveryUpdate struct {
 // UpdateDelivery moves a delivery from one state to another if it is still
 // in From (and, for an attempt in flight, still the same attempt), checks the
 // move against the state machine and writes an audit entry, in one committed
-// transaction. Moving to sending counts an attempt. ErrConflict means the
-// delivery changed meanwhile.
+// transaction. Moving to sending counts an attempt, and only happens while
+// the item is publishing. ErrConflict means the delivery changed meanwhile.
 func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	if err := content.CheckDeliveryTransition(u.From, u.To); err != nil {
 		return err
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
-			return err
-		}
-		q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
-  url = CASE WHEN ? = '' THEN url ELSE ? END`
-		args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL}
-		if u.To == content.DeliverySending {
-			// A new attempt: its own id and start time. A WeChat draft saved by an
-			// earlier attempt that never got submitted ("draft:<media_id>") is kept,
-			// so the retry submits that draft instead of making another.
-			q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?, remote_id = CASE WHEN remote_id LIKE 'draft:%' THEN remote_id ELSE '' END"
-			args = append(args, u.AttemptID, ts(now))
-		} else {
-			q += ", remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END" // kept unless given
-			args = append(args, u.RemoteID, u.RemoteID)
-		}
-		if u.To == content.DeliveryPublished {
-			q += ", published_at = ?"
-			args = append(args, ts(now))
-		}
-		q += " WHERE id = ? AND state = ?"
-		args = append(args, u.ID, u.From)
-		if u.To == content.DeliverySending {
-			q += notCancelledGuard // nothing new starts once the item is cancelled
-		}
-		if (u.From == content.DeliverySending || u.From == content.DeliveryUnknown) && u.AttemptID != "" {
-			q += " AND attempt_id = ?"
-			args = append(args, u.AttemptID)
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var one int
-			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deliveries WHERE id = ?", u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			return ErrConflict
-		}
-		var itemID, revID int64
-		var account string
-		if err := tx.QueryRowContext(ctx, "SELECT item_id, revision_id, account_id FROM deliveries WHERE id = ?", u.ID).
-			Scan(&itemID, &revID, &account); err != nil {
-			return err
-		}
-		detail := u.Detail
-		if detail == "" {
-			detail = fmt.Sprintf("%s → %s", u.From, u.To)
-			if u.Error != "" {
-				detail += "：" + u.Error
-			}
-			if u.URL != "" {
-				detail += " " + u.URL
-			}
-		}
-		actor := u.Actor
-		if actor == "" {
-			actor = "herald"
-		}
-		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "delivery", ItemID: itemID, RevisionID: revID, Account: account, Detail: detail}, ts(now))
+		return s.updateDelivery(ctx, tx, u, now)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
+	}
+	return nil
+}
+
+// UpdateDeliveries applies guarded changes in one transaction: each either
+// applies whole (with its audit entry) or is reported in the returned slice
+// (ErrConflict, ErrNotFound or a transition error), in the order given. An
+// error that is not about one delivery (the disk, the database) fails them all.
+func (s *Store) UpdateDeliveries(ctx context.Context, us []DeliveryUpdate) ([]error, error) {
+	out := make([]error, len(us))
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, u := range us {
+			if err := content.CheckDeliveryTransition(u.From, u.To); err != nil {
+				out[i] = err
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT d"); err != nil {
+				return err
+			}
+			err := s.updateDelivery(ctx, tx, u, now)
+			if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+				out[i] = fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO d"); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE d"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.Time) error {
+	if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
+		return err
+	}
+	q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
+  url = CASE WHEN ? = '' THEN url ELSE ? END, remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END`
+	args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL, u.RemoteID, u.RemoteID}
+	if u.To == content.DeliverySending {
+		// A new attempt: its own id and start time. The channel's progress is
+		// kept: it decides what an earlier attempt's progress means.
+		q += ", attempt_id = ?, attempts = attempts + 1, attempt_started_at = ?"
+		args = append(args, u.AttemptID, ts(now))
+	}
+	if u.To == content.DeliveryPublished {
+		q += ", published_at = ?"
+		args = append(args, ts(now))
+	}
+	q += " WHERE id = ? AND state = ?"
+	args = append(args, u.ID, u.From)
+	if (u.From == content.DeliverySending || u.From == content.DeliveryUnknown) && u.AttemptID != "" {
+		q += " AND attempt_id = ?"
+		args = append(args, u.AttemptID)
+	}
+	if u.To == content.DeliverySending {
+		// Only while the item is publishing, and nothing new starts once it
+		// is cancelled.
+		q += " AND EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id AND i.state = 'publishing')" + notCancelledGuard
+	}
+	q += " RETURNING item_id, revision_id, account_id"
+	var itemID, revID int64
+	var account string
+	st, err := s.txStmt(ctx, tx, q)
+	if err != nil {
+		return err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(&itemID, &revID, &account)
+	if errors.Is(err, sql.ErrNoRows) {
+		var one int
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deliveries WHERE id = ?", u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return ErrConflict
+	}
+	if err != nil {
+		return err
+	}
+	detail := u.Detail
+	if detail == "" {
+		detail = fmt.Sprintf("%s → %s", u.From, u.To)
+		if u.Error != "" {
+			detail += "：" + u.Error
+		}
+		if u.URL != "" {
+			detail += " " + u.URL
+		}
+	}
+	actor := u.Actor
+	if actor == "" {
+		actor = "herald"
+	}
+	ins, err := s.txStmt(ctx, tx, insertAuditSQL)
+	if err != nil {
+		return err
+	}
+	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail); err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET path = excluded.
 func (s *Store) Image(ctx context.Context, sha string) (Image, error) {
 	var im Image
 	var rel string
-	err := s.db.QueryRowContext(ctx, "SELECT sha256, mime, size, width, height, path FROM images WHERE sha256 = ?", sha).
+	err := s.queryRowCached(ctx, "SELECT sha256, mime, size, width, height, path FROM images WHERE sha256 = ?", sha).
 		Scan(&im.SHA256, &im.MIME, &im.Size, &im.Width, &im.Height, &rel)
 	if errors.Is(err, sql.ErrNoRows) {
 		return im, fmt.Errorf("storage: image %s: %w", sha, ErrNotFound)

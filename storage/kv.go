@@ -12,7 +12,7 @@ import (
 func (s *Store) GetValue(ctx context.Context, key string) (string, error) {
 	var v string
 	var exp sql.NullString
-	err := s.db.QueryRowContext(ctx, "SELECT value, expires_at FROM kv WHERE key = ?", key).Scan(&v, &exp)
+	err := s.queryRowCached(ctx, "SELECT value, expires_at FROM kv WHERE key = ?", key).Scan(&v, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("storage: value %s: %w", key, ErrNotFound)
 	}
@@ -31,7 +31,7 @@ func (s *Store) SetValue(ctx context.Context, key, value string, ttl time.Durati
 	if ttl > 0 {
 		exp = ts(s.now().Add(ttl))
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+	_, err := s.execCached(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`, key, value, exp)
 	if err != nil {
 		return fmt.Errorf("storage: set %s: %w", key, err)

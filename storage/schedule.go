@@ -48,15 +48,28 @@ type ReadyDelivery struct {
 	Department string
 }
 
-// ReadyDeliveries returns deliveries to act on at now: pending ones of
-// publishing items, and unknown ones to look up, whose next attempt time has
-// come; urgent items first, then by publication time.
-func (s *Store) ReadyDeliveries(ctx context.Context, now time.Time, limit int) ([]ReadyDelivery, error) {
+// ReadyDeliveries returns up to limit deliveries to act on at now, leaving
+// out the ids in skip (those the caller already holds): pending ones of
+// publishing items whose account is not held for bad credentials, and
+// unknown ones to look up, whose next attempt time has come; urgent items
+// first, then by publication time.
+func (s *Store) ReadyDeliveries(ctx context.Context, now time.Time, limit int, skip ...int64) ([]ReadyDelivery, error) {
+	args := []any{ts(now)}
+	notIn := ""
+	if len(skip) > 0 {
+		notIn = " AND d.id NOT IN (" + placeholders(len(skip)) + ")"
+		for _, id := range skip {
+			args = append(args, id)
+		}
+	}
+	args = append(args, limit)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryCols)+`, i.priority = 'urgent', i.kind, i.notify, i.department
 FROM deliveries d JOIN items i ON i.id = d.item_id
-WHERE ((d.state = 'pending' AND i.state = 'publishing') OR d.state = 'unknown')
-  AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
-ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id LIMIT ?`, ts(now), limit)
+WHERE ((d.state = 'pending' AND i.state = 'publishing'
+        AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id AND a.health = 'unhealthy' AND a.active = 1))
+    OR d.state = 'unknown')
+  AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)`+notIn+`
+ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: ready deliveries: %w", err)
 	}
@@ -68,7 +81,7 @@ ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id 
 		var updated string
 		d := &r.Delivery
 		if err := rows.Scan(&d.ID, &d.ItemID, &d.RevisionID, &d.Account, &d.Platform, &d.State, &d.AttemptID, &d.Attempts, &next,
-			&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started, &r.Urgent, &r.Kind, &r.Notify, &r.Department); err != nil {
+			&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started, &d.Progress, &r.Urgent, &r.Kind, &r.Notify, &r.Department); err != nil {
 			return nil, fmt.Errorf("storage: ready deliveries: %w", err)
 		}
 		d.NextAttemptAt, d.PublishedAt, d.UpdatedAt, d.AttemptStartedAt = parseTSPtr(next), parseTSPtr(published), parseTS(updated), parseTSPtr(started)
@@ -97,6 +110,27 @@ WHERE (d.state = 'pending' AND i.state = 'publishing') OR d.state = 'unknown'`).
 		}
 	}
 	return out, nil
+}
+
+// HeldAccounts returns the accounts held for bad credentials that have
+// pending deliveries of a publishing item waiting for them.
+func (s *Store) HeldAccounts(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.id FROM accounts a WHERE a.health = 'unhealthy' AND a.active = 1 AND EXISTS (
+  SELECT 1 FROM deliveries d JOIN items i ON i.id = d.item_id WHERE d.account_id = a.id AND d.state = 'pending' AND i.state = 'publishing')
+ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: held accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("storage: held accounts: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // SetDeliveryRetry sets when a delivery still in state is next acted on,

@@ -20,6 +20,9 @@ type DailyStat struct {
 	Likes         *int64 `json:"likes"`
 	Zaikan        *int64 `json:"zaikan"`
 	Comments      *int64 `json:"comments"`
+	// Answered are the figures (bits of channels.Figures) the platform
+	// answered for the day, including those it answered with nothing.
+	Answered int64 `json:"-"`
 }
 
 // UpsertDailyStats writes rows in one transaction and returns how many rows
@@ -29,13 +32,15 @@ func (s *Store) UpsertDailyStats(ctx context.Context, rows []DailyStat) (int, er
 	now := ts(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO daily_stats (account_id, date, followers, new_followers, lost_followers,
-  posts, reads, shares, likes, zaikan, comments, collected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+  posts, reads, shares, likes, zaikan, comments, answered, collected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (account_id, date) DO UPDATE SET
   followers = COALESCE(excluded.followers, followers), new_followers = COALESCE(excluded.new_followers, new_followers),
   lost_followers = COALESCE(excluded.lost_followers, lost_followers), posts = COALESCE(excluded.posts, posts),
   reads = COALESCE(excluded.reads, reads), shares = COALESCE(excluded.shares, shares), likes = COALESCE(excluded.likes, likes),
-  zaikan = COALESCE(excluded.zaikan, zaikan), comments = COALESCE(excluded.comments, comments), collected_at = excluded.collected_at
-WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
+  zaikan = COALESCE(excluded.zaikan, zaikan), comments = COALESCE(excluded.comments, comments),
+  answered = answered | excluded.answered, collected_at = excluded.collected_at
+WHERE (excluded.answered & ~answered) != 0
+   OR (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
    OR (excluded.new_followers IS NOT NULL AND excluded.new_followers IS NOT new_followers)
    OR (excluded.lost_followers IS NOT NULL AND excluded.lost_followers IS NOT lost_followers)
    OR (excluded.posts IS NOT NULL AND excluded.posts IS NOT posts)
@@ -50,7 +55,7 @@ WHERE (excluded.followers IS NOT NULL AND excluded.followers IS NOT followers)
 		defer stmt.Close()
 		for _, r := range rows {
 			res, err := stmt.ExecContext(ctx, r.Account, r.Date, r.Followers, r.NewFollowers, r.LostFollowers, r.Posts, r.Reads,
-				r.Shares, r.Likes, r.Zaikan, r.Comments, now)
+				r.Shares, r.Likes, r.Zaikan, r.Comments, r.Answered, now)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", r.Account, r.Date, err)
 			}
@@ -99,7 +104,7 @@ func (s *Store) eachDailyStat(ctx context.Context, from, to string, accounts []s
 	if len(accounts) == 0 && !all {
 		return nil // deny by default
 	}
-	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
+	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered
 FROM daily_stats WHERE date >= ? AND date <= ?`
 	args := []any{from, to}
 	if !all {
@@ -116,7 +121,7 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 	for rows.Next() {
 		var r DailyStat
 		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
-			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments); err != nil {
+			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments, &r.Answered); err != nil {
 			return fmt.Errorf("storage: daily stats: %w", err)
 		}
 		if err := fn(r); err != nil {
@@ -132,7 +137,7 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 // accounts is read without a random page read per row (the date index
 // needs one).
 func (s *Store) EachAllDailyStatByAccount(ctx context.Context, from, to string, fn func(DailyStat) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered
 FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND date <= ? ORDER BY account_id, date`, from, to)
 	if err != nil {
 		return fmt.Errorf("storage: daily stats: %w", err)
@@ -141,7 +146,7 @@ FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND d
 	for rows.Next() {
 		var r DailyStat
 		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
-			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments); err != nil {
+			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments, &r.Answered); err != nil {
 			return fmt.Errorf("storage: daily stats: %w", err)
 		}
 		if err := fn(r); err != nil {
@@ -154,21 +159,37 @@ FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND d
 // StatDates returns the dates between from and to (inclusive) that have a
 // row with followers for the account.
 func (s *Store) StatDates(ctx context.Context, account, from, to string) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT date FROM daily_stats WHERE account_id = ? AND date >= ? AND date <= ? AND followers IS NOT NULL",
-		account, from, to)
+	out := map[string]bool{}
+	err := s.eachStatDate(ctx, "SELECT date, 0 FROM daily_stats WHERE account_id = ? AND date >= ? AND date <= ? AND followers IS NOT NULL",
+		account, from, to, func(d string, _ int64) { out[d] = true })
+	return out, err
+}
+
+// AnsweredFigures returns, per date between from and to (inclusive), the
+// figures the platform answered for the account (bits of channels.Figures);
+// a date without a row is absent.
+func (s *Store) AnsweredFigures(ctx context.Context, account, from, to string) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := s.eachStatDate(ctx, "SELECT date, answered FROM daily_stats WHERE account_id = ? AND date >= ? AND date <= ?",
+		account, from, to, func(d string, a int64) { out[d] = a })
+	return out, err
+}
+
+func (s *Store) eachStatDate(ctx context.Context, q, account, from, to string, fn func(string, int64)) error {
+	rows, err := s.db.QueryContext(ctx, q, account, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("storage: stat dates: %w", err)
+		return fmt.Errorf("storage: stat dates: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
 	for rows.Next() {
 		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
+		var a int64
+		if err := rows.Scan(&d, &a); err != nil {
+			return fmt.Errorf("storage: stat dates: %w", err)
 		}
-		out[d] = true
+		fn(d, a)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // RecordCollectFailure notes what a collection could not get.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -229,6 +230,12 @@ func TestDeliveryUpdateGuardsAttempt(t *testing.T) {
 	id, _ := newItem(t, s)
 	ds, _ := s.Deliveries(ctx, id)
 	d := ds[0]
+	// No attempt starts while the item is not publishing.
+	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-0"}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("attempt on an item in review: %v", err)
+	}
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemInReview, To: content.ItemScheduled, Actor: "t", Action: "approve"}))
+	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"}))
 	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "att-1"}))
 	// Another worker with a different attempt id cannot finish it.
 	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: d.ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "att-2"}); !errors.Is(err, ErrConflict) {
@@ -286,6 +293,48 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCleanTempRemovesWhatAKilledProcessLeft(t *testing.T) {
+	ctx := context.Background()
+	s, dir := openTest(t)
+	im, err := s.PutImage(ctx, pngBytes(t, 5, 5))
+	must(t, err)
+	media := filepath.Join(dir, "media")
+	old := time.Now().Add(-time.Hour)
+	write := func(rel string, at time.Time) string {
+		p := filepath.Join(media, rel)
+		must(t, os.MkdirAll(filepath.Dir(p), 0o750))
+		must(t, os.WriteFile(p, []byte("x"), 0o600))
+		must(t, os.Chtimes(p, at, at))
+		return p
+	}
+	tmpOld := write("ab/.tmp-123", old)
+	orphan := write("cd/cdcdcd.png", old)
+	tmpNew := write("ab/.tmp-456", time.Now()) // a command writing right now
+	must(t, os.Chtimes(im.Path, old, old))
+	c, err := s.CleanTemp(ctx, 10*time.Minute)
+	must(t, err)
+	if c.TempFiles != 1 || c.OrphanImages != 1 {
+		t.Fatalf("cleaned %+v", c)
+	}
+	for _, p := range []string{tmpOld, orphan} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s left", p)
+		}
+	}
+	for _, p := range []string{tmpNew, im.Path} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s removed: %v", p, err)
+		}
+	}
+	exportDir := t.TempDir()
+	stale := filepath.Join(exportDir, ".herald-export-1")
+	must(t, os.WriteFile(stale, nil, 0o600))
+	must(t, os.Chtimes(stale, old.Add(-time.Hour), old.Add(-time.Hour)))
+	if n := RemoveStaleTemp(exportDir, ".herald-export-", time.Hour); n != 1 {
+		t.Fatalf("removed %d stale export files", n)
 	}
 }
 

@@ -49,6 +49,9 @@ type editRequest struct {
 	SourceURL *string  `json:"source_url"`
 	At        *string  `json:"at"`
 	Images    []string `json:"images"`
+	// Docx is a Word document (.docx), base64: the new body, and the title
+	// and cover unless given.
+	Docx string `json:"docx"`
 }
 
 func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
@@ -65,6 +68,14 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		return
 	}
 	c := queue.Changes{Title: req.Title, Body: req.Body, SourceURL: req.SourceURL, When: req.At}
+	if req.Docx != "" {
+		b, err := base64.StdEncoding.DecodeString(req.Docx)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "docx 不是有效的 base64")
+			return
+		}
+		c.Docx = b
+	}
 	for i, b64 := range req.Images {
 		b, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
@@ -100,7 +111,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, who storage.AP
 			return
 		}
 		id = n
-	} else if !s.office(who.Department) {
+	} else if !s.queue.SeesAll(actor(who)) {
 		apiError(w, http.StatusForbidden, "forbidden", "部门只能查看本部门稿件的记录：请加 ?item=ID")
 		return
 	}
@@ -115,19 +126,17 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, who storage.AP
 	writeJSON(w, http.StatusOK, entries)
 }
 
-// visibleIDs are the account ids a token's department may see.
+// visibleIDs are the account ids a token's department may see, and their platforms.
 func (s *Server) visibleIDs(r *http.Request, who storage.APIToken) ([]string, map[string]string, error) {
-	all, err := s.store.Accounts(r.Context(), false)
+	accts, err := s.queue.Accounts(r.Context(), actor(who))
 	if err != nil {
 		return nil, nil, err
 	}
-	var ids []string
+	ids := make([]string, len(accts))
 	platforms := map[string]string{}
-	for _, a := range all {
-		if s.office(who.Department) || a.Department == who.Department {
-			ids = append(ids, a.ID)
-			platforms[a.ID] = a.Platform
-		}
+	for i, a := range accts {
+		ids[i] = a.ID
+		platforms[a.ID] = a.Platform
 	}
 	return ids, platforms, nil
 }
@@ -262,20 +271,12 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	}
 }
 
-func (s *Server) office(dept string) bool {
-	d, ok := s.cfg.Department(dept)
-	return dept == "" || (ok && d.Office)
-}
-
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
 	f := storage.ItemFilter{Limit: 200}
-	if !s.office(who.Department) {
-		f.Department = who.Department
-	}
 	if st := r.URL.Query().Get("state"); st != "" {
 		f.States = []content.ItemState{content.ItemState(st)}
 	}
-	items, err := s.store.ListItems(r.Context(), f)
+	items, err := s.queue.Items(r.Context(), actor(who), f)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -304,6 +305,9 @@ type createRequest struct {
 	Images     []string           `json:"images"`
 	BodyImages map[string]string  `json:"body_images"`
 	Broadcast  *content.Broadcast `json:"broadcast"`
+	// Docx is a Word document (.docx), base64: an article's body, and its
+	// title and cover unless given.
+	Docx string `json:"docx"`
 }
 
 func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
@@ -338,6 +342,14 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 		}
 		d.BodyImages[ref] = b
 	}
+	if req.Docx != "" {
+		b, err := base64.StdEncoding.DecodeString(req.Docx)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", "docx 不是有效的 base64")
+			return
+		}
+		d.Docx = b
+	}
 	id, err := s.queue.Add(r.Context(), actor(who), d)
 	if err != nil {
 		s.fail(w, err)
@@ -366,6 +378,9 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.API
 		return
 	}
 	ds, err := s.store.Deliveries(r.Context(), id)
+	if err == nil {
+		err = s.store.MarkRetractions(r.Context(), id, ds)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -442,16 +457,10 @@ func cancelJSON(r queue.CancelReport) map[string]any {
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
-	all, err := s.store.Accounts(r.Context(), false)
+	out, err := s.queue.Accounts(r.Context(), actor(who))
 	if err != nil {
 		s.fail(w, err)
 		return
-	}
-	out := []storage.Account{}
-	for _, a := range all {
-		if s.office(who.Department) || a.Department == who.Department {
-			out = append(out, a)
-		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -59,6 +59,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
+	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
 	s.mux.HandleFunc("GET /console/media/{sha}", s.session(anyRole, s.media))
 }
@@ -89,7 +90,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 				s.render(w, http.StatusBadRequest, "error", page{Title: "请求有误", User: &sess, Error: "表单无法读取：" + err.Error()})
 				return
 			}
-			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.render(w, http.StatusForbidden, "error", page{Title: "请求被拒绝", User: &sess, Error: "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"})
 				return
 			}
@@ -133,25 +134,11 @@ func actorOf(sess *storage.Session) queue.Actor {
 
 // visibleAccounts are the accounts a user's department may see.
 func (s *Server) visibleAccounts(r *http.Request, sess *storage.Session) ([]storage.Account, error) {
-	all, err := s.store.Accounts(r.Context(), false)
-	if err != nil {
-		return nil, err
-	}
-	var out []storage.Account
-	for _, a := range all {
-		if s.office(sess.Department) || a.Department == sess.Department {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return s.queue.Accounts(r.Context(), actorOf(sess))
 }
 
 func (s *Server) visibleItems(r *http.Request, sess *storage.Session, states ...content.ItemState) ([]content.Item, error) {
-	f := storage.ItemFilter{Limit: 500, States: states}
-	if !s.office(sess.Department) {
-		f.Department = sess.Department
-	}
-	return s.store.ListItems(r.Context(), f)
+	return s.queue.Items(r.Context(), actorOf(sess), storage.ItemFilter{Limit: 500, States: states})
 }
 
 // calendarDay is one day of the 日程 page.
@@ -447,6 +434,28 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *stora
 	s.render(w, status, "review", page{Title: "审核", User: sess, Nav: "review", Data: inbox, Flash: flash, Error: errMsg})
 }
 
+// previewItem sends the item's current revision to the WeChat ID the
+// reviewer typed, through the daemon's WeChat channel.
+func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64) {
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err == nil {
+		if s.Preview == nil {
+			err = errors.New("此服务未连接微信，无法发送预览")
+		} else {
+			var msg string
+			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
+				s.renderInbox(w, r, sess, http.StatusOK, msg, "")
+				return
+			}
+		}
+	}
+	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+err.Error())
+}
+
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	id, ok := itemID(r)
 	if !ok {
@@ -459,6 +468,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		err = s.queue.Approve(r.Context(), actorOf(sess), id, r.FormValue("secrecy_ok") != "")
 	case "reject":
 		err = s.queue.Reject(r.Context(), actorOf(sess), id, r.FormValue("comment"))
+	case "preview":
+		s.previewItem(w, r, sess, id)
+		return
 	default:
 		err = errors.New("未知的审核操作")
 	}
@@ -539,6 +551,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	ds, _ := s.store.Deliveries(r.Context(), id)
+	_ = s.store.MarkRetractions(r.Context(), id, ds)
 	audit, _ := s.store.AuditLog(r.Context(), id, 0)
 	approvals, _ := s.store.Approvals(r.Context(), id)
 	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
@@ -572,7 +585,7 @@ func (s *Server) mediaURLs(body string) string {
 // same answer as for a missing image.
 func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	sha := r.PathValue("sha")
-	if !s.office(sess.Department) {
+	if !s.queue.SeesAll(actorOf(sess)) {
 		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
 		if err != nil {
 			s.fail(w, err)

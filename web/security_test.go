@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,7 +104,7 @@ func TestItemPageShowsBodyImages(t *testing.T) {
 	e := newAPI(t)
 	code, m, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "县政府常务会议",
 		"body": `<p>会场</p><img src="photos/1.png">`, "targets": "all", "at": "now", "images": []string{coverB64()},
-		"body_images": map[string]string{"photos/1.png": coverB64()}})
+		"body_images": map[string]string{"photos/1.png": base64.StdEncoding.EncodeToString(pngFile(31, 17))}})
 	if code != 201 {
 		t.Fatalf("%d %s", code, raw)
 	}
@@ -121,5 +124,77 @@ func TestItemPageShowsBodyImages(t *testing.T) {
 	}
 	if code, _ := b.get("/console/media/" + body[0].SHA256); code != 200 {
 		t.Fatalf("the body image does not load: %d", code)
+	}
+}
+
+// The CSRF token counts only in the form body, never in the URL (where it
+// would leak through logs and Referer headers).
+func TestCSRFTokenOnlyFromTheFormBody(t *testing.T) {
+	e := newAPI(t)
+	_, m, _ := e.do("POST", "/api/v1/items", "editor", article("all", "<p>正文</p>"))
+	id := itoa(int64(m["id"].(float64)))
+	r := e.browser()
+	r.login(e.tokens["reviewer"])
+	tok := r.csrf("/console/review")
+	if code, _ := r.post("/console/review/"+id+"?csrf="+url.QueryEscape(tok), url.Values{"action": {"approve"}}); code != 403 {
+		t.Fatalf("a CSRF token in the query string was accepted: %d", code)
+	}
+	if code, _ := r.post("/console/review/"+id, url.Values{"action": {"approve"}, "csrf": {tok}}); code != 200 {
+		t.Fatalf("the token in the form body: %d", code)
+	}
+}
+
+var itemNumbers = regexp.MustCompile(`稿件 \d+|items/\d+`)
+
+// Another department's item is answered exactly like a missing one.
+func TestOtherDepartmentsItemLooksMissing(t *testing.T) {
+	e := newAPI(t)
+	_, m, _ := e.do("POST", "/api/v1/items", "editor", article("all", "<p>正文</p>"))
+	id := int64(m["id"].(float64))
+	missing := id + 1000
+	codeA, _, rawA := e.do("GET", "/api/v1/items/"+itoa(id), "scj-editor", nil)
+	codeB, _, rawB := e.do("GET", "/api/v1/items/"+itoa(missing), "scj-editor", nil)
+	if codeA != codeB || itemNumbers.ReplaceAllString(rawA, "N") != itemNumbers.ReplaceAllString(rawB, "N") {
+		t.Fatalf("other department's item: %d %s; missing item: %d %s", codeA, rawA, codeB, rawB)
+	}
+	b := e.browser()
+	b.login(e.tokens["scj-editor"])
+	codeA, pageA := b.get("/console/items/" + itoa(id))
+	codeB, pageB := b.get("/console/items/" + itoa(missing))
+	if codeA != codeB || itemNumbers.ReplaceAllString(pageA, "N") != itemNumbers.ReplaceAllString(pageB, "N") {
+		t.Fatalf("console: %d vs %d\n%s\n----\n%s", codeA, codeB, pageA, pageB)
+	}
+}
+
+// The session cookie is Secure behind a TLS proxy: by http.secure_cookies,
+// or when a trusted proxy says X-Forwarded-Proto: https (and only then).
+func TestSessionCookieSecureBehindProxy(t *testing.T) {
+	cookieSecure := func(e *apiEnv, forwarded string) bool {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/console/login", nil)
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-Proto", forwarded)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cs := resp.Cookies()
+		if len(cs) == 0 {
+			t.Fatal("no cookie")
+		}
+		return cs[0].Secure
+	}
+	plain := newAPI(t)
+	if cookieSecure(plain, "") || cookieSecure(plain, "https") {
+		t.Fatal("Secure without TLS, setting or trusted proxy (X-Forwarded-Proto from anyone)")
+	}
+	set := newAPIConfig(t, cfgYAML+"http: {secure_cookies: true}\n")
+	if !cookieSecure(set, "") {
+		t.Fatal("http.secure_cookies did not make the cookie Secure")
+	}
+	proxied := newAPIConfig(t, cfgYAML+"http: {trusted_proxies: [127.0.0.1]}\n")
+	if !cookieSecure(proxied, "https") || cookieSecure(proxied, "") {
+		t.Fatal("a trusted proxy's X-Forwarded-Proto was not followed")
 	}
 }

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -33,6 +34,10 @@ type Server struct {
 	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
+	// Preview, when set, sends an item's current revision to one WeChat ID
+	// (mass/preview) and says what it did; accountID "" means the item's
+	// first WeChat account.
+	Preview func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error)
 }
 
 // New returns the handler.
@@ -63,7 +68,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users", "patrol"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })

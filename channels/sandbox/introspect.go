@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // State is what happened on the platform side, for tests and the demo.
@@ -12,6 +13,9 @@ type State struct {
 	Weibo  map[string]WeiboState  `json:"weibo"`
 	// Unattributed counts calls that no app or user could be tied to, by path.
 	Unattributed map[string]int `json:"unattributed"`
+	// FirstCallAt is when the first API call arrived, before any latency
+	// (zero if none yet): how soon a publication reached the platform.
+	FirstCallAt time.Time `json:"first_call_at,omitzero"`
 }
 
 // WeChatState is one official account as the platform sees it.
@@ -27,13 +31,19 @@ type WeChatState struct {
 	Drafts          int               `json:"drafts"`
 	TokenFetches    int               `json:"token_fetches_today"`
 	StrippedImages  int               `json:"stripped_images"`
-	LastIP          string            `json:"last_ip,omitempty"`
+	// Previews are the mass/preview messages sent to single users.
+	Previews []Preview `json:"previews"`
+	LastIP   string    `json:"last_ip,omitempty"`
+	// ContentServed counts, by article URL, how often batchget handed out the article's text.
+	ContentServed map[string]int `json:"content_served"`
 }
 
 // WeiboState is one Weibo account as the platform sees it.
 type WeiboState struct {
 	Calls map[string]int `json:"calls"`
 	Posts []WeiboPost    `json:"posts"`
+	// ContentServed counts, by post id, how often user_timeline handed out the post.
+	ContentServed map[string]int `json:"content_served"`
 }
 
 // Snapshot returns the platform's state. Publishes queued but never polled
@@ -41,11 +51,12 @@ type WeiboState struct {
 func (s *Server) Snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := State{WeChat: map[string]WeChatState{}, Weibo: map[string]WeiboState{}, Unattributed: map[string]int{}}
+	st := State{WeChat: map[string]WeChatState{}, Weibo: map[string]WeiboState{}, Unattributed: map[string]int{}, FirstCallAt: s.firstCall}
 	for id, a := range s.apps {
 		s.settle(a)
 		ws := WeChatState{Calls: s.callsOf("wechat/" + id), Published: []Article{}, MassSends: append([]MassSend{}, a.mass...),
-			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id]}
+			BodyImages: len(a.imgURLs), Drafts: len(a.drafts), TokenFetches: a.tokenFetches, StrippedImages: s.stripped[id], LastIP: s.lastIP[id],
+			ContentServed: s.servedOf("wechat/" + id)}
 		ws.BodyImageSHA256 = make(map[string]string, len(a.imgURLs))
 		for u, h := range a.imgURLs {
 			ws.BodyImageSHA256[u] = h
@@ -58,10 +69,11 @@ func (s *Server) Snapshot() State {
 		for _, p := range a.published {
 			ws.Published = append(ws.Published, *p)
 		}
+		ws.Previews = append([]Preview{}, a.previews...)
 		st.WeChat[id] = ws
 	}
 	for uid, u := range s.users {
-		ws := WeiboState{Calls: s.callsOf("weibo/" + uid), Posts: []WeiboPost{}}
+		ws := WeiboState{Calls: s.callsOf("weibo/" + uid), Posts: []WeiboPost{}, ContentServed: s.servedOf("weibo/" + uid)}
 		for _, p := range u.posts {
 			ws.Posts = append(ws.Posts, *p)
 		}

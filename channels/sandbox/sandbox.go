@@ -82,6 +82,10 @@ type Server struct {
 	stripped map[string]int           // appid -> external images stripped from draft content
 	accounts map[string]*profile      // "wechat/"+appid or "weibo/"+uid -> statistics profile
 	paths    map[string]handlerFor    // path -> handler
+	// served counts texts handed out: "wechat/"+appid or "weibo/"+uid -> article URL or post id -> times
+	served map[string]map[string]int
+	// firstCall is when the first API call arrived (before any latency).
+	firstCall time.Time
 }
 
 type handlerFor struct {
@@ -225,6 +229,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"errcode":404,"errmsg":"sandbox: no such API `+r.URL.Path+`"}`, http.StatusNotFound)
 		return
 	}
+	s.mu.Lock()
+	if s.firstCall.IsZero() {
+		s.firstCall = time.Now()
+	}
+	s.mu.Unlock()
 	req := &request{s: s, r: r, path: r.URL.Path, ip: clientIP(r)}
 	if err := req.read(); err != nil {
 		s.write(w, h.platform, s.badRequest(h.platform, req, err))

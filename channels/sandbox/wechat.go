@@ -46,6 +46,7 @@ type wxApp struct {
 	published []*Article
 	mass      []MassSend
 	clientIDs map[string]time.Time // clientmsgid -> when it was used (deduplicated for 24 h)
+	previews  []Preview
 }
 
 type wxToken struct {
@@ -114,6 +115,8 @@ type Article struct {
 	Images      int       `json:"images"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
+	// ByHand marks an article a clerk published in the back office (PlaceArticle).
+	ByHand bool `json:"by_hand,omitempty"`
 	// MsgID is the mass send that published it (0: freepublish).
 	MsgID int64 `json:"msg_id,omitempty"`
 	// Deleted: removed after publication (freepublish/delete, mass/delete).
@@ -177,6 +180,8 @@ func (s *Server) registerWeChat() {
 	add("/cgi-bin/message/mass/sendall", true, s.authed(s.wxMassSend))
 	add("/cgi-bin/message/mass/get", false, s.authed(s.wxMassGet))
 	add("/cgi-bin/message/mass/delete", false, s.authed(s.wxMassDelete))
+	add("/cgi-bin/message/mass/preview", false, s.authed(s.wxMassPreview))
+	add("/cgi-bin/draft/delete", false, s.authed(s.wxDraftDelete))
 	add("/cgi-bin/user/get", false, s.authed(s.wxUserGet))
 	add("/datacube/getusersummary", false, s.authed(s.wxUserSummary))
 	add("/datacube/getusercumulate", false, s.authed(s.wxUserCumulate))
@@ -595,6 +600,7 @@ func (s *Server) wxBatchGet(req *request, app *wxApp) reply {
 			"thumb_media_id": a.ThumbID, "url": a.URL, "is_deleted": a.Deleted, "show_cover_pic": 1}
 		if !noContent {
 			news["content"] = a.Content
+			s.contentServed("wechat/"+app.cfg.AppID, a.URL)
 		}
 		ts := a.PublishedAt.Unix()
 		items = append(items, map[string]any{"article_id": a.ArticleID, "update_time": ts,

@@ -36,6 +36,8 @@ type WeiboPost struct {
 	Pic       bool      `json:"pic"`
 	PicBytes  int       `json:"pic_bytes,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// ByHand marks a post made in the Weibo client (PlaceWeiboPost).
+	ByHand bool `json:"by_hand,omitempty"`
 	// Deleted: removed by statuses/destroy; gone from the timeline and show.
 	Deleted bool `json:"deleted,omitempty"`
 }
@@ -259,7 +261,10 @@ func (s *Server) postCounts(u *wbUser, p *WeiboPost) map[string]any {
 	}
 }
 
-// GET statuses/user_timeline.json: the authorised user's own posts, newest first.
+// GET statuses/user_timeline.json: the authorised user's own posts, newest
+// first. since_id keeps only posts newer than that post, max_id only that post
+// and older ones (the platform's ids grow with time; the sandbox orders by
+// time, so posts placed by hand in the past keep their place).
 func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	count, _ := strconv.Atoi(req.param("count"))
 	if count <= 0 {
@@ -272,8 +277,16 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	if page <= 0 {
 		page = 1
 	}
+	lo, hi := 0, len(u.posts) // the posts eligible: u.posts[lo:hi], oldest first
+	if id := req.param("since_id"); id != "" && id != "0" {
+		lo = s.timelinePos(u, id)
+	}
+	if id := req.param("max_id"); id != "" && id != "0" {
+		hi = s.timelinePos(u, id)
+	}
+	lo = min(lo, hi)
 	var live []*WeiboPost
-	for _, p := range u.posts {
+	for _, p := range u.posts[lo:hi] {
 		if !p.Deleted {
 			live = append(live, p)
 		}
@@ -281,8 +294,28 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	statuses := []map[string]any{}
 	for i := len(live) - 1 - (page-1)*count; i >= 0 && len(statuses) < count; i-- {
 		statuses = append(statuses, s.statusObject(u, live[i]))
+		s.contentServed("weibo/"+u.cfg.UID, strconv.FormatInt(live[i].ID, 10))
 	}
 	return jsonReply(map[string]any{"statuses": statuses, "total_number": len(live)})
+}
+
+// timelinePos is where a since_id or max_id cuts the time-ordered posts: just
+// after that post (since_id excludes it, max_id includes it); an unknown id
+// cuts by number.
+func (s *Server) timelinePos(u *wbUser, id string) int {
+	for i, p := range u.posts {
+		if strconv.FormatInt(p.ID, 10) == id {
+			return i + 1
+		}
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	pos := 0
+	for i, p := range u.posts {
+		if p.ID <= n {
+			pos = i + 1
+		}
+	}
+	return pos
 }
 
 // GET statuses/show.json?id=

@@ -132,13 +132,11 @@ func Title(kind content.Kind, r *content.Revision) string {
 // notification and the result's note says so.
 func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Result, error) {
 	a := c.account(acct)
-	if msgID, ok := strings.CutPrefix(p.RemoteID, massPrefix); ok {
-		return c.massResult(ctx, a, p, msgID) // an accepted mass send: find out how it went
+	prog := parseProgress(p.Progress)
+	if prog.MassMsgID != "" {
+		return c.massResult(ctx, a, p, prog.MassMsgID) // an accepted mass send: find out how it went
 	}
-	publishID, draftID := p.RemoteID, ""
-	if d, ok := strings.CutPrefix(p.RemoteID, channels.DraftPrefix); ok {
-		publishID, draftID = "", d
-	}
+	publishID, draftID := prog.PublishID, prog.Draft
 	note := ""
 	if p.Notify && publishID == "" {
 		res, fallback, err := c.publishByMassSend(ctx, acct, a, p, &draftID)
@@ -163,7 +161,7 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 			draftID = d.MediaID
 			// The draft is this delivery's idempotency key: a retry submits this
 			// draft again rather than making another.
-			if err := c.saveProgress(ctx, p, channels.DraftPrefix+draftID); err != nil {
+			if err := c.saveProgress(ctx, p, progress{Draft: draftID}.String()); err != nil {
 				return channels.Result{}, err
 			}
 		}
@@ -181,7 +179,7 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 			return channels.Result{}, c.classify(err, true)
 		}
 		publishID = string(sub.PublishID)
-		if err := c.saveProgress(ctx, p, publishID); err != nil {
+		if err := c.saveProgress(ctx, p, progress{Draft: draftID, PublishID: publishID}.String()); err != nil {
 			return channels.Result{}, &channels.Error{Class: channels.ClassUnknown, Message: "已提交发布，但发布编号未能保存，正在核实", Err: err}
 		}
 	}
@@ -193,12 +191,13 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 	return res, nil
 }
 
-// saveProgress records the publish_id, retrying briefly: losing it after the
-// platform accepted the publish would force a slower lookup.
-func (c *Channel) saveProgress(ctx context.Context, p channels.Publication, publishID string) error {
+// saveProgress records the delivery's progress, retrying briefly: losing a
+// publish_id after the platform accepted the publish would force a slower
+// lookup.
+func (c *Channel) saveProgress(ctx context.Context, p channels.Publication, prog string) error {
 	var err error
 	for i := 0; i < 5; i++ {
-		if err = c.store.SaveProgress(ctx, p.DeliveryID, p.AttemptID, publishID); err == nil {
+		if err = c.store.SaveProgress(ctx, p.DeliveryID, p.AttemptID, prog); err == nil {
 			return nil
 		}
 		select {
@@ -440,15 +439,16 @@ func extOf(mime string) string {
 // published list.
 func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Outcome, channels.Result, error) {
 	a := c.account(acct)
-	if msgID, ok := strings.CutPrefix(p.RemoteID, massPrefix); ok {
-		return c.massLookup(ctx, a, p, msgID)
+	prog := parseProgress(p.Progress)
+	if prog.MassMsgID != "" {
+		return c.massLookup(ctx, a, p, prog.MassMsgID)
 	}
-	if p.RemoteID != "" && !strings.HasPrefix(p.RemoteID, channels.DraftPrefix) {
-		st, err := c.status(ctx, a, p.RemoteID)
+	if publishID := prog.PublishID; publishID != "" {
+		st, err := c.status(ctx, a, publishID)
 		if err != nil {
 			return channels.StillUnknown, channels.Result{}, c.classify(err, false)
 		}
-		res, done, err := statusResult(p.RemoteID, st)
+		res, done, err := statusResult(publishID, st)
 		switch {
 		case !done:
 			return channels.StillUnknown, channels.Result{}, nil
@@ -584,14 +584,4 @@ func (c *Channel) classify(err error, publishing bool) error {
 		e.Class = channels.ClassContent
 	}
 	return e
-}
-
-// Call makes one authenticated WeChat API call (POST JSON) for an account,
-// with the channel's token handling, and returns a classified error. The
-// statistics collector uses it for the datacube and batchget endpoints.
-func (c *Channel) Call(ctx context.Context, acct *configs.Account, path string, body, out any) error {
-	if err := c.account(acct).postJSON(ctx, path, body, out); err != nil {
-		return c.classify(err, false)
-	}
-	return nil
 }

@@ -336,10 +336,10 @@ func TestPollTimeoutThenLookupByPublishID(t *testing.T) {
 	_, err := ch.Publish(ctx, fabu, p)
 	wantClass(t, err, channels.ClassUnknown, "发布中")
 	d, _ := e.st.Delivery(ctx, p.DeliveryID)
-	if d.RemoteID == "" {
-		t.Fatal("publish_id not saved before polling")
+	if parseProgress(d.Progress).PublishID == "" {
+		t.Fatalf("publish_id not saved before polling: %q", d.Progress)
 	}
-	p.RemoteID = d.RemoteID
+	p.Progress = d.Progress
 	if outcome, _, err := ch.Lookup(ctx, fabu, p); outcome != channels.StillUnknown || err != nil {
 		t.Fatalf("still publishing: %v %v", outcome, err)
 	}
@@ -423,10 +423,7 @@ func (e *env) retry(p channels.Publication) channels.Publication {
 		e.t.Fatal(err)
 	}
 	d, _ = e.st.Delivery(ctx, p.DeliveryID)
-	p.AttemptID, p.RemoteID, p.AttemptStarted = "retry", "", time.Now()
-	if strings.HasPrefix(d.RemoteID, channels.DraftPrefix) {
-		p.RemoteID = d.RemoteID
-	}
+	p.AttemptID, p.Progress, p.AttemptStarted = "retry", d.Progress, time.Now()
 	return p
 }
 
@@ -438,8 +435,8 @@ func TestRetryReusesTheSavedDraft(t *testing.T) {
 	e.sb.ExhaustQuota("wx_fabu", "/cgi-bin/freepublish/submit")
 	_, err := e.ch.Publish(ctx, fabu, p)
 	wantClass(t, err, channels.ClassQuota, "45009")
-	if d, _ := e.st.Delivery(ctx, p.DeliveryID); !strings.HasPrefix(d.RemoteID, channels.DraftPrefix) {
-		t.Fatalf("draft not saved before submit: %q", d.RemoteID)
+	if d, _ := e.st.Delivery(ctx, p.DeliveryID); parseProgress(d.Progress).Draft == "" || d.RemoteID != "" {
+		t.Fatalf("draft not saved as progress before submit: %q (remote id %q)", d.Progress, d.RemoteID)
 	}
 	e.sb.RestoreQuota("wx_fabu", "/cgi-bin/freepublish/submit")
 	p = e.retry(p)
@@ -482,7 +479,7 @@ func TestMassSendWithLostAnswerCountsAgainstTheQuota(t *testing.T) {
 	wantClass(t, err, channels.ClassUnknown, "群发")
 	// The lookup finds what the mass send published.
 	if d, _ := e.st.Delivery(ctx, p.DeliveryID); true {
-		p.RemoteID = d.RemoteID
+		p.Progress = d.Progress
 	}
 	outcome, res, err := e.ch.Lookup(ctx, fabu, p)
 	if outcome != channels.Published || res.URL == "" || err != nil {

@@ -1,11 +1,17 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/silenceper/wechat/v2/credential"
 
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/content"
@@ -49,5 +55,36 @@ func TestTwoChannelsWithDifferentSettingsCoexist(t *testing.T) {
 		if strings.Contains(path, "draft") {
 			t.Fatalf("the first channel's calls reached the second platform: %v", slow.state("wx_fabu").Calls)
 		}
+	}
+}
+
+// A mass send whose answer is lost (the platform closes the connection)
+// leaves an error and a log line without the access token in them.
+func TestLostMassSendAnswerCarriesNoToken(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Seed: 44})
+	var logs bytes.Buffer
+	e.ch = New(e.cfg, e.st, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Options{PollEvery: 5 * time.Millisecond, PollFor: 2 * time.Second, SettleWindow: time.Nanosecond})
+	p := e.pub(content.KindArticle, e.article("群发答复丢失"))
+	p.Notify = true
+	e.sb.LoseNext("/cgi-bin/message/mass/sendall", 1)
+	_, err := e.ch.Publish(context.Background(), e.acct["fabu"], p)
+	if err == nil {
+		t.Fatal("a lost answer was taken for success")
+	}
+	token := ""
+	for _, key := range []string{"wechat:" + credential.CacheKeyOfficialAccountPrefix + "_access_token_wx_fabu"} {
+		token, _ = e.st.GetValue(context.Background(), key)
+	}
+	if len(token) < 8 {
+		t.Fatalf("no cached token to look for (%q)", token)
+	}
+	d, _ := e.st.Delivery(context.Background(), p.DeliveryID)
+	for what, text := range map[string]string{"error": fmt.Sprintf("%v %+v", err, errors.Unwrap(err)), "log": logs.String(), "delivery": d.Error} {
+		if strings.Contains(text, token) {
+			t.Errorf("the %s holds the access token: %s", what, text)
+		}
+	}
+	if !strings.Contains(fmt.Sprintf("%v %+v", err, errors.Unwrap(err)), "sendall") {
+		t.Fatalf("the error does not say which call lost its answer: %v", err)
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/herald-gov/herald/configs"
 )
 
-// massPrefix marks a delivery's remote id that names an accepted mass send:
-// "mass:<msg_id>".
+// massPrefix marks a published delivery's remote id (channels.Result) that
+// names a mass send: "mass:<msg_id>".
 const massPrefix = "mass:"
 
 // clientMsgIDWindow is how long WeChat deduplicates a clientmsgid (24 h),
@@ -68,7 +68,7 @@ func (c *Channel) publishByMassSend(ctx context.Context, acct *configs.Account, 
 			return res, "", c.classify(err, false)
 		}
 		*draftID = d.MediaID
-		if err := c.saveProgress(ctx, p, channels.DraftPrefix+d.MediaID); err != nil {
+		if err := c.saveProgress(ctx, p, progress{Draft: d.MediaID}.String()); err != nil {
 			return res, "", err
 		}
 	}
@@ -89,7 +89,7 @@ func (c *Channel) publishByMassSend(ctx context.Context, acct *configs.Account, 
 	switch {
 	case err == nil:
 		msgID := string(sent.MsgID)
-		if serr := c.saveProgress(ctx, p, massPrefix+msgID); serr != nil {
+		if serr := c.saveProgress(ctx, p, progress{Draft: *draftID, MassMsgID: msgID}.String()); serr != nil {
 			return res, "", &channels.Error{Class: channels.ClassUnknown, Message: "已群发，但群发编号未能保存，正在核实", Err: serr}
 		}
 		res = channels.Result{RemoteID: massPrefix + msgID}

@@ -159,6 +159,22 @@ func TestBrowserConsole(t *testing.T) {
 	logout()
 	for _, reviewer := range []string{"张敏", "王强", "刘建国"} {
 		login(reviewer)
+		if reviewer == "张敏" { // look at it on the phone first (mass/preview)
+			run("preview on the phone", chromedp.Navigate(base+"/review"), chromedp.WaitVisible(`.wxname`, chromedp.ByQuery),
+				chromedp.SendKeys(`.wxname`, "zhangmin_qs", chromedp.ByQuery), chromedp.Click(`.preview`, chromedp.ByQuery),
+				chromedp.WaitVisible(`.flash`, chromedp.ByQuery), shot("04-review-preview-sent"))
+			previews := 0
+			for _, w := range sb.Snapshot().WeChat {
+				for _, p := range w.Previews {
+					if p.ToWxName == "zhangmin_qs" && p.Title == "一图读懂：青山县医保新政" {
+						previews++
+					}
+				}
+			}
+			if previews != 1 {
+				t.Fatalf("the sandbox saw %d previews to zhangmin_qs, want 1", previews)
+			}
+		}
 		actions := []chromedp.Action{chromedp.Navigate(base + "/review"), chromedp.WaitVisible(`.approve`, chromedp.ByQuery)}
 		if reviewer == "刘建国" {
 			actions = append(actions, chromedp.Click(`.secrecy`, chromedp.ByQuery))

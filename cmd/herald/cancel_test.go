@@ -27,7 +27,7 @@ type cancelEnv struct {
 	stop func()
 }
 
-func newCancelEnv(t *testing.T, extra string) *cancelEnv {
+func newCancelEnv(t *testing.T, extra string, moreAccounts ...string) *cancelEnv {
 	t.Helper()
 	sb := sandbox.New(sandbox.Options{Seed: 7})
 	srv := httptest.NewServer(sb)
@@ -39,6 +39,9 @@ func newCancelEnv(t *testing.T, extra string) *cancelEnv {
 	y.WriteString("review: {levels: []}\ndelivery: {workers: 2}\n" + extra + "accounts:\n")
 	for i := 1; i <= 5; i++ {
 		fmt.Fprintf(&y, "  - {id: gz%d, name: 公众号%d, platform: wechat, groups: [county], app_id: wxc%d, app_secret: s%d}\n", i, i, i, i)
+	}
+	for _, a := range moreAccounts {
+		y.WriteString("  - " + a + "\n")
 	}
 	cfgPath := filepath.Join(dir, "herald.yaml")
 	if err := os.WriteFile(cfgPath, []byte(y.String()), 0o600); err != nil {

@@ -76,7 +76,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	graphicDraft := queue.Draft{Kind: content.KindGraphic, Title: policy.Title, Digest: truncateRunes(policy.Summary, content.WeChatDigestMax),
 		SourceURL: policy.URL, Images: pages, Targets: "all", When: "now"}
-	ids, err := seedDemo(ctx, d.queue, d.store, graphicDraft)
+	ids, err := seedDemo(ctx, d.queue, d.store, graphicDraft, cfg.Today(time.Now()))
 	if err != nil {
 		return fmt.Errorf("demo: seeding items: %w", err)
 	}
@@ -93,7 +93,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo: collecting statistics: %w", err)
 	}
-	printDemoSummary(a, d.store, sb, ids, cfgPath, base)
+	printDemoSummary(a, cfg, d.store, sb, ids, cfgPath, base)
+	printDemoFollowers(a, cfg, d.store, to.AddDate(0, 0, -29))
 	if err := addDemoUsers(ctx, a, d.store); err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 }
 
 // seedDemo adds one item of each kind and takes it through the three review levels.
-func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store, graphicDraft queue.Draft) ([]int64, error) {
+func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store, graphicDraft queue.Draft, today time.Time) ([]int64, error) {
 	office := queue.Actor{Name: "编辑 陈晓", Department: "xwb"}
 	scj := queue.Actor{Name: "市场监管局 赵磊", Department: "scjgj"}
 	cover := demoImage(900, 500, color.RGBA{183, 28, 28, 255})
@@ -123,7 +124,7 @@ func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store, graphicD
 			SourceURL: "https://www.qingshan.gov.cn/zwgk/2026/1121.html", Targets: "group:county", When: "now"}},
 		{office, graphicDraft}, // rendered from configs/policy.example.yaml
 		{scj, queue.Draft{Kind: content.KindBroadcast, Priority: content.PriorityUrgent, Targets: "group:departments", When: "now",
-			Broadcast: &content.Broadcast{Date: time.Now().Format("2006-01-02"), Unit: "青山县城关镇惠民超市", Address: "城关镇人民路88号",
+			Broadcast: &content.Broadcast{Date: today.Format("2006-01-02"), Unit: "青山县城关镇惠民超市", Address: "城关镇人民路88号",
 				Result: "责令限期整改", Findings: "冷藏柜温度记录不全；部分预包装食品标签不规范。\n已现场下达责令整改通知书，7日内复查。"},
 			Images: [][]byte{photo}}},
 		{office, queue.Draft{Kind: content.KindShort, Body: "【出行提示】11月25日至12月5日，城关镇人民路（解放街至新华街段）封闭施工，请绕行。",
@@ -176,7 +177,7 @@ func waitSettled(ctx context.Context, st *storage.Store, ids []int64, limit time
 	}
 }
 
-func printDemoSummary(a *app, st *storage.Store, sb *sandbox.Server, ids []int64, cfgPath, base string) {
+func printDemoSummary(a *app, cfg *configs.Config, st *storage.Store, sb *sandbox.Server, ids []int64, cfgPath, base string) {
 	ctx := context.Background()
 	fmt.Fprintln(a.stdout, "herald demo: a county matrix of 12 accounts (9 WeChat, 3 Weibo) on sandbox platforms at", base)
 	t := newTable("稿件", "类型", "标题", "状态", "已发布/账号")
@@ -198,11 +199,51 @@ func printDemoSummary(a *app, st *storage.Store, sb *sandbox.Server, ids []int64
 		posts += len(w.Posts)
 	}
 	fmt.Fprintf(a.stdout, "on the platforms: %d WeChat articles published, %d Weibo posts (see %s/_sandbox/state)\n", articles, posts, base)
+	today := cfg.Today(time.Now())
 	fmt.Fprintf(a.stdout, "try the CLI against it: HERALD_CONFIG=%s go run ./cmd/herald post list\n", cfgPath)
 	fmt.Fprintf(a.stdout, "  or: HERALD_CONFIG=%s go run ./cmd/herald report monthly --month %s --out report.xlsx\n",
-		cfgPath, time.Now().AddDate(0, -1, 0).Format("2006-01"))
+		cfgPath, reportMonth(today).Format("2006-01"))
+	// Up to today: today's row holds the Weibo follower snapshot.
 	fmt.Fprintf(a.stdout, "  or: HERALD_CONFIG=%s go run ./cmd/herald stats export --from %s --to %s --format xlsx --out stats.xlsx\n",
-		cfgPath, time.Now().AddDate(0, 0, -30).Format("2006-01-02"), time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
+		cfgPath, today.AddDate(0, 0, -30).Format("2006-01-02"), today.Format("2006-01-02"))
+}
+
+// reportMonth is the month whose report the demo suggests: this month,
+// which holds the Weibo snapshot, unless it began today.
+func reportMonth(today time.Time) time.Time {
+	if today.Day() == 1 {
+		return today.AddDate(0, -1, 0)
+	}
+	return today
+}
+
+// printDemoFollowers prints each account's latest stored follower count:
+// WeChat's for the last collected day, Weibo's from today's snapshot (Weibo
+// keeps no history). Days count in the configured timezone.
+func printDemoFollowers(a *app, cfg *configs.Config, st *storage.Store, from time.Time) {
+	today := cfg.Today(time.Now())
+	rows, err := st.AllDailyStats(context.Background(), from.Format("2006-01-02"), today.Format("2006-01-02"))
+	if err != nil {
+		fmt.Fprintln(a.stdout, "followers: cannot read the statistics:", err)
+		return
+	}
+	latest := map[string]storage.DailyStat{}
+	for _, r := range rows { // by date, then account
+		if r.Followers != nil {
+			latest[r.Account] = r
+		}
+	}
+	t := newTable("账号", "平台", "粉丝数", "日期")
+	for _, acct := range cfg.Accounts {
+		r, ok := latest[acct.ID]
+		if !ok {
+			t.add(acct.ID, acct.Platform, "", "")
+			continue
+		}
+		t.add(acct.ID, acct.Platform, fmt.Sprint(*r.Followers), r.Date)
+	}
+	fmt.Fprintln(a.stdout, "followers as collected (Weibo: a snapshot of today, the platform keeps no history):")
+	_ = t.write(a.stdout)
 }
 
 // demoImage draws a simple banner image: a coloured top band on white.
@@ -235,11 +276,12 @@ func addDemoUsers(ctx context.Context, a *app, st *storage.Store) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "console sign-in (姓名 and 密码 %s):\n", demoPassword)
+	t := newTable()
 	for _, u := range [][3]string{{"管理员", "xwb", "admin"}, {"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
 		if err := st.CreateUser(ctx, storage.User{Name: u[0], Department: u[1], Role: u[2], PasswordHash: hash}, "demo"); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "  %-10s %-8s\n", u[0], u[2])
+		t.add("  "+u[0], u[2])
 	}
-	return nil
+	return t.write(a.stdout)
 }

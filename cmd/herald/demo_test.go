@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,6 +42,7 @@ func TestDemoReachesReady(t *testing.T) {
 		close(lines)
 	}()
 	var sandboxURL, consoleURL string
+	var printed []string
 	timeout := time.After(60 * time.Second)
 wait:
 	for {
@@ -48,6 +51,7 @@ wait:
 			if !ok {
 				t.Fatal("demo exited before ready")
 			}
+			printed = append(printed, l)
 			if m := regexp.MustCompile(`see (http://127\.0\.0\.1:\d+)/_sandbox/state`).FindStringSubmatch(l); m != nil {
 				sandboxURL = m[1]
 			}
@@ -87,6 +91,35 @@ wait:
 	}
 	if articles < 9 || posts < 3 || !kinds["newspic"] || !kinds["news"] {
 		t.Fatalf("on the platform: %d articles %v, %d posts", articles, kinds, posts)
+	}
+	// The summary shows every Weibo account's followers: today's snapshot,
+	// equal to the platform's own figure for the day printed.
+	weiboShown := 0
+	for i, acct := range demoMatrix().accounts {
+		if acct.platform != "weibo" {
+			continue
+		}
+		uid := fmt.Sprintf("73100%05d", i)
+		for _, l := range printed {
+			f := strings.Fields(l)
+			if len(f) != 4 || f[0] != acct.id {
+				continue
+			}
+			resp, err := http.Get(sandboxURL + "/_sandbox/figures?account=" + uid + "&date=" + f[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fig sandbox.DayFigures
+			err = json.NewDecoder(resp.Body).Decode(&fig)
+			resp.Body.Close()
+			if err != nil || f[2] != strconv.Itoa(fig.Followers) {
+				t.Fatalf("%s: the demo shows %s followers on %s, the platform %d (%v)", acct.id, f[2], f[3], fig.Followers, err)
+			}
+			weiboShown++
+		}
+	}
+	if weiboShown != 3 {
+		t.Fatalf("the demo shows followers of %d of 3 Weibo accounts:\n%s", weiboShown, strings.Join(printed, "\n"))
 	}
 	page, err := http.Get(consoleURL)
 	if err != nil || page.StatusCode != 200 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,16 +19,17 @@ func themeFor(cfg *configs.Config) (graphic.Theme, error) { return queue.Graphic
 func renderPolicy(cfg *configs.Config, path string) (*graphic.Policy, [][]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, usagef("无法读取 %s：%v", path, err)
+		return nil, nil, fmt.Errorf("无法读取政策文件 %s：%w", path, err)
 	}
 	return renderPolicyData(cfg, data, path)
 }
 
-// renderPolicyData lays out and draws a policy description.
+// renderPolicyData lays out and draws a policy description. What is wrong
+// with the description is bad content (exit 1), not bad usage.
 func renderPolicyData(cfg *configs.Config, data []byte, path string) (*graphic.Policy, [][]byte, error) {
 	p, err := graphic.ParsePolicy(data)
 	if err != nil {
-		return nil, nil, usagef("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	theme, err := themeFor(cfg)
 	if err != nil {
@@ -35,7 +37,7 @@ func renderPolicyData(cfg *configs.Config, data []byte, path string) (*graphic.P
 	}
 	doc, err := graphic.Layout(p, theme)
 	if err != nil {
-		return nil, nil, usagef("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	pages, err := doc.Render()
 	return p, pages, err
@@ -53,6 +55,13 @@ func cmdGraphicRender(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --in 指定政策文件（POLICY.yaml），用 --out 指定输出文件夹")
 	}
 	cfg, err := loadConfig(*cfgPath)
+	if errors.Is(err, configs.ErrNoConfig) {
+		// A clerk with only a policy file in hand: render in the default
+		// style rather than refuse.
+		if cfg, err = configs.Parse(nil); err == nil {
+			fmt.Fprintln(a.stderr, "未找到配置文件：按默认样式（红色，无页脚、无徽标）生成；用 --config 指定本单位配置可使用其 graphic 颜色、页脚和徽标。")
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,9 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 }
 
 // readBody reads an HTML body file and every local image its <img> tags
-// name, relative to the file's folder.
+// name, relative to the file's folder. Paths stay inside that folder: one
+// that leaves it (../, an absolute path, a symlink pointing out) is read as
+// missing, so the answer never tells whether a file outside exists.
 func readBody(path string) (string, map[string][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -89,14 +91,19 @@ func readBody(path string) (string, map[string][]byte, error) {
 	if err != nil {
 		return "", nil, usagef("%v", err)
 	}
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return "", nil, usagef("无法读取正文文件所在的文件夹：%v", err)
+	}
+	defer root.Close()
 	imgs := map[string][]byte{}
 	for _, src := range srcs {
 		if content.IsRemoteURL(src) || strings.HasPrefix(src, "data:") {
 			continue // refused with a clear message by the queue
 		}
-		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), filepath.FromSlash(src)))
+		data, err := root.ReadFile(filepath.FromSlash(src))
 		if err != nil {
-			continue // reported by the queue as not found
+			continue // reported by the queue as not found, like a missing file
 		}
 		imgs[src] = data
 	}
@@ -279,11 +286,7 @@ func cmdPostList(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		f := storage.ItemFilter{States: states, Limit: *limit}
-		if d, ok := cfg.Department(actor.Department); ok && !d.Office {
-			f.Department = actor.Department
-		}
-		items, err := st.ListItems(ctx, f)
+		items, err := q.Items(ctx, actor, storage.ItemFilter{States: states, Limit: *limit})
 		if err != nil {
 			return err
 		}
@@ -365,6 +368,9 @@ func cmdPostShow(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := st.MarkRetractions(ctx, id, ds); err != nil {
+			return err
+		}
 		approvals, err := st.Approvals(ctx, id)
 		if err != nil {
 			return err
@@ -420,7 +426,11 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 	fmt.Fprintln(w)
 	t := newTable("账号", "平台", "投递状态", "链接", "错误")
 	for _, d := range v.Deliveries {
-		t.add(d.Account, d.Platform, string(d.State), d.URL, d.Error)
+		state := string(d.State)
+		if d.RetractedAt != nil {
+			state += "（已从平台删除）"
+		}
+		t.add(d.Account, d.Platform, state, d.URL, d.Error)
 	}
 	return t.write(w)
 }

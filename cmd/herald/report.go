@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/herald-gov/herald/reports"
+	"github.com/herald-gov/herald/storage"
 )
 
 func cmdReportDormant(ctx context.Context, a *app, args []string) error {
@@ -30,7 +32,7 @@ func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return writeJSON(a.stdout, rows)
 	}
-	t := newTable("账号", "名称", "平台", "最近发布", "未更新天数", "级别")
+	t := newTable("账号", "名称", "平台", "最近发布", "未更新天数", "级别", "未达标的更新要求")
 	levels := map[string]string{reports.LevelOK: "正常", reports.LevelWarn: "预警（≥10天）", reports.LevelCritical: "严重（≥14天）"}
 	for _, r := range rows {
 		last, days := "从未发布", "-"
@@ -38,7 +40,11 @@ func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 			last = r.LastPublished.Format("2006-01-02 15:04")
 			days = fmt.Sprint(*r.DaysSince)
 		}
-		t.add(r.Account, r.Name, r.Platform, last, days, levels[r.Level])
+		var breaches []string
+		for _, b := range r.Breaches {
+			breaches = append(breaches, fmt.Sprintf("%s（近%d天%d条）", b.Rule, b.Days, b.Posts))
+		}
+		t.add(r.Account, r.Name, r.Platform, last, days, levels[r.Level], strings.Join(breaches, "；"))
 	}
 	return t.write(a.stdout)
 }
@@ -87,6 +93,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour) // left by a killed report
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", *out, err)
@@ -102,14 +109,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
-	missing := 0
-	for _, s := range m.Summary {
-		missing += len(s.MissingDays)
-	}
-	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细", p.Title(), *out, len(m.Summary), m.DetailRows)
-	if missing > 0 {
-		fmt.Fprintf(a.stdout, "；有 %d 个账号日缺少数据（见汇总表“缺数据日期”，可用 herald stats collect 补采）", missing)
-	}
-	fmt.Fprintln(a.stdout)
+	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细。%s\n", p.Title(), *out, len(m.Summary), m.DetailRows,
+		reports.CollectHint(m.Summary))
 	return nil
 }

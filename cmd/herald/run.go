@@ -15,6 +15,7 @@ import (
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/scheduler"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -40,6 +41,19 @@ type app struct {
 	stdin          io.Reader // passwords for `user add` and `user passwd`
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// dataDir is the data directory a command opened (openStore), so that
+	// a command that changed the queue can wake the daemon serving it.
+	dataDir string
+}
+
+// wakesDaemon names the commands after which a running daemon has new work:
+// items to publish, or an account whose check passed.
+func wakesDaemon(name string) bool {
+	switch name {
+	case "post add", "post edit", "post submit", "post approve", "post reject", "post cancel", "post retract", "accounts check":
+		return true
+	}
+	return false
 }
 
 type command struct {
@@ -62,6 +76,8 @@ func commands() []command {
 		{"post approve", "--as NAME [--secrecy-ok] ID", "sign the next review level", cmdPostApprove},
 		{"post reject", "--as NAME --comment C ID", "send an item back to draft", cmdPostReject},
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
+		{"post preview", "--to-wxname WXID [--account ID] ID", "send the current revision to one WeChat user (mass/preview)", cmdPostPreview},
+		{"post retract", "[--account IDS] --yes ID", "delete what an item published from the platforms (irreversible)", cmdPostRetract},
 		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
 		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
 		{"graphic render", "--in POLICY.yaml --out DIR", "render a policy graphic (政策图解) to PNG pages", cmdGraphicRender},
@@ -69,6 +85,9 @@ func commands() []command {
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
 		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "the monthly, quarterly or yearly workbook", cmdReportMonthly},
 		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
+		{"patrol", "[--from D] [--to D] [--account IDS] [--json]", "inspection patrol: read every account's publications and check their wording", cmdPatrol},
+		{"task add", "--title T [--url U] --due TIME --to TARGETS [--json]", "record a repost task from the higher level", cmdTaskAdd},
+		{"task list", "[--json]", "repost tasks and which accounts have done them", cmdTaskList},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
 		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},
 		{"token list", "[--json]", "list API tokens (never the tokens themselves)", cmdTokenList},
@@ -102,6 +121,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := cmd.run(ctx, a, rest)
+	if err == nil && a.dataDir != "" && wakesDaemon(cmd.name) {
+		scheduler.NotifyWake(a.dataDir)
+	}
 	return a.exitCode(cmd, err)
 }
 
@@ -199,6 +221,7 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 		st.Close()
 		return nil, nil, err
 	}
+	a.dataDir = cfg.DataDir
 	return cfg, st, nil
 }
 

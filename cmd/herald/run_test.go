@@ -363,7 +363,7 @@ func TestGraphicRenderAndAddFromPolicy(t *testing.T) {
 		t.Fatalf("graphic item: %s", raw)
 	}
 	os.WriteFile(filepath.Join(e.dir, "bad.yaml"), []byte("title: T\nurl: ftp://x\n"), 0o600)
-	if code, _, errs := e.herald("graphic", "render", "--in", filepath.Join(e.dir, "bad.yaml"), "--out", out); code != 2 || !strings.Contains(errs, "http(s)") {
+	if code, _, errs := e.herald("graphic", "render", "--in", filepath.Join(e.dir, "bad.yaml"), "--out", out); code != 1 || !strings.Contains(errs, "http(s)") {
 		t.Fatalf("bad policy: %d %s", code, errs)
 	}
 }

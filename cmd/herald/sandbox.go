@@ -21,6 +21,7 @@ func cmdSandbox(ctx context.Context, a *app, args []string) error {
 	lost := fs.Float64("lost-rate", 0, "share of publishing calls whose answer is lost (0..1)")
 	reject := fs.Float64("reject-share", 0, "share of WeChat publishes rejected by platform review (0..1)")
 	allowIP := fs.String("allow-ip", "", "comma-separated IP whitelist for WeChat (empty: any)")
+	polls := fs.Int("publish-polls", 1, "how many freepublish/get answers say \"publishing\" before the final status")
 	cfgPath := fs.String("config", "", "register this config's accounts (default: the demo matrix)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -30,9 +31,15 @@ func cmdSandbox(ctx context.Context, a *app, args []string) error {
 			return usagef("%s must be between 0 and 1", name)
 		}
 	}
-	opts := sandbox.Options{Seed: *seed, Faults: sandbox.Faults{Latency: *latency, TransientRate: *transient, LostRate: *lost, RejectShare: *reject}}
+	if *polls < 0 {
+		return usagef("--publish-polls must be 0 or more")
+	}
+	opts := sandbox.Options{Seed: *seed, PublishPolls: *polls, Faults: sandbox.Faults{Latency: *latency, TransientRate: *transient, LostRate: *lost, RejectShare: *reject}}
 	if *allowIP != "" {
 		opts.AllowIPs = strings.Split(*allowIP, ",")
+	}
+	if *polls == 0 {
+		opts.PublishPolls = -1 // sandbox.Options: negative means none
 	}
 	sb := sandbox.New(opts)
 	if *cfgPath != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/notify"
+	"github.com/herald-gov/herald/patrol"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/scheduler"
@@ -46,6 +49,8 @@ type daemon struct {
 	ln    net.Listener
 	lock  *storage.DirLock
 	robot *notify.Robot // nil without notify.webhook_url
+	// patrol reads and checks what every account published (daily, after the statistics).
+	patrol *patrol.Patrol
 	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
 	notifyPoll time.Duration
 }
@@ -56,6 +61,9 @@ type daemon struct {
 // data_dir would turn the first one's live deliveries into unknown and run
 // the daily jobs twice, so it stops here naming the first one's PID.
 func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+	if err := checkDiskRoom(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	lock, err := storage.LockDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -67,16 +75,22 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	}()
 	st, err := storage.Open(ctx, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
 	}
 	if err := st.SyncAccounts(ctx, accountsFromConfig(cfg)); err != nil {
 		st.Close()
-		return nil, err
+		return nil, diskFullOr(cfg.DataDir, err)
+	}
+	if c, err := st.CleanTemp(ctx, 10*time.Minute); err != nil {
+		log.Warn("could not clean temporary files", "err", err)
+	} else if c.TempFiles+c.OrphanImages > 0 {
+		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, nil)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
+	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
@@ -85,8 +99,40 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d.ln = ln
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
+	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
+		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, accountID, wxName)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("已通过 %s 把第%d版预览发送给微信号 %s。", acct.Name, it.Revision.Number, wxName), nil
+	}
 	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
+}
+
+// minFreeBytes is the room the daemon needs on the data directory's disk to
+// start: a delivery's state changes are small, but they must be written.
+const minFreeBytes = 1 << 20
+
+// checkDiskRoom refuses to start on a full disk, in one line.
+func checkDiskRoom(dataDir string) error {
+	dir := dataDir
+	if _, err := os.Stat(dir); err != nil {
+		dir = filepath.Dir(filepath.Clean(dataDir)) // not made yet: its parent's disk
+	}
+	free, err := storage.FreeBytes(dir)
+	if err != nil || free >= minFreeBytes {
+		return nil
+	}
+	return fmt.Errorf("数据目录 %s 所在磁盘已满（剩余 %d KB）：请先清理磁盘再启动 herald", dataDir, free>>10)
+}
+
+// diskFullOr words a start-up error caused by a full disk for the operator.
+func diskFullOr(dataDir string, err error) error {
+	if storage.IsDiskFull(err) {
+		return fmt.Errorf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘再启动 herald", dataDir)
+	}
+	return err
 }
 
 // dailyJobs registers the daily statistics collection at stats.collect_at
@@ -106,13 +152,46 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 			for _, f := range sum.Failures {
 				log.Warn("statistics incomplete", "account", f.Account, "reason", f.Reason)
 			}
+			d.runPatrol(ctx, log)
 			d.checkDormant(ctx, log)
 		})
 		if err != nil {
 			return fmt.Errorf("stats.collect_at: %w", err)
 		}
+		if _, err = c.AddFunc("*/15 * * * *", func() { d.remindTasks(ctx, log) }); err != nil {
+			return err
+		}
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
+	}
+}
+
+// runPatrol reads and checks the last patrol.days days of every account
+// and tells the robot about new findings and repost tasks that are due or
+// missed.
+func (d *daemon) runPatrol(ctx context.Context, log *slog.Logger) {
+	day := today(d.cfg.Location)
+	res, err := d.patrol.Run(ctx, day.AddDate(0, 0, -(d.cfg.Patrol.Days-1)), day.AddDate(0, 0, 1), nil)
+	if err != nil {
+		log.Error("patrol", "err", err)
+		return
+	}
+	log.Info("patrol done", "publications", res.Publications, "read", res.Read, "calls", res.Calls, "findings", len(res.Findings), "new", res.New,
+		"unreadable", len(res.Unreadable))
+	if n, err := d.patrol.NotifyFindings(ctx, d.robot); err != nil {
+		log.Error("patrol findings to the robot", "err", err)
+	} else if n > 0 {
+		log.Info("patrol findings sent to the robot", "findings", n)
+	}
+	d.remindTasks(ctx, log)
+}
+
+// remindTasks updates the repost tasks and sends reminders and overdue notices.
+func (d *daemon) remindTasks(ctx context.Context, log *slog.Logger) {
+	if n, err := d.patrol.Remind(ctx, d.robot); err != nil {
+		log.Error("repost task reminders", "err", err)
+	} else if n > 0 {
+		log.Info("repost task messages sent to the robot", "messages", n)
 	}
 }
 
@@ -127,6 +206,9 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 	for _, r := range rows {
 		if r.Level != reports.LevelOK {
 			log.Warn("账号长期未更新（两周无更新即单项否决）", "account", r.Account, "level", r.Level, "days_since", r.DaysSince)
+		}
+		for _, b := range r.Breaches {
+			log.Warn("账号未达到更新要求", "account", r.Account, "rule", b.Rule, "posts", b.Posts)
 		}
 	}
 	if d.robot == nil {
@@ -162,6 +244,9 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if err := scheduler.ListenWake(ctx, d.cfg.DataDir, d.sched.Wake, log); err != nil {
+		log.Warn("changes by the CLI are noticed by polling", "err", err)
+	}
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
 	notifyDone := make(chan struct{})

@@ -516,16 +516,22 @@ func (c *converter) table(t *node) error {
 				attrs += fmt.Sprintf(` rowspan="%d"`, *ce.rowspan)
 			}
 			c.out.WriteString("<td" + attrs + ">")
+			outer, saved := c.out, c.lists
+			c.out, c.lists = &strings.Builder{}, nil
 			c.inCell++
-			saved := c.lists
-			c.lists = nil
 			err := c.blocks(ce.node.kids)
 			c.closeLists(-1)
-			c.lists = saved
 			c.inCell--
+			inner := c.out.String()
+			c.out, c.lists = outer, saved
 			if err != nil {
 				return err
 			}
+			// a cell of one plain paragraph needs no <p>: WeChat counts every character
+			if strings.HasPrefix(inner, "<p>") && strings.HasSuffix(inner, "</p>") && strings.Count(inner, "<p") == 1 {
+				inner = inner[len("<p>") : len(inner)-len("</p>")]
+			}
+			c.out.WriteString(inner)
 			c.out.WriteString("</td>")
 		}
 		c.out.WriteString("</tr>")

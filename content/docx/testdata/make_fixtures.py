@@ -15,9 +15,11 @@ It writes:
   bomb.docx        a 200 MB picture that deflates to a few hundred KB.
   damaged.docx     report.docx cut in half.
   legacy.doc       report.docx saved by LibreOffice as Word 97-2003 (.doc).
+  report-lo.docx   report.docx opened and saved again by LibreOffice Writer
+                   (its own styles, numbering and drawing markup).
   encrypted.docx   notice.docx protected with an open password (encrypt_fixture.go),
                    checked by decrypting it with python3-msoffcrypto-tool.
-  report20.docx    the benchmark's 20-page report with 10 pictures.
+  report20.docx    the benchmark's report: 20 pages (as LibreOffice lays it out), 10 pictures, 10 tables.
 Pictures are PNGs drawn here (stdlib zlib), so nothing else is needed.
 """
 import io
@@ -228,13 +230,14 @@ def damaged():
 def legacy():
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
-        print("soffice not found: legacy.doc not made")
+        print("soffice not found: legacy.doc and report-lo.docx not made")
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([soffice, "-env:UserInstallation=file://" + tmp + "/profile", "--headless",
-                        "--convert-to", "doc", "--outdir", tmp, "report.docx"], check=True,
-                       stdout=subprocess.DEVNULL)
-        shutil.copy(os.path.join(tmp, "report.doc"), "legacy.doc")
+    for fmt, out in [("doc", "legacy.doc"), ('docx:MS Word 2007 XML', "report-lo.docx")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([soffice, "-env:UserInstallation=file://" + tmp + "/profile", "--headless",
+                            "--convert-to", fmt, "--outdir", tmp, "report.docx"], check=True,
+                           stdout=subprocess.DEVNULL)
+            shutil.copy(os.path.join(tmp, "report." + fmt.split(":")[0]), out)
 
 
 def encrypted():
@@ -263,10 +266,10 @@ def report20():
     for section in range(10):
         h = doc.add_paragraph()
         h.add_run("一二三四五六七八九十"[section] + "、第%d项重点工作" % (section + 1)).bold = True
-        for i in range(6):
+        for i in range(8):
             p = doc.add_paragraph(para * 2)
             indent(p)
-        doc.add_picture(io.BytesIO(png(300, 110, noise=True)), width=Cm(14))
+        doc.add_picture(io.BytesIO(png(200, 150, noise=True)), width=Cm(15))
         c = doc.add_paragraph("图%d 工作现场" % (section + 1))
         c.alignment = WD_ALIGN_PARAGRAPH.CENTER
         n += 1

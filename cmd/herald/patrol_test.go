@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+)
+
+func TestPatrolCommandFindingsExitCodesAndTasks(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Seed: 5})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	e := newEnv(t, fmt.Sprintf(`
+data_dir: %%DIR%%/data
+wechat: {api_base: %q}
+weibo: {api_base: %q}
+review:
+  leaders: [{name: 王建国, title: 县委书记}]
+accounts:
+  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
+  - {id: fabu-wb, name: 青山发布微博, platform: weibo, uid: "9", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
+`, srv.URL, srv.URL))
+	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx1", Secret: "s", SilentSince: "2025-01-01"})
+	sb.AddWeiboUser(sandbox.WeiboUser{UID: "9", Token: "t"})
+	if _, err := sb.PlaceWeiboPost("9", "今天天气晴好。", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errs := e.herald("patrol", "--json")
+	if code != 0 {
+		t.Fatalf("clean patrol: exit %d: %s %s", code, out, errs)
+	}
+	art, err := sb.PlaceArticle("wx1", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持会议。</p>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = e.herald("patrol", "--json", "--account", "fabu")
+	if code != 1 || !strings.Contains(errs, "发现 1 处问题") {
+		t.Fatalf("patrol with a finding: exit %d: %s", code, errs)
+	}
+	var res struct {
+		Findings []struct {
+			Account, Title, URL, Term, Suggestion, Level, Context string
+			PublishedAt                                           time.Time `json:"published_at"`
+		} `json:"findings"`
+		Publications int `json:"publications"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(res.Findings) != 1 || res.Publications != 1 {
+		t.Fatalf("%+v", res)
+	}
+	f := res.Findings[0]
+	if f.Account != "fabu" || f.URL != art.URL || f.Term != "王建华" || f.Suggestion != "王建国" || f.Level != "block" || f.PublishedAt.IsZero() || f.Context == "" {
+		t.Fatalf("finding %+v", f)
+	}
+	if code, _, errs = e.herald("patrol", "--from", "2026-13-01"); code != 2 {
+		t.Fatalf("bad date: exit %d %s", code, errs)
+	}
+	if code, _, errs = e.herald("patrol", "--account", "nope"); code != 2 {
+		t.Fatalf("unknown account: exit %d %s", code, errs)
+	}
+
+	// An unreadable account: exit 1.
+	sb.ExpireWeiboToken("9")
+	if code, _, errs = e.herald("patrol", "--account", "fabu-wb"); code != 1 || !strings.Contains(errs, "未能读取") {
+		t.Fatalf("expired token: exit %d %s", code, errs)
+	}
+
+	// Repost tasks.
+	if code, _, errs = e.herald("task", "add", "--title", "T"); code != 2 {
+		t.Fatalf("task add without --due: exit %d %s", code, errs)
+	}
+	due := time.Now().Add(48 * time.Hour).Format(time.RFC3339)
+	code, out, errs = e.herald("task", "add", "--title", "县委常委会召开", "--due", due, "--to", "fabu", "--json")
+	if code != 0 || !strings.Contains(out, `"id"`) {
+		t.Fatalf("task add: %d %s %s", code, out, errs)
+	}
+	code, out, errs = e.herald("task", "list", "--json")
+	if code != 0 {
+		t.Fatalf("task list: %d %s", code, errs)
+	}
+	var tasks []struct {
+		Title    string `json:"title"`
+		Done     int    `json:"done"`
+		Accounts []struct {
+			Account, State, URL string
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &tasks); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(tasks) != 1 || tasks[0].Done != 1 || tasks[0].Accounts[0].State != "done" || tasks[0].Accounts[0].URL != art.URL {
+		t.Fatalf("tasks: %s", out)
+	}
+}

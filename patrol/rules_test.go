@@ -1,0 +1,64 @@
+package patrol
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/reports"
+)
+
+// Local update rules are evaluated from what the platforms list, posts made
+// by hand included.
+func TestUpdateRulesFromThePlatformsLists(t *testing.T) {
+	e := newEnv(t, 2, 1, "patrol:\n  update_rules:\n    - {targets: \"group:county\", days: 7, min_posts: 3}\n    - {targets: wb0, days: 10, min_posts: 1}\n")
+	ctx := context.Background()
+	day := func(n int) time.Time { return e.clock.Add(-time.Duration(n) * 24 * time.Hour) }
+	for _, d := range []int{1, 3, 6} { // wx0: three this week
+		place(t, e, "app0", sandbox.HandArticle{Title: "动态", Content: "<p>x</p>", At: day(d)})
+	}
+	for _, d := range []int{2, 8} { // wx1: one this week, one before
+		place(t, e, "app1", sandbox.HandArticle{Title: "动态", Content: "<p>x</p>", At: day(d)})
+	}
+	if _, err := e.sb.PlaceWeiboPost("700", "一条", day(12)); err != nil { // wb0: 12 days ago
+		t.Fatal(err)
+	}
+	from, to := e.window()
+	if _, err := e.p.Run(ctx, from, to, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := reports.UpdateRules(ctx, e.cfg, e.st, *e.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		rule  string
+		posts int
+		ok    bool
+	}
+	for acct, ws := range map[string][]want{
+		"wx0": {{"每14天至少1条", 3, true}, {"每周至少3条", 3, true}},
+		"wx1": {{"每14天至少1条", 2, true}, {"每周至少3条", 1, false}},
+		"wb0": {{"每14天至少1条", 1, true}, {"每10天至少1条", 0, false}},
+	} {
+		if len(got[acct]) != len(ws) {
+			t.Fatalf("%s: %+v", acct, got[acct])
+		}
+		for i, w := range ws {
+			g := got[acct][i]
+			if g.Rule != w.rule || g.Posts != w.posts || g.OK != w.ok {
+				t.Errorf("%s rule %d: got %+v, want %+v", acct, i, g, w)
+			}
+		}
+	}
+	rows, err := reports.Dormant(ctx, e.cfg, e.st, *e.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Account == "wx1" && (len(r.Breaches) != 1 || r.Breaches[0].Rule != "每周至少3条") {
+			t.Errorf("report dormant for wx1: %+v", r.Breaches)
+		}
+	}
+}

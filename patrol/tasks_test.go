@@ -1,0 +1,139 @@
+package patrol
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/notify"
+	"github.com/herald-gov/herald/storage"
+)
+
+// robotServer is a test group robot that keeps every message it was sent.
+type robotServer struct {
+	mu   sync.Mutex
+	msgs []string
+	at   []time.Time
+}
+
+func newRobotServer(t *testing.T, clock *time.Time) (*robotServer, *notify.Robot) {
+	rs := &robotServer{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct {
+			MsgType string `json:"msgtype"`
+			Text    struct {
+				Content string `json:"content"`
+			} `json:"text"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m.MsgType != "text" {
+			http.Error(w, "bad message", http.StatusBadRequest)
+			return
+		}
+		rs.mu.Lock()
+		rs.msgs = append(rs.msgs, m.Text.Content)
+		rs.at = append(rs.at, *clock)
+		rs.mu.Unlock()
+		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return rs, notify.NewRobot(configs.Notify{WebhookURL: srv.URL + "/cgi-bin/webhook/send?key=secret"}, nil)
+}
+
+func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) {
+	e := newEnv(t, 2, 2, "")
+	ctx := context.Background()
+	rs, robot := newRobotServer(t, e.clock)
+	title := "国务院关于进一步优化政务服务提升行政效能的指导意见"
+	src := "https://www.gov.cn/zhengce/content/2026-11/20/content_7000001.htm"
+	due := e.clock.Add(48 * time.Hour)
+	id, err := e.p.AddTask(ctx, title, src, due, "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// wb0: herald posts it through its Weibo channel; wx0: a clerk reposts it by hand.
+	acct, _ := e.cfg.Account("wb0")
+	if _, err := e.wb.Publish(ctx, acct, channels.Publication{DeliveryID: 1, Kind: content.KindShort,
+		Revision: content.Revision{Title: title, Body: "【" + title + "】转发学习。"}}); err != nil {
+		t.Fatal(err)
+	}
+	*e.clock = e.clock.Add(time.Hour)
+	place(t, e, "app0", sandbox.HandArticle{Title: title, Content: "<p>转载。</p>", SourceURL: src})
+	// wx1 posts something else.
+	place(t, e, "app1", sandbox.HandArticle{Title: "我县召开安全生产会议", Content: "<p>会议要求……</p>"})
+
+	// Two days before: nothing to remind yet.
+	if n, err := e.p.Remind(ctx, robot); err != nil || n != 0 {
+		t.Fatalf("early remind: %d %v", n, err)
+	}
+	// Twelve hours before the due time: one reminder naming the two that have not.
+	*e.clock = due.Add(-12 * time.Hour)
+	if n, err := e.p.Remind(ctx, robot); err != nil || n != 1 {
+		t.Fatalf("remind: %d %v", n, err)
+	}
+	if n, err := e.p.Remind(ctx, robot); err != nil || n != 0 {
+		t.Fatalf("a second reminder went out: %d %v", n, err)
+	}
+	if len(rs.msgs) != 1 || !rs.at[0].Before(due) {
+		t.Fatalf("robot got %v at %v", rs.msgs, rs.at)
+	}
+	msg := rs.msgs[0]
+	for _, want := range []string{"转载任务提醒", title, "wx1", "wb1"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("reminder lacks %q: %s", want, msg)
+		}
+	}
+	for _, done := range []string{"（wx0）", "（wb0）"} {
+		if strings.Contains(msg, done) {
+			t.Errorf("reminder names %s, which reposted already: %s", done, msg)
+		}
+	}
+
+	// Past the due time: done for the two that posted, missing for the others.
+	*e.clock = due.Add(time.Hour)
+	if n, err := e.p.Remind(ctx, robot); err != nil || n != 1 {
+		t.Fatalf("overdue notice: %d %v", n, err)
+	}
+	task, err := e.st.Task(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"wx0": storage.TaskDone, "wb0": storage.TaskDone, "wx1": storage.TaskMissing, "wb1": storage.TaskMissing}
+	for _, a := range task.Accounts {
+		if a.State != want[a.Account] {
+			t.Errorf("%s: %s, want %s", a.Account, a.State, want[a.Account])
+		}
+		if a.State == storage.TaskDone && a.URL == "" {
+			t.Errorf("%s done without the publication's URL", a.Account)
+		}
+	}
+	st := e.sb.Snapshot()
+	if len(st.Weibo["700"].Posts) != 1 || st.Weibo["700"].Posts[0].ByHand {
+		t.Fatalf("wb0's post is not herald's: %+v", st.Weibo["700"].Posts)
+	}
+	if !strings.Contains(rs.msgs[1], "wx1") || strings.Contains(rs.msgs[1], "（wx0）") {
+		t.Errorf("overdue notice: %s", rs.msgs[1])
+	}
+
+	// wx1 reposts late: late, not done.
+	*e.clock = e.clock.Add(time.Hour)
+	place(t, e, "app1", sandbox.HandArticle{Title: "转载：" + title, Content: "<p>补转。</p>"})
+	tasks, _, err := e.p.UpdateTasks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range tasks[0].Accounts {
+		if a.Account == "wx1" && a.State != storage.TaskLate {
+			t.Errorf("wx1 reposted after the due time: %s, want late", a.State)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func docxBase64(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "content", "docx", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// POST /api/v1/items takes a Word document as base64: the title, the body
+// and the cover come from it; a legacy .doc is refused with its line.
+func TestAPICreateFromDocx(t *testing.T) {
+	e := newAPI(t)
+	code, out, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "targets": "fabu", "at": "now",
+		"docx": docxBase64(t, "report.docx")})
+	if code != 201 {
+		t.Fatalf("create from docx: %d %s", code, raw)
+	}
+	it, err := e.st.Item(context.Background(), int64(out["id"].(float64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Revision.Title != "青山县召开2026年安全生产工作会议" || !strings.Contains(it.Revision.Body, "<strong>一、总体要求</strong>") {
+		t.Errorf("revision %q: %s", it.Revision.Title, it.Revision.Body)
+	}
+	if n := len(it.Revision.Images); n != 3 { // the cover and the two body pictures
+		t.Errorf("%d images, want 3", n)
+	}
+	code, _, raw = e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "targets": "fabu", "at": "now",
+		"docx": docxBase64(t, "legacy.doc")})
+	if code != 422 || !strings.Contains(raw, "另存为") {
+		t.Errorf("legacy .doc: %d %s", code, raw)
+	}
+	code, _, raw = e.do("POST", "/api/v1/items/"+itoa(it.ID)+"/edit", "editor", map[string]any{"docx": docxBase64(t, "notice.docx")})
+	if code != 200 {
+		t.Fatalf("edit from docx: %d %s", code, raw)
+	}
+	it, _ = e.st.Item(context.Background(), it.ID)
+	if it.Revision.Title != "关于做好冬季森林防火工作的通知" || !strings.Contains(it.Revision.Body, "二、严格火源管理") {
+		t.Errorf("edited revision %q: %s", it.Revision.Title, it.Revision.Body)
+	}
+}
