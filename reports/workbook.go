@@ -73,8 +73,8 @@ func newWorkbook(title, unit string, made time.Time) (*workbook, error) {
 	mid := &excelize.Alignment{Vertical: "center"}
 	custom := func(s string) *string { return &s }
 	specs := map[colKind]*excelize.Style{
-		colText:      {Border: border, Font: font, Alignment: &excelize.Alignment{Vertical: "center", Indent: 1}},
-		colWrap:      {Border: border, Font: font, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true, Indent: 1}},
+		colText:      {Border: border, Font: font, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", Indent: 1}},
+		colWrap:      {Border: border, Font: font, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true, Indent: 1}},
 		colCount:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtCount)},
 		colDelta:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtDelta)},
 		colIndex:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtIndex)},
