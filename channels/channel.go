@@ -30,6 +30,26 @@ type Publication struct {
 	// Store.SaveProgress, in this attempt or an earlier one (empty if
 	// nothing). Its format belongs to the channel; nothing else reads it.
 	Progress string
+	// Cancelled, when set, reports whether the item was cancelled since the
+	// attempt started. A channel whose attempt makes several calls asks it
+	// just before the one that publishes, and stops there (ErrCancelled).
+	Cancelled func(ctx context.Context) bool
+}
+
+// ErrCancelled is returned by Publish when the item was cancelled before
+// the publishing call: nothing went out. It is transient, so the scheduler
+// moves the delivery back from sending, and the store turns that into
+// cancelled for a cancelled item.
+var ErrCancelled = &Error{Class: ClassTransient, Message: "稿件已撤销，未发出"}
+
+// StopIfCancelled returns ErrCancelled when p's item was cancelled since
+// the attempt started; channels call it just before the publishing call,
+// and only when nothing earlier can have published.
+func StopIfCancelled(ctx context.Context, p Publication) error {
+	if p.Cancelled != nil && p.Cancelled(ctx) {
+		return ErrCancelled
+	}
+	return nil
 }
 
 // Result is what a published delivery is on the platform.

@@ -49,6 +49,30 @@ func (f ReadFrom) Wait(ctx context.Context) error {
 	return f.Pace(ctx)
 }
 
+// readTries is how often a reading call is tried when the platform answers
+// with a transient error (busy, per-minute limit, no answer).
+const readTries = 4
+
+// Call paces and makes one reading call, trying again with backoff (0.2 s,
+// 0.4 s, 0.8 s) while it fails with a transient error. Reading has no
+// effect on the platform, so a retry is always safe.
+func (f ReadFrom) Call(ctx context.Context, call func() error) error {
+	for try := 0; ; try++ {
+		if err := f.Wait(ctx); err != nil {
+			return err
+		}
+		err := call()
+		if err == nil || ClassOf(err) != ClassTransient || try == readTries-1 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(200<<try) * time.Millisecond):
+		}
+	}
+}
+
 // PublicationReader is implemented by channels that can list what an
 // account published, with its text. It is separate from Channel: reading
 // is the patrol's business, not the delivery engine's.

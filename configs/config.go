@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -52,6 +53,7 @@ type Config struct {
 	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Patrol      Patrol       `mapstructure:"patrol"`
+	Policies    Policies     `mapstructure:"policies"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
 	Accounts    []Account    `mapstructure:"accounts"`
@@ -161,6 +163,28 @@ type Reports struct {
 	// Unit is the 制表单位 printed under the reports' titles (default: the
 	// news office department's name).
 	Unit string `mapstructure:"unit"`
+}
+
+// Policies configures the policy pipeline: which 政策文件 lists of the
+// county site herald watches, how often, and how soon each policy must be
+// interpreted (解读) or explained in a graphic (图解).
+type Policies struct {
+	// Sources are the list pages (or RSS/Atom feeds) herald reads.
+	Sources []PolicySource `mapstructure:"sources"`
+	// Interval between syncs in `herald serve` (default 1h).
+	Interval time.Duration `mapstructure:"interval"`
+	// InterpretWithin is the number of working days after a policy's date
+	// by which a linked 解读 or 图解 must be published (default 3).
+	InterpretWithin int `mapstructure:"interpret_within"`
+}
+
+// PolicySource is one list page (or feed) of policy documents.
+type PolicySource struct {
+	URL string `mapstructure:"url"`
+	// LinkPattern, when set, is a regular expression a document link's
+	// absolute URL must match; it replaces herald's own choice of the links
+	// inside the list.
+	LinkPattern string `mapstructure:"link_pattern"`
 }
 
 // Notify configures the group robot (WeCom or DingTalk) that tells people
@@ -287,7 +311,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("http.read_timeout", "60s")
 	v.SetDefault("http.write_timeout", "120s")
 	v.SetDefault("http.idle_timeout", "120s")
-	v.SetDefault("http.max_conns_per_ip", 32)
+	v.SetDefault("http.max_conns_per_ip", 100)
 	v.SetDefault("http.secure_cookies", false)
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("timezone", "Asia/Shanghai")
@@ -307,6 +331,8 @@ func newViper() *viper.Viper {
 	v.SetDefault("reports.webhook_url", "")
 	v.SetDefault("reports.region", "")
 	v.SetDefault("reports.unit", "")
+	v.SetDefault("policies.interval", "1h")
+	v.SetDefault("policies.interpret_within", 3)
 	v.SetDefault("notify.webhook_url", "")
 	v.SetDefault("notify.secret", "")
 	v.SetDefault("notify.secret_file", "")
@@ -499,6 +525,9 @@ func (c *Config) Validate() error {
 	if err := c.validateReview(); err != nil {
 		return err
 	}
+	if err := c.validatePolicies(); err != nil {
+		return err
+	}
 	for key, v := range map[string]string{"graphic.primary_color": c.Graphic.PrimaryColor, "graphic.accent_color": c.Graphic.AccentColor} {
 		if _, err := ParseColor(v); err != nil {
 			return &Error{key, err.Error()}
@@ -551,6 +580,33 @@ func (c *Config) Validate() error {
 		seen[g.Name] = true
 		if groups[g.Name] == 0 {
 			return &Error{key, fmt.Sprintf("group %q has no accounts (add it to an account's groups, or remove it)", g.Name)}
+		}
+	}
+	return nil
+}
+
+func (c *Config) validatePolicies() error {
+	p := &c.Policies
+	if p.Interval < time.Minute {
+		return &Error{"policies.interval", "must be at least 1m (e.g. 1h)"}
+	}
+	if p.InterpretWithin < 1 || p.InterpretWithin > 60 {
+		return &Error{"policies.interpret_within", fmt.Sprintf("must be between 1 and 60 working days, got %d", p.InterpretWithin)}
+	}
+	seen := map[string]bool{}
+	for i, s := range p.Sources {
+		key := fmt.Sprintf("policies.sources[%d]", i)
+		if err := checkBaseURL(key+".url", s.URL); err != nil {
+			return err
+		}
+		if seen[s.URL] {
+			return &Error{key + ".url", "duplicate source " + s.URL}
+		}
+		seen[s.URL] = true
+		if s.LinkPattern != "" {
+			if _, err := regexp.Compile(s.LinkPattern); err != nil {
+				return &Error{key + ".link_pattern", "not a regular expression: " + oneLine(err.Error())}
+			}
 		}
 	}
 	return nil

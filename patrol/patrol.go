@@ -289,7 +289,7 @@ type heldAccount struct {
 	err   error
 }
 
-// readAccount reads one account, retrying transient errors a few times. An
+// readAccount reads one account (the readers retry transient errors call by call). An
 // account whose daily quota is used up is not called again until it resets.
 func (p *Patrol) readAccount(ctx context.Context, a *configs.Account, since time.Time) (int, error) {
 	r, ok := p.readers[a.Platform]
@@ -332,7 +332,9 @@ func (p *Patrol) readAccount(ctx context.Context, a *configs.Account, since time
 		if rerr == nil {
 			return total, nil
 		}
-		if channels.ClassOf(rerr) != channels.ClassTransient || try >= 3 || ctx.Err() != nil {
+		// The readers retry each call; a read that still fails is tried
+		// once more as a whole before the account is reported.
+		if channels.ClassOf(rerr) != channels.ClassTransient || try >= 1 || ctx.Err() != nil {
 			var ce *channels.Error
 			if errors.As(rerr, &ce) {
 				if ce.Class == channels.ClassQuota { // daily quotas reset at local midnight
@@ -347,7 +349,7 @@ func (p *Patrol) readAccount(ctx context.Context, a *configs.Account, since time
 		select {
 		case <-ctx.Done():
 			return total, ctx.Err()
-		case <-time.After(time.Duration(250<<try) * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 	}
 }

@@ -270,3 +270,47 @@ func TestQuotaLeavesOneAccountUnreadOthersRead(t *testing.T) {
 		t.Fatalf("after the quota came back: %v %+v read %d findings %d", err, res.Unreadable, res.Read, len(res.Findings))
 	}
 }
+
+// A long post made in the Weibo client is listed cut; the patrol reads its
+// whole text and finds what lies beyond the cut.
+func TestLongWeiboPostReadWhole(t *testing.T) {
+	e := newEnv(t, 0, 1, "")
+	ctx := context.Background()
+	long := strings.Repeat("全县上下认真学习贯彻会议精神，推动各项工作落地见效。", 12) + "会议强调要持续优化营商坏境。"
+	post, err := e.sb.PlaceWeiboPost("700", long, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := e.window()
+	res, err := e.p.Run(ctx, from, to, nil)
+	if err != nil || len(res.Unreadable) != 0 {
+		t.Fatalf("%v %+v", err, res.Unreadable)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Suggestion != "营商环境" || res.Findings[0].Offset != len([]rune(long))-4 {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	served := e.sb.Snapshot().Weibo["700"].ContentServed
+	if served[fmt.Sprint(post.ID)] != 1 || served[fmt.Sprintf("long/%d", post.ID)] != 1 {
+		t.Fatalf("served %v", served)
+	}
+}
+
+// Transient platform errors (WeChat -1 and 45011) are retried: the account
+// is read in full all the same.
+func TestTransientErrorsRetried(t *testing.T) {
+	e := newEnv(t, 1, 0, "")
+	ctx := context.Background()
+	for i := 0; i < 200; i++ { // ten pages
+		place(t, e, "app0", sandbox.HandArticle{Title: fmt.Sprintf("动态%d", i), Content: "<p>正文</p>", At: e.clock.Add(-time.Duration(i) * time.Hour)})
+	}
+	e.sb.SetFaults(sandbox.Faults{TransientRate: 0.4})
+	from, to := e.window()
+	res, err := e.p.Run(ctx, from, to, nil)
+	if err != nil || len(res.Unreadable) != 0 || res.Read != 200 {
+		t.Fatalf("%v unreadable %+v read %d", err, res.Unreadable, res.Read)
+	}
+	st := e.sb.Snapshot()
+	if n := st.Unattributed["/cgi-bin/freepublish/batchget"]; n == 0 { // transient answers come before the token is looked at
+		t.Fatalf("no transient error was injected: %v %v", st.Unattributed, st.WeChat["app0"].Calls)
+	}
+}

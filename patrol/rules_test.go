@@ -2,6 +2,7 @@ package patrol
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +61,22 @@ func TestUpdateRulesFromThePlatformsLists(t *testing.T) {
 		if r.Account == "wx1" && (len(r.Breaches) != 1 || r.Breaches[0].Rule != "每周至少3条") {
 			t.Errorf("report dormant for wx1: %+v", r.Breaches)
 		}
+	}
+	// The robot hears of the local rules' breaches once.
+	rs, robot := newRobotServer(t, e.clock)
+	if sent, err := reports.NotifyBreaches(ctx, e.cfg, e.st, robot, *e.clock); err != nil || !sent {
+		t.Fatalf("notify breaches: %v %v", sent, err)
+	}
+	if sent, err := reports.NotifyBreaches(ctx, e.cfg, e.st, robot, *e.clock); err != nil || sent {
+		t.Fatalf("breaches told twice: %v %v", sent, err)
+	}
+	msg := rs.msgs[0]
+	for _, want := range []string{"微信1（wx1）要求每周至少3条，近7天只发布1条", "微博0（wb0）要求每10天至少1条"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "wx0") || strings.Contains(msg, "每14天") {
+		t.Errorf("message names an account that meets the rules, or the national rule: %s", msg)
 	}
 }

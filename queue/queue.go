@@ -99,6 +99,9 @@ type Draft struct {
 	// Docx is a Word document (.docx) that becomes an article's body, its
 	// title unless Title is set, and its cover unless Images are given.
 	Docx []byte
+	// PolicyID, when not 0, links the item to that policy: an article as
+	// its 解读, a graphic as its 图解.
+	PolicyID int64
 }
 
 // Add creates an item from a draft. With review levels configured (and not
@@ -113,6 +116,9 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	}
 	if !d.Priority.Valid() {
 		return 0, refuse("未知的优先级 %q：可选 urgent 或 normal", d.Priority)
+	}
+	if err := s.checkPolicyLink(ctx, d); err != nil {
+		return 0, err
 	}
 	if err := s.applyDocx(&d); err != nil {
 		return 0, err
@@ -161,7 +167,27 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := images.store(ctx, s.store); err != nil {
 		return 0, err
 	}
-	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit})
+	return s.store.CreateItem(ctx, storage.NewItem{Item: item, Revision: rev, Targets: tg, Actor: actor.Name, Audit: audit, PolicyID: d.PolicyID})
+}
+
+// checkPolicyLink refuses a policy link that cannot be made: an unknown
+// policy, or an item that is neither a 解读 (article) nor a 图解 (graphic).
+func (s *Service) checkPolicyLink(ctx context.Context, d Draft) error {
+	if d.PolicyID == 0 {
+		return nil
+	}
+	if d.Kind != content.KindArticle && d.Kind != content.KindGraphic {
+		return refuse("只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
+	}
+	if d.Cron != "" {
+		return refuse("定时重复（--cron）的稿件不能关联政策：请单独发布解读或图解")
+	}
+	if _, err := s.store.Policy(ctx, d.PolicyID); errors.Is(err, storage.ErrNotFound) {
+		return refuse("政策 %d 不存在：用 herald policy list 查看政策编号", d.PolicyID)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // RunRecurring makes one run of an approved recurring item: a copy of its
@@ -190,6 +216,39 @@ func (s *Service) RunRecurring(ctx context.Context, parentID int64, now time.Tim
 	detail := fmt.Sprintf("定时稿件 %d 按 %s 于 %s 运行", parentID, parent.Cron, now.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	return s.store.CreateItem(ctx, storage.NewItem{Item: run, Revision: rev, Targets: tg, Actor: "herald",
 		Audit: []storage.AuditEntry{{Actor: "herald", Action: "cron-run", Detail: detail}}})
+}
+
+// StartPublishing moves a due scheduled item to publishing. An item sent
+// to a group (or to all) goes to the accounts in it now, at publication
+// time, not to those it had when the item was added: accounts that joined
+// get a delivery, accounts that left are not published to (the audit entry
+// names both). Accounts named by id stay as they are.
+func (s *Service) StartPublishing(ctx context.Context, id int64) (storage.StartOutcome, error) {
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return storage.StartOutcome{}, err
+	}
+	var targets []storage.Target
+	tg, accounts, err := s.resolveTargets(ctx, Actor{Name: "herald", Department: it.Department}, it.Targets)
+	switch {
+	case err != nil && !IsRefusal(err):
+		return storage.StartOutcome{}, err
+	case err != nil || (!tg.All && tg.Group == ""):
+		// Accounts named by id (or a group now empty: nothing is added, and
+		// the accounts it had keep their deliveries): as added.
+		ds, err := s.store.Deliveries(ctx, id)
+		if err != nil {
+			return storage.StartOutcome{}, err
+		}
+		for _, d := range ds {
+			targets = append(targets, storage.Target{Account: d.Account, Platform: d.Platform})
+		}
+	default:
+		for _, a := range accounts {
+			targets = append(targets, storage.Target{Account: a.ID, Platform: a.Platform})
+		}
+	}
+	return s.store.StartPublishing(ctx, id, targets, it.Targets, "herald")
 }
 
 // readyState is where an approved item goes: scheduled when it has a time.

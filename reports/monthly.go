@@ -68,6 +68,9 @@ type Monthly struct {
 	Target     int
 	Warnings   []string      // 预警 lines beyond dormancy: tokens, credentials
 	Patrol     *PatrolReport // 巡检 (patrol.go)
+
+	// Policies is the 政策解读 sheet (reports/policies.go).
+	Policies *PolicyCoverage
 }
 
 // GroupSeries are per group and day the sums of followers and reads (图表).
@@ -178,6 +181,9 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 		if !it.FirstPublished.Before(p.From) && (it.Targets == "all" || strings.HasPrefix(it.Targets, "group:")) {
 			m.Reach = append(m.Reach, it)
 		}
+	}
+	if m.Policies, err = buildPolicies(ctx, cfg, st, p, now); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

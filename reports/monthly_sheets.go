@@ -33,6 +33,7 @@ func (m *Monthly) sheetBuilders() []sheetBuilder {
 		m.detailSheet,   // 明细
 		m.chartSheets,   // 图表, 图表数据
 		m.patrolSheet,   // 巡检 (patrol.go)
+		m.policySheet,   // 政策解读 (reports/policies.go)
 	}
 }
 

@@ -67,7 +67,7 @@ func UpdateRules(ctx context.Context, cfg *configs.Config, st *storage.Store, no
 			add(acct, d, n)
 		}
 	}
-	stats, err := st.DailyStats(ctx, first.Format("2006-01-02"), today.Format("2006-01-02"), nil)
+	stats, err := st.AllDailyStats(ctx, first.Format("2006-01-02"), today.Format("2006-01-02"))
 	if err != nil {
 		return nil, err
 	}
@@ -94,4 +94,53 @@ func UpdateRules(ctx context.Context, cfg *configs.Config, st *storage.Store, no
 		}
 	}
 	return out, nil
+}
+
+// NotifyBreaches posts one message to the group robot naming the accounts
+// that newly stopped meeting a local update rule (NotifyDormant tells of the
+// national one); an account is named again only
+// after it has met the rule in between. It returns whether a message went out.
+func NotifyBreaches(ctx context.Context, cfg *configs.Config, st *storage.Store, robot Sender, now time.Time) (bool, error) {
+	if robot == nil {
+		return false, nil
+	}
+	status, err := UpdateRules(ctx, cfg, st, now)
+	if err != nil {
+		return false, err
+	}
+	var lines, fresh []string
+	for _, a := range cfg.Accounts {
+		for _, r := range status[a.ID] {
+			if r.Days == NationalRule.Days && r.MinPosts == NationalRule.MinPosts {
+				continue // NotifyDormant tells of the two-week rule
+			}
+			key := "rule-notice:" + a.ID + "|" + r.Rule
+			_, seenErr := st.GetValue(ctx, key)
+			switch {
+			case r.OK && seenErr == nil:
+				if err := st.DeleteValue(ctx, key); err != nil {
+					return false, err
+				}
+			case !r.OK && seenErr != nil:
+				lines = append(lines, fmt.Sprintf("· %s（%s）要求%s，近%d天只发布%d条", a.Name, a.ID, r.Rule, r.Days, r.Posts))
+				fresh = append(fresh, key)
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return false, nil
+	}
+	text := "【herald 更新要求预警】以下账号未达到更新要求，请尽快更新：\n"
+	for _, l := range lines {
+		text += l + "\n"
+	}
+	if err := robot.Send(ctx, text); err != nil {
+		return false, err
+	}
+	for _, k := range fresh { // remembered only once the robot took the message
+		if err := st.SetValue(ctx, k, now.Format(time.RFC3339), 0); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }

@@ -66,6 +66,8 @@ type ExecutorStore interface {
 	SetAccountHealth(ctx context.Context, id, health, message string) error
 	Revision(ctx context.Context, id int64) (content.Revision, error)
 	Delivery(ctx context.Context, id int64) (content.Delivery, error)
+	// CancelRequested reports whether an item was cancelled while publishing.
+	CancelRequested(ctx context.Context, itemID int64) (bool, error)
 }
 
 // Outcome is what one execution left a delivery in, for the producer.
@@ -203,6 +205,10 @@ func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) Outcome
 	}
 	out.State = content.DeliverySending
 	pub.AttemptStarted = e.now()
+	pub.Cancelled = func(ctx context.Context) bool { // asked just before the publishing call
+		yes, err := e.store.CancelRequested(ctx, r.ItemID)
+		return err == nil && yes
+	}
 	res, err := ch.Publish(ctx, acct, pub)
 	return e.settleAttempt(ctx, ch, acct, out, r.Attempts+1, pub, res, err, log)
 }

@@ -27,9 +27,13 @@ func (s *Scheduler) startDue(ctx context.Context) {
 		return
 	}
 	for _, id := range due {
-		err := s.store.TransitionItem(ctx, storage.Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"})
+		// A group's accounts are resolved now, at publication time.
+		out, err := s.queue.StartPublishing(ctx, id)
 		if err != nil && !errors.Is(err, storage.ErrConflict) {
 			s.log.Error("start publishing", "item", id, "err", err)
+		}
+		if len(out.Added) > 0 || len(out.Dropped) > 0 {
+			s.log.Info("group membership changed since the item was added", "item", id, "added", out.Added, "dropped", out.Dropped)
 		}
 	}
 }

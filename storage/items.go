@@ -26,6 +26,8 @@ type NewItem struct {
 	Actor    string
 	// Audit entries written with the item (item and revision ids filled in).
 	Audit []AuditEntry
+	// PolicyID, when not 0, links the item to that policy (its 解读 or 图解).
+	PolicyID int64
 }
 
 // CreateItem writes a new item, its first revision, one pending delivery per
@@ -65,6 +67,9 @@ VALUES (?, ?, ?, ?, 'pending', ?, ?)`, id, revID, t.Account, t.Platform, now, no
 			if err := insertAudit(ctx, tx, e, now); err != nil {
 				return err
 			}
+		}
+		if n.PolicyID != 0 {
+			return linkPolicyTx(ctx, tx, n.PolicyID, id, n.Actor, now)
 		}
 		return nil
 	})

@@ -73,7 +73,9 @@ func (s *Store) KnownPublications(ctx context.Context, account string, since tim
 
 // SavePublications stores what one read of an account found. complete says
 // the read went down to since without error: only then does the account's
-// coverage extend to since.
+// coverage extend to since. An incomplete read forgets the coverage: what it
+// missed may lie between stored publications, so the next read is a whole
+// one (it still skips what is stored).
 func (s *Store) SavePublications(ctx context.Context, account string, pubs []Publication, since time.Time, complete bool) error {
 	now := ts(s.now())
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -89,6 +91,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, remote_id) DO NOTHING`)
 			}
 		}
 		if !complete {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM publication_reads WHERE account_id = ?", account); err != nil {
+				return fmt.Errorf("storage: reset read cursor: %w", err)
+			}
 			return nil
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO publication_reads (account_id, covered_from, read_at) VALUES (?, ?, ?)

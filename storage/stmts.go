@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 )
 
@@ -10,9 +11,15 @@ import (
 // runs for every delivery, so SQLite parses each of them once per
 // connection instead of once per call.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	closed bool
+	// warming counts background prepares; Close waits for them, so none
+	// opens a connection (and SQLite's files) after the store is closed.
+	warming sync.WaitGroup
 }
+
+var errStoreClosed = errors.New("storage: store closed")
 
 // stmt returns q prepared (database/sql prepares it on each connection as
 // it is used there). The lock is not held while preparing: preparing waits
@@ -27,6 +34,10 @@ func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	s.stmts.mu.Lock()
 	defer s.stmts.mu.Unlock()
+	if s.stmts.closed {
+		st.Close()
+		return nil, errStoreClosed
+	}
 	if prev, ok := s.stmts.m[q]; ok {
 		st.Close()
 		return prev, nil
@@ -70,11 +81,23 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, er
 	if st := s.cachedStmt(q); st != nil {
 		return tx.StmtContext(ctx, st), nil
 	}
-	go func() { _, _ = s.stmt(context.Background(), q) }()
+	s.stmts.mu.Lock()
+	if !s.stmts.closed {
+		s.stmts.warming.Add(1)
+		go func() {
+			defer s.stmts.warming.Done()
+			_, _ = s.stmt(context.Background(), q)
+		}()
+	}
+	s.stmts.mu.Unlock()
 	return tx.PrepareContext(ctx, q)
 }
 
 func (s *Store) closeStmts() {
+	s.stmts.mu.Lock()
+	s.stmts.closed = true
+	s.stmts.mu.Unlock()
+	s.stmts.warming.Wait()
 	s.stmts.mu.Lock()
 	defer s.stmts.mu.Unlock()
 	for _, st := range s.stmts.m {

@@ -307,7 +307,8 @@ type createRequest struct {
 	Broadcast  *content.Broadcast `json:"broadcast"`
 	// Docx is a Word document (.docx), base64: an article's body, and its
 	// title and cover unless given.
-	Docx string `json:"docx"`
+	Docx     string `json:"docx"`
+	PolicyID int64  `json:"policy_id"` // link as the policy's 解读 or 图解
 }
 
 func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
@@ -326,6 +327,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 	d := queue.Draft{Kind: content.Kind(req.Kind), Title: req.Title, Body: req.Body, Digest: req.Digest, SourceURL: req.SourceURL,
 		Targets: req.Targets, When: req.At, Cron: req.Cron, Priority: content.Priority(req.Priority), Notify: req.Notify,
 		KeepDraft: req.Draft, Broadcast: req.Broadcast, BodyImages: map[string][]byte{}}
+	d.PolicyID = req.PolicyID
 	for i, b64 := range req.Images {
 		b, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {

@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -196,5 +201,37 @@ func TestSessionCookieSecureBehindProxy(t *testing.T) {
 	proxied := newAPIConfig(t, cfgYAML+"http: {trusted_proxies: [127.0.0.1]}\n")
 	if !cookieSecure(proxied, "https") || cookieSecure(proxied, "") {
 		t.Fatal("a trusted proxy's X-Forwarded-Proto was not followed")
+	}
+}
+
+// A trusted proxy carries many users' connections: the per-address cap
+// does not apply to it.
+func TestTrustedProxyIsNotCapped(t *testing.T) {
+	for _, tc := range []struct {
+		proxies []string
+		served  bool
+	}{{nil, false}, {[]string{"127.0.0.0/8"}, true}} {
+		cfg, err := configs.Parse([]byte(cfgYAML))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Listen, cfg.HTTP.MaxConnsPerIP, cfg.HTTP.TrustedProxies = "127.0.0.1:0", 1, tc.proxies
+		ln, err := Listen(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })}
+		go srv.Serve(ln)
+		first, _ := net.Dial("tcp", ln.Addr().String())
+		second, _ := net.Dial("tcp", ln.Addr().String())
+		fmt.Fprintf(second, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		second.SetReadDeadline(time.Now().Add(3 * time.Second))
+		b, _ := io.ReadAll(second)
+		if served := len(b) > 0; served != tc.served {
+			t.Errorf("proxies %v: second connection served = %v", tc.proxies, served)
+		}
+		first.Close()
+		second.Close()
+		srv.Close()
 	}
 }

@@ -68,7 +68,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users", "patrol"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -79,6 +79,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	s.routes()
 	s.consoleRoutes()
 	s.userRoutes()
+	s.policyRoutes()
 	return s
 }
 

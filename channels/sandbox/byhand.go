@@ -91,3 +91,19 @@ func (s *Server) servedOf(key string) map[string]int {
 	}
 	return out
 }
+
+// longText is what the timeline shows of a post longer than 140 characters
+// (a 长微博 made in the client): its start and a 全文 link; the whole text
+// comes from statuses/show with isGetLongText=1 (?: the open API's
+// documented way is not confirmed; handle both).
+func (s *Server) longText(u *wbUser, p *WeiboPost) (string, bool) {
+	if weiboLength(p.Text) <= 140 {
+		return "", false
+	}
+	r := []rune(p.Text)
+	n := 0
+	for weiboLength(string(r[:n+1])) <= 130 {
+		n++
+	}
+	return string(r[:n]) + "... 全文： http://m.weibo.cn/" + u.cfg.UID + "/" + strconv.FormatInt(p.ID, 10), true
+}

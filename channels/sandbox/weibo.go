@@ -181,6 +181,9 @@ func (s *Server) statusObject(u *wbUser, p *WeiboPost) map[string]any {
 	obj := map[string]any{"created_at": p.CreatedAt.In(s.loc).Format(time.RubyDate), "id": p.ID, "idstr": id, "mid": id,
 		"text": p.Text, "source": "herald sandbox", "reposts_count": 0, "comments_count": 0, "attitudes_count": 0,
 		"user": map[string]any{"id": u.cfg.UID, "idstr": u.cfg.UID, "screen_name": u.cfg.Name}}
+	if long, ok := s.longText(u, p); ok { // a long post (made in the client) is listed cut (byhand.go)
+		obj["text"], obj["isLongText"] = long, true
+	}
 	if p.Pic {
 		obj["thumbnail_pic"] = "https://wx1.sinaimg.cn/thumbnail/sbx" + id + ".jpg"
 		obj["original_pic"] = "https://wx1.sinaimg.cn/large/sbx" + id + ".jpg"
@@ -323,7 +326,12 @@ func (s *Server) wbShow(req *request, u *wbUser) reply {
 	id := req.param("id")
 	for _, p := range u.posts {
 		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
-			return jsonReply(s.statusObject(u, p))
+			obj := s.statusObject(u, p)
+			if req.param("isGetLongText") == "1" && obj["isLongText"] == true {
+				obj["longText"] = map[string]any{"longTextContent": p.Text}
+				s.contentServed("weibo/"+u.cfg.UID, "long/"+id)
+			}
+			return jsonReply(obj)
 		}
 	}
 	return s.wbError(req, http.StatusBadRequest, 20101, "target weibo does not exist!")

@@ -165,6 +165,11 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 				return channels.Result{}, err
 			}
 		}
+		if !reused { // a fresh draft: nothing of this delivery can be out yet
+			if err := channels.StopIfCancelled(ctx, p); err != nil {
+				return channels.Result{}, err
+			}
+		}
 		var sub struct {
 			PublishID flexString `json:"publish_id"`
 		}

@@ -73,6 +73,10 @@ func (c *Channel) publishByMassSend(ctx context.Context, acct *configs.Account, 
 		}
 	}
 	if !counted {
+		// No mass send of this delivery can be out yet: a cancel stops it here.
+		if err := channels.StopIfCancelled(ctx, p); err != nil {
+			return res, "", err
+		}
 		if err := c.store.RecordMassSend(ctx, p.DeliveryID, acct.ID); err != nil {
 			return res, "", &channels.Error{Class: channels.ClassTransient, Message: "未能记录群发，未群发", Err: err}
 		}

@@ -40,19 +40,19 @@ const batchMax = 20
 func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, from channels.ReadFrom) ([]channels.Post, error) {
 	a := c.account(acct)
 	get := func(offset, count int, content bool) (batchPage, error) {
-		var p batchPage
-		if err := from.Wait(ctx); err != nil {
-			return p, err
-		}
 		noContent := 1
 		if content {
 			noContent = 0
 		}
-		err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": count, "no_content": noContent}, &p)
-		if err != nil {
-			return p, c.classify(err, false)
-		}
-		return p, nil
+		var p batchPage
+		err := from.Call(ctx, func() error {
+			p = batchPage{}
+			if err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": count, "no_content": noContent}, &p); err != nil {
+				return c.classify(err, false)
+			}
+			return nil
+		})
+		return p, err
 	}
 	known := from.Known
 	if known == nil {
@@ -60,28 +60,37 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 	}
 	stopAtKnown := !from.CoveredFrom.IsZero() && !from.CoveredFrom.After(from.Since)
 	var out []channels.Post
-	// wanted: positions in the list whose text is needed.
+	wantURLs := map[string]bool{} // new articles the listing found, whose text is still to come
+	// take goes through one page of the list; want (listing without
+	// content) collects the positions whose text is needed, keep (with
+	// content) collects the posts. It reports whether the read is done.
 	take := func(p batchPage, offset int, want map[int]bool, keep bool) (done bool) {
 		for i, it := range p.Item {
 			at := time.Unix(it.UpdateTime, 0)
 			if at.Before(from.Since) {
 				return true
 			}
-			allKnown := true
+			fresh, stored := false, false
 			for _, n := range it.Content.NewsItem {
-				if n.IsDeleted || known(n.URL) {
-					continue
-				}
-				allKnown = false
-				if keep {
-					out = append(out, channels.Post{RemoteID: n.URL, Title: n.Title, URL: n.URL, SourceURL: n.ContentSourceURL, Text: n.Content, PublishedAt: at})
+				switch {
+				case n.IsDeleted:
+				case known(n.URL):
+					stored = true
+				default:
+					fresh = true
+					if keep {
+						out = append(out, channels.Post{RemoteID: n.URL, Title: n.Title, URL: n.URL, SourceURL: n.ContentSourceURL, Text: n.Content, PublishedAt: at})
+					}
+					if want != nil {
+						wantURLs[n.URL] = true
+					}
 				}
 			}
-			if want != nil && !allKnown {
+			if want != nil && fresh {
 				want[offset+i] = true
 			}
-			if allKnown && stopAtKnown {
-				return true
+			if stored && !fresh && stopAtKnown {
+				return true // everything older was read before
 			}
 		}
 		return len(p.Item) < batchMax || offset+len(p.Item) >= p.TotalCount
@@ -127,6 +136,7 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 			for _, n := range it.Content.NewsItem {
 				if !n.IsDeleted && !known(n.URL) && !at.Before(from.Since) && !seen[n.URL] {
 					seen[n.URL] = true
+					delete(wantURLs, n.URL)
 					out = append(out, channels.Post{RemoteID: n.URL, Title: n.Title, URL: n.URL, SourceURL: n.ContentSourceURL, Text: n.Content, PublishedAt: at})
 				}
 			}
@@ -135,6 +145,11 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 			delete(want, i)
 		}
 		pos += n
+	}
+	if len(wantURLs) > 0 {
+		// The list moved between the two reads (something was published or
+		// deleted): what was missed is read next time, from the top.
+		return out, &channels.Error{Class: channels.ClassTransient, Message: "公众号已发布列表在读取时发生变化，稍后重读"}
 	}
 	return out, nil
 }

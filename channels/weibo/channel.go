@@ -32,7 +32,7 @@ func New(cfg *configs.Config, store channels.Store, log *slog.Logger) *Channel {
 	return &Channel{client: NewClient(cfg.Weibo.APIBase, cfg.Weibo.Timeout), store: store, loc: cfg.Location, now: time.Now, log: log}
 }
 
-// Client returns the channel's API client (the statistics collector uses it).
+// Client returns the channel's API client.
 func (c *Channel) Client() *Client { return c.client }
 
 // Platform is "weibo".

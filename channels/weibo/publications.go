@@ -13,11 +13,21 @@ import (
 
 var _ channels.PublicationReader = (*Channel)(nil)
 
+// ListedStatus is a post as the timeline lists it: a long post (长微博, up
+// to 2,000 characters, made in the client) comes cut, with IsLongText set.
+type ListedStatus struct {
+	Status
+	IsLongText bool `json:"isLongText"`
+	LongText   *struct {
+		Content string `json:"longTextContent"`
+	} `json:"longText"`
+}
+
 // TimelineRange returns a page of the authorised user's own posts, newest
 // first, newer than sinceID and no newer than maxID (either may be empty).
-func (c *Client) TimelineRange(ctx context.Context, token string, count, page int, sinceID, maxID string) ([]Status, error) {
+func (c *Client) TimelineRange(ctx context.Context, token string, count, page int, sinceID, maxID string) ([]ListedStatus, error) {
 	var out struct {
-		Statuses []Status `json:"statuses"`
+		Statuses []ListedStatus `json:"statuses"`
 	}
 	q := url.Values{"count": {strconv.Itoa(count)}, "page": {strconv.Itoa(page)}}
 	if sinceID != "" {
@@ -28,6 +38,19 @@ func (c *Client) TimelineRange(ctx context.Context, token string, count, page in
 	}
 	err := c.do(ctx, http.MethodGet, "statuses/user_timeline", token, q, nil, "", &out)
 	return out.Statuses, err
+}
+
+// LongText returns the whole text of a long post (statuses/show with
+// isGetLongText=1), or "" when the answer has none.
+func (c *Client) LongText(ctx context.Context, token, id string) (string, error) {
+	var st ListedStatus
+	if err := c.do(ctx, http.MethodGet, "statuses/show", token, url.Values{"id": {id}, "isGetLongText": {"1"}}, nil, "", &st); err != nil {
+		return "", err
+	}
+	if st.LongText != nil {
+		return st.LongText.Content, nil
+	}
+	return "", nil
 }
 
 // readPages bounds one read: 100 posts a page, 20 pages.
@@ -46,15 +69,19 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 	seen := map[string]bool{}
 	read := func(sinceID, maxID string) error {
 		for page := 1; page <= readPages; page++ {
-			if err := from.Wait(ctx); err != nil {
+			var posts []ListedStatus
+			err := from.Call(ctx, func() error {
+				var err error
+				if posts, err = c.client.TimelineRange(ctx, acct.AccessToken, 100, page, sinceID, maxID); err != nil {
+					return c.classify(err, false)
+				}
+				return nil
+			})
+			if err != nil {
 				return err
 			}
-			posts, err := c.client.TimelineRange(ctx, acct.AccessToken, 100, page, sinceID, maxID)
-			if err != nil {
-				return c.classify(err, false)
-			}
 			for i := range posts {
-				st := &posts[i]
+				st := &posts[i].Status
 				at, err := st.Created()
 				if err != nil {
 					continue
@@ -67,7 +94,24 @@ func (c *Channel) ReadPublications(ctx context.Context, acct *configs.Account, f
 					continue
 				}
 				seen[r.RemoteID] = true
-				out = append(out, channels.Post{RemoteID: r.RemoteID, Title: postTitle(st.Text), URL: r.URL, Text: st.Text, PublishedAt: at})
+				text := st.Text
+				if posts[i].IsLongText { // the whole text, not the start the timeline shows
+					var long string
+					err := from.Call(ctx, func() error {
+						var err error
+						if long, err = c.client.LongText(ctx, acct.AccessToken, r.RemoteID); err != nil {
+							return c.classify(err, false)
+						}
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+					if long != "" {
+						text = long
+					}
+				}
+				out = append(out, channels.Post{RemoteID: r.RemoteID, Title: postTitle(text), URL: r.URL, Text: text, PublishedAt: at})
 			}
 			if len(posts) < 100 {
 				return nil

@@ -163,3 +163,36 @@ func TestCancelInFlightStopsWhatHasNotStartedAndSaysWhatWentOut(t *testing.T) {
 		t.Errorf("state reason does not say what was cancelled: %q", final.StateReason)
 	}
 }
+
+// A WeChat delivery caught by the cancel while it is still uploading its
+// images (in sending, nothing published yet) stops before the publishing
+// call: nothing goes out, the delivery and the item end cancelled.
+func TestCancelStopsAnAttemptBeforeItsPublishingCall(t *testing.T) {
+	c := newCancelEnv(t, "")
+	release := c.sb.Hold("/cgi-bin/material/add_material", "wechat/wxc1")
+	defer release()
+	c.serve()
+	id := c.addArticle("--to", "gz1", "--at", "now")
+	waitFor(t, "gz1 uploading its cover", func() bool {
+		return c.sb.Snapshot().WeChat["wxc1"].Calls["/cgi-bin/material/add_material"] == 1
+	})
+	code, out, errs := c.herald("post", "cancel", strconv.FormatInt(id, 10))
+	if code != 0 || !strings.Contains(out, "可能已发出 1 个账号：公众号1（gz1）") {
+		t.Fatalf("post cancel: exit %d\n%s%s", code, out, errs)
+	}
+	release()
+	var final shown
+	waitFor(t, "the item to settle", func() bool {
+		final = c.show(id)
+		return final.State != "publishing"
+	})
+	c.stop()
+	c.stop = nil
+	st := c.sb.Snapshot().WeChat["wxc1"]
+	if len(st.Published) != 0 || st.Calls["/cgi-bin/freepublish/submit"] != 0 || st.Calls["/cgi-bin/message/mass/sendall"] != 0 {
+		t.Fatalf("the cancelled attempt reached the platform: %d published, calls %v", len(st.Published), st.Calls)
+	}
+	if final.State != "cancelled" || final.Deliveries[0].State != "cancelled" {
+		t.Fatalf("item %s, delivery %+v; want both cancelled", final.State, final.Deliveries[0])
+	}
+}

@@ -95,6 +95,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	printDemoSummary(a, cfg, d.store, sb, ids, cfgPath, base)
 	printDemoFollowers(a, cfg, d.store, to.AddDate(0, 0, -29))
+	if err := seedDemoPatrol(ctx, a, d, sb, cfg); err != nil { // demo_patrol.go
+		return err
+	}
 	if err := addDemoUsers(ctx, a, d.store); err != nil {
 		return err
 	}

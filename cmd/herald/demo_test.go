@@ -41,7 +41,7 @@ func TestDemoReachesReady(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var sandboxURL, consoleURL string
+	var sandboxURL, consoleURL, patrolLine string
 	var printed []string
 	timeout := time.After(60 * time.Second)
 wait:
@@ -55,6 +55,9 @@ wait:
 			if m := regexp.MustCompile(`see (http://127\.0\.0\.1:\d+)/_sandbox/state`).FindStringSubmatch(l); m != nil {
 				sandboxURL = m[1]
 			}
+			if strings.HasPrefix(l, "patrol:") {
+				patrolLine = l
+			}
 			if strings.Contains(l, "ready") {
 				m := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(l)
 				consoleURL = m
@@ -67,6 +70,9 @@ wait:
 	t.Logf("ready after %s", time.Since(start))
 	if sandboxURL == "" || consoleURL == "" {
 		t.Fatalf("sandbox %q console %q", sandboxURL, consoleURL)
+	}
+	if !strings.Contains(patrolLine, " 2 findings") { // the two pieces published by hand with errors
+		t.Errorf("patrol line %q", patrolLine)
 	}
 	resp, err := http.Get(sandboxURL + "/_sandbox/state")
 	if err != nil {

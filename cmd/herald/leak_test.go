@@ -139,6 +139,8 @@ accounts:
 		{"stats", "collect", "--json"},
 		{"accounts", "check"},
 		{"accounts", "check", "--json"},
+		{"patrol"},
+		{"patrol", "--json"},
 		{"config", "show"},
 		{"backup", "--out", filepath.Join(dir, "backup.db")},
 	} {

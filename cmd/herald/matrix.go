@@ -49,6 +49,7 @@ func (m matrix) yaml(dataDir, listen, wechatBase, weiboBase string) string {
 	fmt.Fprintf(&b, "data_dir: %q\nlisten: %q\ntimezone: Asia/Shanghai\n", dataDir, listen)
 	fmt.Fprintf(&b, "wechat:\n  api_base: %q\n  timeout: 5s\nweibo:\n  api_base: %q\n  timeout: 5s\n", wechatBase, weiboBase)
 	b.WriteString("review:\n  levels: [初审, 复审, 终审]\n  reviewers:\n    初审: [张敏, 李娜]\n    复审: [王强]\n    终审: [刘建国]\n")
+	b.WriteString("  leaders: [{name: 王建国, title: 县委书记}, {name: 李明, title: 县长}]\n")
 	b.WriteString("groups:\n  - {name: county, title: 县级发布}\n  - {name: departments, title: 部门}\n  - {name: townships, title: 乡镇}\n")
 	b.WriteString("departments:\n")
 	for i, d := range demoDepartments {

@@ -176,6 +176,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	bResult := fs.String("result", "", "broadcast: the result (e.g. 合格, 责令整改)")
 	bFindings := fs.String("findings", "", "broadcast: what was found")
 	asJSON := fs.Bool("json", false, "print {\"id\": N}")
+	policy := fs.Int64("policy", 0, "link the item to this policy (herald policy list): an article as its 解读, a graphic as its 图解")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -190,7 +191,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --to 指定发布账号：all、group:分组名，或以逗号分隔的账号ID")
 	}
 	d := queue.Draft{Kind: content.Kind(*kind), Title: *title, SourceURL: *sourceURL, Digest: *digest, Author: *author,
-		Targets: *to, When: *at, Cron: *cronSpec, Priority: content.Priority(*priority), Notify: *notify, KeepDraft: *keepDraft}
+		Targets: *to, When: *at, Cron: *cronSpec, Priority: content.Priority(*priority), Notify: *notify, KeepDraft: *keepDraft, PolicyID: *policy}
 	var err error
 	if *bodyFile != "" {
 		if d.Kind == content.KindShort {

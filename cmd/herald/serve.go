@@ -53,6 +53,8 @@ type daemon struct {
 	patrol *patrol.Patrol
 	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
 	notifyPoll time.Duration
+	// policyFirst, when set, is how soon after start the first policy sync runs (tests; default 30s).
+	policyFirst time.Duration
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
@@ -161,6 +163,7 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 		if _, err = c.AddFunc("*/15 * * * *", func() { d.remindTasks(ctx, log) }); err != nil {
 			return err
 		}
+		d.policyJobs(ctx, log, c)
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
 	}
@@ -218,6 +221,11 @@ func (d *daemon) checkDormant(ctx context.Context, log *slog.Logger) {
 		log.Error("dormancy webhook", "err", err)
 	} else if sent {
 		log.Info("dormancy warning sent to the webhook")
+	}
+	if sent, err := reports.NotifyBreaches(ctx, d.cfg, d.store, d.robot, time.Now()); err != nil {
+		log.Error("update-rule webhook", "err", err)
+	} else if sent {
+		log.Info("update-rule warning sent to the webhook")
 	}
 }
 

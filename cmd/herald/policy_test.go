@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/graphic"
+	"github.com/herald-gov/herald/policies"
+)
+
+// policySite serves two documents of the county-shaped test site
+// (policies/testdata/site) under a small 政策文件 list.
+func policySite(t *testing.T) *httptest.Server {
+	t.Helper()
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "policies", "testdata", "site", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.NewReplacer("{{HEAD}}", "", "{{FOOT}}", "", "{{BODY}}", "").Replace(string(b))
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/zcwj/":
+			fmt.Fprint(w, `<html><body><div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开栏目</a></div><ul class="list">
+<li><a href="/zcwj/1001.html">青山县人民政府办公室关于印发《青山县2026年农村危房改...</a></li>
+<li><a href="/zcwj/1003.html">关于进一步做好2026年冬春农村困难群众救助...</a></li></ul>
+<div class="pagination"><a href="/zcwj/index_1.html">下一页</a></div></body></html>`)
+		case "/zcwj/1001.html":
+			fmt.Fprint(w, read("t20261110_1001.html"))
+		case "/zcwj/1003.html":
+			fmt.Fprint(w, read("t20261030_1003.html"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// robot is a group-robot webhook that records what it was told.
+type robot struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (rb *robot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m struct {
+		Text struct {
+			Content string `json:"content"`
+		} `json:"text"`
+	}
+	json.NewDecoder(r.Body).Decode(&m)
+	rb.mu.Lock()
+	rb.msgs = append(rb.msgs, m.Text.Content)
+	rb.mu.Unlock()
+	fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+}
+
+// all returns the policy reminders the robot got (the daemon tells it
+// about publications too).
+func (rb *robot) all() []string {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	var out []string
+	for _, m := range rb.msgs {
+		if strings.Contains(m, "政策解读提醒") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+type policyJSON struct {
+	ID        int64  `json:"id"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Issuer    string `json:"issuer"`
+	DocNumber string `json:"doc_number"`
+	Date      string `json:"date"`
+	Items     []struct {
+		ID    int64  `json:"id"`
+		Kind  string `json:"kind"`
+		State string `json:"state"`
+	} `json:"items"`
+	Status string `json:"status"`
+}
+
+// The whole loop: sync the site, draft the graphic, publish it linked to
+// the policy through the sandbox, and watch the policy's coverage move.
+func TestPolicyPipelineThroughTheCLI(t *testing.T) {
+	site := policySite(t)
+	sb := sandbox.New(sandbox.Options{Seed: 5})
+	platform := httptest.NewServer(sb)
+	defer platform.Close()
+	rb := &robot{}
+	hook := httptest.NewServer(rb)
+	defer hook.Close()
+	dir := t.TempDir()
+	cfgText := fmt.Sprintf(`data_dir: %s
+listen: 127.0.0.1:0
+wechat: {api_base: %q}
+review: {levels: []}
+reports: {webhook_url: %q}
+policies:
+  interpret_within: 3
+  sources:
+    - url: %s/zcwj/
+accounts:
+  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
+`, filepath.Join(dir, "data"), platform.URL, hook.URL+"/cgi-bin/webhook/send?key=SECRETKEY", site.URL)
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	os.WriteFile(cfgPath, []byte(cfgText), 0o600)
+	e := &env{t: t, dir: dir, cfg: cfgPath}
+	newEnvFiles(t, dir)
+
+	code, out, errs := e.herald("policy", "sync")
+	if code != 0 || !strings.Contains(out, "新增 2") {
+		t.Fatalf("policy sync: exit %d: %s %s", code, out, errs)
+	}
+	code, out, _ = e.herald("policy", "sync")
+	if code != 0 || !strings.Contains(out, "新增 0，更新 0，未变 2") {
+		t.Fatalf("second policy sync: exit %d: %s", code, out)
+	}
+	list := func() map[string]policyJSON {
+		t.Helper()
+		code, out, errs := e.herald("policy", "list", "--json")
+		if code != 0 {
+			t.Fatalf("policy list: %d %s", code, errs)
+		}
+		var ps []policyJSON
+		if err := json.Unmarshal([]byte(out), &ps); err != nil {
+			t.Fatalf("policy list --json: %v\n%s", err, out)
+		}
+		m := map[string]policyJSON{}
+		for _, p := range ps {
+			m[strings.TrimPrefix(p.URL, site.URL)] = p
+		}
+		return m
+	}
+	ps := list()
+	p1 := ps["/zcwj/1001.html"]
+	if len(ps) != 2 || p1.Title != "青山县人民政府办公室关于印发《青山县2026年农村危房改造实施方案》的通知" || p1.Issuer != "青山县人民政府办公室" ||
+		p1.DocNumber != "青政办发〔2026〕15号" || p1.Date != "2026-11-10" || len(p1.Items) != 0 || p1.Status == "" {
+		t.Fatalf("policy list: %+v", ps)
+	}
+
+	// Draft the graphic; it renders.
+	draft := filepath.Join(dir, "图解.yaml")
+	id1 := strconv.FormatInt(p1.ID, 10)
+	if code, out, errs := e.herald("policy", "draft", "--out", draft, id1); code != 0 || !strings.Contains(out, "7 个要点") {
+		t.Fatalf("policy draft: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := e.herald("policy", "draft", "--out", draft, id1); code != 1 || !strings.Contains(errs, "已存在") {
+		t.Fatalf("policy draft over an existing file: %d %s", code, errs)
+	}
+	if code, _, errs := e.herald("policy", "draft", "--out", filepath.Join(dir, "x.yaml"), "999"); code != 1 || !strings.Contains(errs, "政策 999 不存在") {
+		t.Fatalf("policy draft of an unknown policy: %d %s", code, errs)
+	}
+	if code, out, errs := e.herald("graphic", "render", "--in", draft, "--out", filepath.Join(dir, "pages")); code != 0 || len(strings.Fields(out)) < 2 {
+		t.Fatalf("graphic render of the draft: %d %s %s", code, out, errs)
+	}
+	gp, err := graphic.LoadPolicy(draft)
+	if err != nil || gp.Points[1].Figure == nil || gp.Points[1].Figure.Number != "3" || gp.Points[1].Figure.Unit != "万元" {
+		t.Fatalf("draft: %v %+v", err, gp)
+	}
+
+	// Bad links are refused with one line, nothing added.
+	if code, _, errs := e.herald("post", "add", "--kind", "short", "--text", "短讯", "--to", "fabu", "--policy", id1); code != 1 || !strings.Contains(errs, "只有图文") {
+		t.Fatalf("short post linked to a policy: %d %s", code, errs)
+	}
+	if code, _, errs := e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "fabu", "--policy", "999"); code != 1 || !strings.Contains(errs, "政策 999 不存在") {
+		t.Fatalf("graphic linked to an unknown policy: %d %s", code, errs)
+	}
+	if code, out, _ := e.herald("post", "list", "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a refused link left an item: %s", out)
+	}
+
+	// The daemon publishes the linked graphic through the sandbox.
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerAccounts(sb, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := newDaemon(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx, log) }()
+	defer func() { cancel(); <-done }()
+
+	// Before: pending within the working days, overdue after (fixed clocks).
+	loc := cfg.Location
+	views := func(now time.Time) map[int64]policies.View {
+		t.Helper()
+		vs, err := policies.List(context.Background(), cfg, d.store, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]policies.View{}
+		for _, v := range vs {
+			m[v.ID] = v
+		}
+		return m
+	}
+	// 2026-11-10 (Tue) + 3 working days = Fri 13th; overdue from Sat 14th.
+	if v := views(time.Date(2026, 11, 13, 23, 0, 0, 0, loc))[p1.ID]; v.Status != policies.StatusPending || v.Deadline != "2026-11-13" {
+		t.Fatalf("before the deadline: %s (deadline %s), want pending", v.Status, v.Deadline)
+	}
+	if v := views(time.Date(2026, 11, 14, 0, 0, 0, 0, loc))[p1.ID]; v.Status != policies.StatusOverdue {
+		t.Fatalf("after the deadline: %s, want overdue", v.Status)
+	}
+
+	code, out, errs = e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "fabu", "--at", "now", "--policy", id1)
+	if code != 0 {
+		t.Fatalf("post add --policy: %d %s", code, errs)
+	}
+	item := mustInt(strings.TrimSpace(out))
+	ps = list()
+	if it := ps["/zcwj/1001.html"].Items; len(it) != 1 || it[0].ID != item || it[0].Kind != "graphic" {
+		t.Fatalf("linked items: %+v", it)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(sb.Snapshot().WeChat["wx1"].Published) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the linked graphic never reached the sandbox")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	pub := sb.Snapshot().WeChat["wx1"].Published[0]
+	if pub.Title != "青山县2026年农村危房改造实施方案" {
+		t.Fatalf("sandbox published %q", pub.Title)
+	}
+	for {
+		v := views(time.Date(2026, 11, 20, 0, 0, 0, 0, loc))[p1.ID]
+		if v.Status == policies.StatusCovered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status %s after the linked graphic was published, want covered", v.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ps = list()
+	if p := ps["/zcwj/1001.html"]; p.Status != "covered" || p.Items[0].State != "done" {
+		t.Fatalf("policy list after publication: %+v", p)
+	}
+	if p := ps["/zcwj/1003.html"]; p.Status != "overdue" {
+		t.Fatalf("the other policy: %+v, want overdue (dated 2026-10-30, nothing linked)", p)
+	}
+	if code, out, _ := e.herald("policy", "list"); code != 0 || !strings.Contains(out, "已解读") || !strings.Contains(out, "已逾期") ||
+		!strings.Contains(out, fmt.Sprintf("%d(done)", item)) || !strings.Contains(out, "青政办发〔2026〕15号") {
+		t.Fatalf("policy list: %s", out)
+	}
+	if code, out, _ := e.herald("policy", "list", "--status", "overdue", "--json"); code != 0 || strings.Contains(out, "1001.html") || !strings.Contains(out, "1003.html") {
+		t.Fatalf("policy list --status overdue: %s", out)
+	}
+
+	// The robot was told once about each policy lacking its 解读/图解, and
+	// nothing is repeated while nothing changes.
+	msgs := rb.all()
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "青山县2026年农村危房改造实施方案") || !strings.Contains(msgs[0], "关于进一步做好2026年冬春农村困难群众救助工作的通知") {
+		t.Fatalf("robot messages: %q", msgs)
+	}
+	if code, _, errs := e.herald("policy", "sync"); code != 0 || len(rb.all()) != 1 {
+		t.Fatalf("sync after coverage: %d %s, %d messages", code, errs, len(rb.all()))
+	}
+}
+
+func TestPolicySyncReportsBadSourcesAndExitsOne(t *testing.T) {
+	dir := t.TempDir()
+	site := policySite(t)
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s\npolicies:\n  sources:\n    - url: %s/nothing/\n    - url: %s/zcwj/\n", filepath.Join(dir, "data"), site.URL, site.URL)), 0o600)
+	e := &env{t: t, dir: dir, cfg: cfgPath}
+	code, out, errs := e.herald("policy", "sync")
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || len(lines) != 2 || !strings.Contains(lines[0], site.URL+"/nothing/：无法读取（HTTP 404") || !strings.Contains(out, "新增 2") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+}
+
+// serve reads the sources by itself: shortly after start, then every
+// policies.interval.
+func TestServeSyncsPolicies(t *testing.T) {
+	site := policySite(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "herald.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s\nlisten: 127.0.0.1:0\npolicies:\n  interval: 1m\n  sources:\n    - url: %s/zcwj/\n",
+		filepath.Join(dir, "data"), site.URL)), 0o600)
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := newDaemon(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.policyFirst = 50 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx, log) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ps, err := d.store.Policies(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve stored %d policies, want 2", len(ps))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s := (&startThenEvery{first: time.Unix(100, 0), every: time.Hour}); !s.Next(time.Unix(50, 0)).Equal(time.Unix(100, 0)) || !s.Next(time.Unix(100, 0)).Equal(time.Unix(3700, 0)) {
+		t.Fatal("startThenEvery: first at start, then every interval")
+	}
+}

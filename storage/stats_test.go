@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"testing"
+)
+
+// TestAnsweredMigrationEmptiesTheZerosNeverSent: rows stored before
+// migration 0008 get their answered figures from what they hold, and a day
+// whose five article figures are all 0 — what the top-level decode of
+// getbizsummary stored for every real account — is emptied and left
+// incomplete, so the next collection asks for it again.
+func TestAnsweredMigrationEmptiesTheZerosNeverSent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	must(t, s.SyncAccounts(ctx, []Account{{ID: "a", Name: "A", Platform: "wechat"}, {ID: "b", Name: "B", Platform: "weibo"}}))
+	// Back to the table before 0008, with rows as the old collector wrote
+	// them, then migration 0008 once more.
+	var m0008 string
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version == 8 {
+			m0008 = m.sql
+		}
+	}
+	for _, q := range []string{
+		"ALTER TABLE daily_stats DROP COLUMN answered",
+		`INSERT INTO daily_stats (account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, collected_at)
+		 VALUES ('a', '2026-11-01', 100, 2, 1, 1, 0, 0, 0, 0, 0, 'x'), ('a', '2026-11-02', 101, 1, 0, 0, 40, 2, 0, 0, 0, 'x'),
+		        ('a', '2026-11-03', 101, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'x'),
+		        ('b', '2026-11-01', NULL, NULL, NULL, 3, NULL, NULL, NULL, NULL, NULL, 'x')`,
+		m0008,
+	} {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	rows, err := s.AllDailyStats(ctx, "2026-11-01", "2026-11-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		answered int64
+		reads    any
+	}{
+		"a 2026-11-01": {1 | 2 | 4, nil}, // the bogus zeros are gone, articles unanswered
+		"a 2026-11-02": {1 | 2 | 4 | 8, int64(40)},
+		"a 2026-11-03": {1, nil},
+		"b 2026-11-01": {4, nil},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for _, r := range rows {
+		w := want[r.Account+" "+r.Date]
+		var reads any
+		if r.Reads != nil {
+			reads = *r.Reads
+		}
+		if r.Answered != w.answered || reads != w.reads {
+			t.Fatalf("%s %s: answered %d reads %v, want %d %v", r.Account, r.Date, r.Answered, reads, w.answered, w.reads)
+		}
+	}
+	got, err := s.AnsweredFigures(ctx, "a", "2026-11-01", "2026-11-03")
+	if err != nil || got["2026-11-01"] != 7 || got["2026-11-03"] != 1 {
+		t.Fatalf("AnsweredFigures %v %v", got, err)
+	}
+}
