@@ -261,12 +261,23 @@ func TestQuietHoursHoldNormalButNotUrgent(t *testing.T) {
 	urgent := h.add(queue.Draft{Title: "紧急", Priority: content.PriorityUrgent})
 	normal := h.add(queue.Draft{Title: "可以等"})
 	h.waitSettled([]int64{urgent}, 10*time.Second)
-	time.Sleep(200 * time.Millisecond)
+	// The normal item's deliveries are held (pending, with a next attempt
+	// time) once the producer has looked at them.
+	var ds []content.Delivery
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ds, _ = h.st.Deliveries(context.Background(), normal)
+		held := len(ds) > 0
+		for _, d := range ds {
+			held = held && d.NextAttemptAt != nil
+		}
+		if held || time.Now().After(deadline) {
+			break
+		}
+	}
 	it, _ := h.st.Item(context.Background(), normal)
 	if it.State != content.ItemPublishing {
 		t.Fatalf("normal item during quiet hours: %s", it.State)
 	}
-	ds, _ := h.st.Deliveries(context.Background(), normal)
 	for _, d := range ds {
 		if d.State != content.DeliveryPending || d.NextAttemptAt == nil || !strings.Contains(d.Error, "免打扰") {
 			t.Fatalf("held delivery: %+v", d)
@@ -354,10 +365,21 @@ func TestCredentialsHoldTheAccount(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	ds, _ := h.st.Deliveries(context.Background(), id)
-	for _, d := range ds {
-		if d.Account == "wx001" && (d.State != content.DeliveryPending || !strings.Contains(d.Error, "凭据")) {
-			t.Fatalf("held delivery: %+v", d)
+	// The account's health is written before its delivery goes back to
+	// pending: wait for the delivery.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ds, _ := h.st.Deliveries(context.Background(), id)
+		held, done := true, time.Now().After(deadline)
+		for _, d := range ds {
+			if d.Account == "wx001" && (d.State != content.DeliveryPending || !strings.Contains(d.Error, "凭据")) {
+				held = false
+				if done {
+					t.Fatalf("held delivery: %+v", d)
+				}
+			}
+		}
+		if held {
+			break
 		}
 	}
 }
