@@ -333,7 +333,7 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.S
 	if err != nil {
 		if queue.IsRefusal(err) {
 			s.preview(&data, d)
-			s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data, Error: err.Error()})
+			s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data, Error: refusalText(err)})
 			return
 		}
 		s.fail(w, err)
@@ -453,7 +453,7 @@ func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *stora
 			}
 		}
 	}
-	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+err.Error())
+	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -479,7 +479,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		return
 	}
 	if err != nil { // refused: show the inbox again with the reason
-		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署："+err.Error())
+		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署："+refusalText(err))
 		return
 	}
 	if s.Wake != nil {
@@ -531,7 +531,7 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	if err != nil {
-		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+err.Error())
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+refusalText(err))
 		return
 	}
 	if s.Wake != nil {
@@ -544,7 +544,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
 		if queue.IsRefusal(err) {
-			s.render(w, http.StatusNotFound, "error", page{Title: "稿件", User: sess, Error: err.Error()})
+			s.render(w, http.StatusNotFound, "error", page{Title: "稿件", User: sess, Error: refusalText(err)})
 			return
 		}
 		s.fail(w, err)
