@@ -162,13 +162,13 @@ func (s *Service) checkPolicyLink(ctx context.Context, d Draft) error {
 		return nil
 	}
 	if d.Kind != content.KindArticle && d.Kind != content.KindGraphic {
-		return refuse(RefusedInput, "policy", "只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
+		return refuse(RefusedInput, "policy_id", "只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
 	}
 	if d.Cron != "" {
 		return refuse(RefusedInput, "cron", "定时重复的稿件不能关联政策：请单独发布解读或图解")
 	}
 	if _, err := s.store.Policy(ctx, d.PolicyID); errors.Is(err, storage.ErrNotFound) {
-		return refuse(RefusedNotFound, "policy", "政策 %d 不存在", d.PolicyID)
+		return refuse(RefusedNotFound, "policy_id", "政策 %d 不存在", d.PolicyID)
 	} else if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ var fieldHints = map[string]string{
 	"docx":       "请检查「Word 文档」",
 	"kind":       "请检查「稿件类型」",
 	"priority":   "请检查「紧急」",
-	"policy":     "请检查「关联政策」",
+	"policy_id":  "请检查「关联政策」",
 	"department": "请检查「部门」",
 }
 

@@ -16,7 +16,7 @@ var flagHints = map[string]string{
 	"docx":       "Word 文档用 --docx 给出，不能与 --body-file 同用",
 	"kind":       "用 --kind 指定稿件类型（Word 文档须 --kind article）",
 	"priority":   "用 --priority urgent 或 normal",
-	"policy":     "用 --policy 指定；herald policy list 查看政策编号",
+	"policy_id":  "用 --policy 指定；herald policy list 查看政策编号",
 	"department": "用 --department 指定部门",
 }
 
