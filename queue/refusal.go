@@ -53,7 +53,7 @@ func IsRefusal(err error) bool {
 }
 
 // AsRefusal returns err as a Refusal: a Refusal itself, content problems
-// as RefusedContent.
+// as RefusedContent (with the first problem's field).
 func AsRefusal(err error) (*Refusal, bool) {
 	var r *Refusal
 	if errors.As(err, &r) {
@@ -61,7 +61,11 @@ func AsRefusal(err error) (*Refusal, bool) {
 	}
 	var ps content.Problems
 	if errors.As(err, &ps) {
-		return &Refusal{Code: RefusedContent, Msg: err.Error()}, true
+		r := &Refusal{Code: RefusedContent, Msg: err.Error()}
+		if len(ps) > 0 {
+			r.Field = ps[0].Field
+		}
+		return r, true
 	}
 	return nil, false
 }

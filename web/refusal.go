@@ -15,6 +15,7 @@ var fieldHints = map[string]string{
 	"comment":    "请在「退回原因」中填写",
 	"title":      "请填写「标题」",
 	"body":       "请检查「正文」",
+	"source_url": "请检查「原文链接」",
 	"images":     "请检查「图片」",
 	"targets":    "请检查「发布到」",
 	"docx":       "请检查「Word 文档」",

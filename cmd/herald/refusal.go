@@ -11,6 +11,7 @@ var flagHints = map[string]string{
 	"comment":    "用 --comment 写明原因",
 	"title":      "用 --title 指定标题",
 	"body":       "正文用 --body-file（短讯用 --text）给出",
+	"source_url": "原文链接用 --source-url 指定",
 	"images":     "图片用 --image 给出",
 	"targets":    "账号用 --to 指定；herald accounts list 可查看全部账号",
 	"docx":       "Word 文档用 --docx 给出，不能与 --body-file 同用",
