@@ -53,6 +53,7 @@ type Config struct {
 	Notify      Notify       `mapstructure:"notify"`
 	Graphic     GraphicStyle `mapstructure:"graphic"`
 	Patrol      Patrol       `mapstructure:"patrol"`
+	Publish     Publish      `mapstructure:"publish"`
 	Policies    Policies     `mapstructure:"policies"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
@@ -226,6 +227,13 @@ type UpdateRule struct {
 	Targets  string `mapstructure:"targets"`
 	Days     int    `mapstructure:"days"`
 	MinPosts int    `mapstructure:"min_posts"`
+}
+
+// Publish is how articles go out.
+type Publish struct {
+	// SignOff appends 「编辑：… 审核：… 终审：…」 from the review record
+	// to every article (local rules require the reviewers' names).
+	SignOff bool `mapstructure:"sign_off"`
 }
 
 // GraphicStyle is the office's look for policy graphics.

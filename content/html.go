@@ -101,7 +101,9 @@ func IsRemoteURL(src string) bool {
 }
 
 // PlainText returns the text of an HTML fragment with tags removed and
-// white space folded, e.g. to build a digest.
+// white space folded, e.g. to build a digest. Blocks (paragraphs, headings,
+// list items, cells, line breaks) are separated by a space; inline markup
+// (<strong>, <span>) adds none, so Chinese text stays unbroken.
 func PlainText(fragment string) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
@@ -111,7 +113,16 @@ func PlainText(fragment string) string {
 			return strings.Join(strings.Fields(b.String()), " ")
 		case html.TextToken:
 			b.Write(z.Text())
-			b.WriteByte(' ')
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if !inlineElements[atom.Lookup(name)] {
+				b.WriteByte(' ')
+			}
 		}
 	}
 }
+
+// inlineElements run on inside a line of text.
+var inlineElements = map[atom.Atom]bool{atom.Strong: true, atom.B: true, atom.Em: true, atom.I: true, atom.U: true,
+	atom.Span: true, atom.A: true, atom.Sup: true, atom.Sub: true, atom.Small: true, atom.Font: true, atom.Mark: true,
+	atom.Code: true, atom.S: true, atom.Strike: true, atom.Abbr: true, atom.Cite: true, atom.Q: true}

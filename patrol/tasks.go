@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
@@ -111,8 +112,10 @@ func accountIDs(as []storage.TaskAccount) []string {
 }
 
 // reposts reports whether a publication is the task's piece: the same
-// title (normalised; a Weibo post carries it in its text, often as 【标题】),
-// or the task's URL as the source link, the link or in the text.
+// title (normalised; a WeChat title is at most 32 characters, so a title of
+// 12 characters or more that the task's title holds counts too; a Weibo post
+// carries the title in its text, often as 【标题】), or the task's URL as the
+// source link, the link or in the text.
 func (p *Patrol) reposts(t *storage.Task, pub *storage.Publication) bool {
 	if t.URL != "" && (pub.SourceURL == t.URL || pub.URL == t.URL || strings.Contains(pub.Text, t.URL)) {
 		return true
@@ -121,7 +124,8 @@ func (p *Patrol) reposts(t *storage.Task, pub *storage.Publication) bool {
 	if want == "" {
 		return false
 	}
-	if strings.Contains(content.NormalizeWording(pub.Title), want) {
+	title := content.NormalizeWording(pub.Title)
+	if strings.Contains(title, want) || (utf8.RuneCountInString(title) >= minTitleRunes && strings.Contains(want, title)) {
 		return true
 	}
 	if a, ok := p.cfg.Account(pub.Account); ok && a.Platform == configs.PlatformWeibo {
@@ -129,6 +133,10 @@ func (p *Patrol) reposts(t *storage.Task, pub *storage.Publication) bool {
 	}
 	return false
 }
+
+// minTitleRunes: a publication's title shorter than this is too general to
+// stand for a task's longer title (「工作动态」).
+const minTitleRunes = 12
 
 // Remind (nil robot: none configured, nothing to do) sends, for every task due within patrol.remind_before, one
 // reminder naming the accounts that have not reposted it yet, and for every
@@ -138,11 +146,26 @@ func (p *Patrol) Remind(ctx context.Context, robot *notify.Robot) (int, error) {
 	if robot == nil {
 		return 0, nil
 	}
+	now := p.now()
+	// Read the platforms only when a message may be due: a task in its
+	// reminder window not yet reminded, or past due and not yet reported.
+	// The rest of the time the daily patrol keeps the tasks current.
+	stored, err := p.store.Tasks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	due := false
+	for _, t := range stored {
+		due = due || (now.Before(t.Due) && !now.Before(t.Due.Add(-p.cfg.Patrol.RemindBefore)) && t.RemindedAt == nil) ||
+			(!now.Before(t.Due) && t.OverdueAt == nil)
+	}
+	if !due {
+		return 0, nil
+	}
 	tasks, _, err := p.UpdateTasks(ctx)
 	if err != nil {
 		return 0, err
 	}
-	now := p.now()
 	sent := 0
 	for _, t := range tasks {
 		var waiting, missing []string

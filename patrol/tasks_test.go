@@ -71,9 +71,13 @@ func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) 
 	// wx1 posts something else.
 	place(t, e, "app1", sandbox.HandArticle{Title: "我县召开安全生产会议", Content: "<p>会议要求……</p>"})
 
-	// Two days before: nothing to remind yet.
+	// Two days before: nothing to remind yet, and the platforms are not asked.
+	before := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]
 	if n, err := e.p.Remind(ctx, robot); err != nil || n != 0 {
 		t.Fatalf("early remind: %d %v", n, err)
+	}
+	if after := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]; after != before {
+		t.Fatalf("a reminder check with nothing due read the platform: %d calls", after-before)
 	}
 	// Twelve hours before the due time: one reminder naming the two that have not.
 	*e.clock = due.Add(-12 * time.Hour)
@@ -124,14 +128,32 @@ func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) 
 		t.Errorf("overdue notice: %s", rs.msgs[1])
 	}
 
-	// wx1 reposts late: late, not done.
-	*e.clock = e.clock.Add(time.Hour)
-	place(t, e, "app1", sandbox.HandArticle{Title: "转载：" + title, Content: "<p>补转。</p>"})
-	tasks, _, err := e.p.UpdateTasks(ctx)
+	// A title cut to WeChat's 32 characters still counts; a short general one does not.
+	long := "关于印发《青山县进一步优化营商环境提升政务服务效能若干措施（2026—2028年）》的通知"
+	lid, err := e.p.AddTask(ctx, long, "", e.clock.Add(24*time.Hour), "wx0,wx1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range tasks[0].Accounts {
+	place(t, e, "app0", sandbox.HandArticle{Title: string([]rune(long)[:32]), Content: "<p>转载。</p>"})
+	place(t, e, "app1", sandbox.HandArticle{Title: "工作动态", Content: "<p>x</p>"})
+	if _, _, err := e.p.UpdateTasks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lt, _ := e.st.Task(ctx, lid)
+	for _, a := range lt.Accounts {
+		if want := map[string]string{"wx0": storage.TaskDone, "wx1": storage.TaskPending}[a.Account]; a.State != want {
+			t.Errorf("long-titled task, %s: %s, want %s", a.Account, a.State, want)
+		}
+	}
+
+	// wx1 reposts late: late, not done.
+	*e.clock = e.clock.Add(time.Hour)
+	place(t, e, "app1", sandbox.HandArticle{Title: "转载：" + title, Content: "<p>补转。</p>"})
+	if _, _, err := e.p.UpdateTasks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := e.st.Task(ctx, id)
+	for _, a := range first.Accounts {
 		if a.Account == "wx1" && a.State != storage.TaskLate {
 			t.Errorf("wx1 reposted after the due time: %s, want late", a.State)
 		}

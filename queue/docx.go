@@ -67,18 +67,34 @@ func (s *Service) ImportDocx(data []byte, title string) (*Imported, error) {
 	if im.Title == "" {
 		return nil, refuse(RefusedInput, "title", "Word 文档没有标题段落（标题样式或居中加粗的第一段）：请另行指定标题")
 	}
+	var first []byte
 	if len(a.Order) > 0 {
-		im.Cover = a.Pictures[a.Order[0]]
-		return im, nil
+		first = a.Pictures[a.Order[0]]
+	}
+	if im.Cover, err = s.CoverFor(im.Title, first); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// CoverFor is an article's cover when the clerk gave none: its first
+// picture, else a card drawn from the title in the office's colours.
+func (s *Service) CoverFor(title string, firstPicture []byte) ([]byte, error) {
+	if len(firstPicture) > 0 {
+		return firstPicture, nil
+	}
+	if strings.TrimSpace(title) == "" {
+		return nil, refuse(RefusedInput, "title", "缺少标题")
 	}
 	theme, err := GraphicTheme(s.cfg)
 	if err != nil {
 		return nil, err
 	}
-	if im.Cover, err = graphic.Cover(im.Title, theme); err != nil {
+	card, err := graphic.Cover(title, theme)
+	if err != nil {
 		return nil, fmt.Errorf("cover card: %w", err)
 	}
-	return im, nil
+	return card, nil
 }
 
 // applyDocx fills a draft from its Word document.

@@ -58,8 +58,10 @@ type Monthly struct {
 	Dormant  []DormantRow
 	Graphics []storage.PublishedItem // policy graphics first published this year up to the period's end
 	Reach    []storage.PublishedItem // items sent to a whole group, first published in the period
-	// Detail streams the period's daily rows from the store (明细), in
-	// account then date order; DetailRows is how many there are.
+	// Detail streams the period's daily rows (明细), in account then date
+	// order, from a compact copy taken in BuildMonthly's one pass over the
+	// store (fn must not keep the row's pointers); DetailRows is how many
+	// there are.
 	Detail     RowSource
 	DetailRows int
 	Chart      GroupSeries
@@ -81,11 +83,9 @@ type GroupSeries struct {
 // BuildMonthly computes the report for a period from stored data; it
 // collects nothing. It reads the daily rows of the period and of the
 // period before it (for the month-on-month changes) in one pass, keeping
-// per account and month sums rather than the rows.
+// per account and month sums and a compact copy of the period's rows.
 func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p Period, now time.Time) (*Monthly, error) {
 	m := &Monthly{Period: p, Made: now.In(cfg.Location), Target: cfg.Reports.GraphicsTarget}
-	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
-	m.Detail = func(fn func(storage.DailyStat) error) error { return st.EachAllDailyStatByAccount(ctx, from, to, fn) }
 	accounts, err := st.Accounts(ctx, true)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	if err != nil {
 		return nil, err
 	}
-	m.DetailRows, m.Chart = agg.rows, agg.chart
+	m.DetailRows, m.Chart, m.Detail = len(agg.detail.rows), agg.chart, agg.detail.each
 	lastDay := now.In(cfg.Location).AddDate(0, 0, -1).Format("2006-01-02")
 	prev := p.Previous()
 	months := p.Months()
@@ -269,8 +269,64 @@ func (a *accountAcc) period() bucket {
 type aggregation struct {
 	days     []string
 	accounts map[string]*accountAcc
-	rows     int // daily rows in the period
+	detail   compactRows // the period's daily rows
 	chart    GroupSeries
+}
+
+// compactRows hold daily rows in about 80 bytes each (a year for 1,000
+// accounts in ~30 MB), so that the store is read once for a report.
+type compactRows struct {
+	accounts []string
+	index    map[string]int32
+	days     []string
+	rows     []compactRow
+}
+
+type compactRow struct {
+	account int32
+	day     int16
+	given   uint16 // bit i: figure i present
+	v       [9]int64
+}
+
+func (c *compactRows) add(r storage.DailyStat, day int) {
+	i, ok := c.index[r.Account]
+	if !ok {
+		i = int32(len(c.accounts))
+		c.accounts = append(c.accounts, r.Account)
+		c.index[r.Account] = i
+	}
+	row := compactRow{account: i, day: int16(day)}
+	for k, p := range figures(r) {
+		if p != nil {
+			row.v[k] = *p
+			row.given |= 1 << k
+		}
+	}
+	c.rows = append(c.rows, row)
+}
+
+// each hands the rows to fn in the order they were read; the row's
+// pointers point into a buffer reused for the next row.
+func (c *compactRows) each(fn func(storage.DailyStat) error) error {
+	var v [9]int64
+	var ptrs [9]*int64
+	for _, row := range c.rows {
+		v = row.v
+		for k := range ptrs {
+			ptrs[k] = nil
+			if row.given&(1<<k) != 0 {
+				ptrs[k] = &v[k]
+			}
+		}
+		r := storage.DailyStat{Account: c.accounts[row.account], Date: c.days[row.day],
+			Followers: ptrs[0], NewFollowers: ptrs[1], LostFollowers: ptrs[2], Posts: ptrs[3], Reads: ptrs[4],
+			Shares: ptrs[5], Likes: ptrs[6], Zaikan: ptrs[7], Comments: ptrs[8]}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // aggregate reads the daily rows of the previous period and the period in
@@ -282,6 +338,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 		monthOf[mp.Label] = i
 	}
 	g := &aggregation{days: p.days(), accounts: map[string]*accountAcc{}}
+	// At most a row per account and day: sized once rather than grown by
+	// doubling (a year for 1,000 accounts is ~30 MB).
+	g.detail = compactRows{index: map[string]int32{}, days: g.days, rows: make([]compactRow, 0, len(accounts)*len(g.days))}
 	dayOf := make(map[string]int, len(g.days))
 	for i, d := range g.days {
 		dayOf[d] = i
@@ -332,9 +391,9 @@ func aggregate(ctx context.Context, cfg *configs.Config, st *storage.Store, acco
 			acc.prev.add(r)
 			return nil
 		}
-		g.rows++
 		acc.months[monthOf[r.Date[:7]]].add(r)
 		day := dayOf[r.Date]
+		g.detail.add(r, day)
 		// A day is complete when every figure its platform gives for a
 		// past day is stored (Weibo gives no history of followers).
 		if need := dailyFigures(platformOf[r.Account]); channels.Figures(r.Answered)&need == need {

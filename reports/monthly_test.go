@@ -344,7 +344,7 @@ func TestWorkbookPrintsLikeAForm(t *testing.T) {
 			titles[dn.Scope] = dn.RefersTo
 		}
 	}
-	firstHeader := map[string]string{"汇总": "账号ID", "排名": "分组", "预警": "账号ID", "图解": "稿件ID", "转载": "稿件ID", "明细": "日期", "图表数据": "日期"}
+	firstHeader := map[string]string{"汇总": "账号ID", "排名": "分组", "预警": "账号ID", "图解": "稿件ID", "转载": "稿件ID", "明细": "日期", "图表数据": "日期", "巡检": "账号ID"}
 	for _, sheet := range f.GetSheetList() {
 		layout, err := f.GetPageLayout(sheet)
 		if err != nil {

@@ -73,8 +73,8 @@ func newWorkbook(title, unit string, made time.Time) (*workbook, error) {
 	mid := &excelize.Alignment{Vertical: "center"}
 	custom := func(s string) *string { return &s }
 	specs := map[colKind]*excelize.Style{
-		colText:      {Border: border, Font: font, Alignment: mid},
-		colWrap:      {Border: border, Font: font, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
+		colText:      {Border: border, Font: font, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", Indent: 1}},
+		colWrap:      {Border: border, Font: font, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true, Indent: 1}},
 		colCount:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtCount)},
 		colDelta:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtDelta)},
 		colIndex:     {Border: border, Font: font, Alignment: mid, CustomNumFmt: custom(fmtIndex)},
@@ -393,8 +393,15 @@ func (wb *workbook) printMargins(name string, header int) error {
 }
 
 // write sets the first sheet active and writes the workbook.
+//
+// excelize's WriteTo assembles the whole zip in a bytes.Buffer before
+// copying it out (a year's workbook: 24 MB, and twice that while the
+// buffer grows); the zip writer here writes straight to w instead and
+// leaves that buffer empty. (The buffer is only patched afterwards for
+// zip64 entries over 4 GB or for a password, neither of which a report has.)
 func (wb *workbook) write(w io.Writer) error {
 	wb.f.SetActiveSheet(0)
+	wb.f.ZipWriter = func(io.Writer) excelize.ZipWriter { return fastZip(w) }
 	_, err := wb.f.WriteTo(w)
 	return err
 }

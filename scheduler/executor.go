@@ -66,6 +66,7 @@ type ExecutorStore interface {
 	SetAccountHealth(ctx context.Context, id, health, message string) error
 	Revision(ctx context.Context, id int64) (content.Revision, error)
 	Delivery(ctx context.Context, id int64) (content.Delivery, error)
+	Approvals(ctx context.Context, itemID int64) ([]content.Approval, error)
 	// CancelRequested reports whether an item was cancelled while publishing.
 	CancelRequested(ctx context.Context, itemID int64) (bool, error)
 }
@@ -154,6 +155,9 @@ func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) Outcome
 		return e.hold(out, e.lookupEvery)
 	}
 	rev, err := e.revision(ctx, r.RevisionID)
+	if err == nil {
+		rev, err = e.withSignOff(ctx, r, rev)
+	}
 	if err != nil {
 		log.Error("load revision", "err", err)
 		return e.hold(out, e.lookupEvery)

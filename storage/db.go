@@ -45,6 +45,7 @@ type Store struct {
 	mediaDir string
 	now      func() time.Time
 	stmts    stmtCache
+	images   imageCache
 }
 
 // Option adjusts a Store.
@@ -78,7 +79,7 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(268435456)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -87,6 +88,7 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8) // keep them: opening one reads the schema, and prepared statements live per connection
 	s := &Store{db: db, path: path, mediaDir: mediaDir, now: time.Now}
 	for _, o := range opts {
 		o(s)

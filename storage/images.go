@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/herald-gov/herald/content"
 )
@@ -100,8 +101,40 @@ func (s *Store) ImageBytes(ctx context.Context, sha string) ([]byte, Image, erro
 	return b, im, nil
 }
 
-// ImageData reads an image's bytes (the channels' view of ImageBytes).
+// ImageData reads an image's bytes (the channels' view of ImageBytes). A
+// fan-out uploads the same images to every account: recent ones are kept
+// in memory (imageCacheBytes at most). The bytes must not be modified.
 func (s *Store) ImageData(ctx context.Context, sha string) ([]byte, error) {
+	s.images.mu.Lock()
+	b, ok := s.images.m[sha]
+	s.images.mu.Unlock()
+	if ok {
+		return b, nil
+	}
 	b, _, err := s.ImageBytes(ctx, sha)
-	return b, err
+	if err != nil || len(b) > imageCacheBytes/4 {
+		return b, err
+	}
+	s.images.mu.Lock()
+	defer s.images.mu.Unlock()
+	if s.images.size+len(b) > imageCacheBytes {
+		s.images.m, s.images.size = nil, 0
+	}
+	if s.images.m == nil {
+		s.images.m = map[string][]byte{}
+	}
+	s.images.m[sha] = b
+	s.images.size += len(b)
+	return b, nil
+}
+
+// imageCacheBytes bounds the images ImageData keeps in memory.
+const imageCacheBytes = 8 << 20
+
+// imageCache is what ImageData keeps: images are stored by content hash,
+// so an entry never goes stale.
+type imageCache struct {
+	mu   sync.Mutex
+	m    map[string][]byte
+	size int
 }

@@ -62,6 +62,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
 	s.mux.HandleFunc("GET /console/media/{sha}", s.session(anyRole, s.media))
+	s.composeRoutes()
 }
 
 type consoleHandler func(w http.ResponseWriter, r *http.Request, sess *storage.Session)
@@ -329,7 +330,11 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.S
 			Flash: "预览：图片会在提交时上传；以下为清理后的正文和微博文字。"})
 		return
 	}
-	id, err := s.queue.Add(r.Context(), actorOf(sess), d)
+	err := s.editorBody(&d)
+	var id int64
+	if err == nil {
+		id, err = s.queue.Add(r.Context(), actorOf(sess), d)
+	}
 	if err != nil {
 		if queue.IsRefusal(err) {
 			s.preview(&data, d)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +50,24 @@ func TestAPICreateFromDocx(t *testing.T) {
 	it, _ = e.st.Item(context.Background(), it.ID)
 	if it.Revision.Title != "关于做好冬季森林防火工作的通知" || !strings.Contains(it.Revision.Body, "二、严格火源管理") {
 		t.Errorf("edited revision %q: %s", it.Revision.Title, it.Revision.Body)
+	}
+}
+
+// The editor's files are served from the binary, without listings.
+func TestConsoleStaticFiles(t *testing.T) {
+	e := newAPI(t)
+	for path, want := range map[string]int{"/console/static/quill/quill.js": 200, "/console/static/compose.js": 200,
+		"/console/static/quill/": 404, "/console/static/": 404, "/console/static/../web.go": 404} {
+		resp, err := http.Get(e.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+		if want == 200 && !strings.Contains(resp.Header.Get("Content-Type"), "javascript") {
+			t.Errorf("GET %s: Content-Type %q", path, resp.Header.Get("Content-Type"))
+		}
 	}
 }

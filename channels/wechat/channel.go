@@ -53,6 +53,7 @@ type Channel struct {
 	log    *slog.Logger
 	opts   Options
 	ep     *endpoint // where calls go and how long they may take
+	tokens *tokenMemo
 
 	mu       sync.Mutex
 	accounts map[string]*account
@@ -71,7 +72,7 @@ func New(cfg *configs.Config, store Store, log *slog.Logger, opts Options) *Chan
 		opts.SettleWindow = 15 * time.Minute
 	}
 	return &Channel{store: store, stable: cfg.WeChat.StableToken, loc: cfg.Location, now: time.Now, log: log, opts: opts,
-		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout), accounts: map[string]*account{}}
+		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout), tokens: newTokenMemo(store, time.Now), accounts: map[string]*account{}}
 }
 
 // Platform is "wechat".
@@ -82,7 +83,7 @@ func (c *Channel) account(acct *configs.Account) *account {
 	defer c.mu.Unlock()
 	a, ok := c.accounts[acct.ID]
 	if !ok {
-		a = newAccount(acct.AppID, acct.AppSecret, c.stable, c.store, c.ep)
+		a = newAccount(acct.AppID, acct.AppSecret, c.stable, c.tokens, c.ep)
 		c.accounts[acct.ID] = a
 	}
 	return a

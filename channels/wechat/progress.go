@@ -21,7 +21,7 @@ type progress struct {
 	MassMsgID string `json:"mass_msg_id,omitempty"`
 }
 
-// legacyDraftPrefix is how herald before migration 0009 marked a draft in remote_id.
+// legacyDraftPrefix is how herald before migration 0010 marked a draft in remote_id.
 const legacyDraftPrefix = "draft:"
 
 func (p progress) String() string {
@@ -29,7 +29,7 @@ func (p progress) String() string {
 	return string(b)
 }
 
-// parseProgress reads a saved progress. Before migration 0009 the same facts
+// parseProgress reads a saved progress. Before migration 0010 the same facts
 // were kept as "draft:<media_id>" or a bare publish_id; they still read.
 func parseProgress(s string) progress {
 	var p progress

@@ -35,6 +35,7 @@ func docxFixture(name string) string {
 type platformEnv struct {
 	*env
 	sb *sandbox.Server
+	d  *daemon
 }
 
 func startPlatformEnv(t *testing.T, extraConfig string) *platformEnv {
@@ -74,7 +75,7 @@ accounts:
 	done := make(chan error, 1)
 	go func() { done <- d.run(ctx, log) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return &platformEnv{env: &env{t: t, dir: dir, cfg: cfgPath}, sb: sb}
+	return &platformEnv{env: &env{t: t, dir: dir, cfg: cfgPath}, sb: sb, d: d}
 }
 
 // published waits for the WeChat article and the Weibo post of one item.
@@ -386,5 +387,36 @@ func TestDocxEdit(t *testing.T) {
 	}
 	if code, _, errs := e.herald("post", "edit", "--docx", docxFixture("legacy.doc"), fmt.Sprint(id)); code != 1 || !strings.Contains(errs, "另存为") {
 		t.Errorf("edit with a .doc: exit %d %q", code, errs)
+	}
+}
+
+// publish.sign_off: the article that reaches WeChat ends with the 编辑/审核/
+// 终审 line from its review record.
+func TestSignOffOnArticles(t *testing.T) {
+	p := startPlatformEnv(t, "publish: {sign_off: true}\nreview:\n  levels: [初审, 终审]\n  reviewers: {初审: [张敏], 终审: [刘建国]}\n")
+	code, out, errs := p.herald("post", "add", "--kind", "article", "--docx", docxFixture("notice.docx"), "--to", "fabu", "--at", "now", "--as", "李文")
+	if code != 0 {
+		t.Fatalf("post add: exit %d: %s", code, errs)
+	}
+	id := strings.TrimSpace(out)
+	if code, _, errs := p.herald("post", "approve", "--as", "张敏", id); code != 0 {
+		t.Fatalf("approve 初审: %s", errs)
+	}
+	if code, _, errs := p.herald("post", "approve", "--as", "刘建国", "--secrecy-ok", id); code != 0 {
+		t.Fatalf("approve 终审: %s", errs)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for len(p.sb.Snapshot().WeChat["wx1"].Published) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("not published within 15 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	art := p.sb.Snapshot().WeChat["wx1"].Published[0]
+	if want := "<p>编辑：李文　审核：张敏　终审：刘建国</p>"; !strings.HasSuffix(art.Content, want) {
+		t.Errorf("the article does not end with %s: …%s", want, art.Content[max(0, len(art.Content)-200):])
+	}
+	if show := p.show(mustInt(id)); strings.Contains(show.Revision.Body, "终审") {
+		t.Errorf("the sign-off was written into the approved revision")
 	}
 }

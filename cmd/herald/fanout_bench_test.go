@@ -160,6 +160,16 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int) {
 		nWeChat, nWeibo, workers, latency, wall.Seconds(), bound.Seconds(), ratio,
 		float64(firstCall.Sub(added).Microseconds())/1000, float64(firstCall.Sub(start).Microseconds())/1000,
 		cpu.Seconds(), float64(perDelivery.Microseconds())/1000, float64(rss)/(1<<20))
+	if logs := serveLog.String(); strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "level=WARN") {
+		lines := strings.Split(logs, "\n")
+		n := 0
+		for _, l := range lines {
+			if (strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN")) && n < 10 {
+				b.Logf("serve: %s", l)
+				n++
+			}
+		}
+	}
 	b.ReportMetric(ratio, "ratio")
 	b.ReportMetric(float64(firstCall.Sub(added).Milliseconds()), "firstcall-ms")
 	b.ReportMetric(float64(perDelivery.Microseconds())/1000, "cpu-ms/delivery")

@@ -131,6 +131,9 @@ func cmdTaskAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil || now {
 		return usagef("--due %q 无法识别：请写 \"2026-11-23 18:00\" 或 RFC 3339 时间", *due)
 	}
+	if !d.After(time.Now()) {
+		return usagef("--due %s 已经过去：请写将来的截止时间", d.In(cfg.Location).Format("2006-01-02 15:04"))
+	}
 	if _, err := cfg.TargetAccounts(*to); err != nil {
 		return usagef("--to：%v", err)
 	}

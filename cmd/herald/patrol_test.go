@@ -77,6 +77,9 @@ accounts:
 	if code, _, errs = e.herald("task", "add", "--title", "T"); code != 2 {
 		t.Fatalf("task add without --due: exit %d %s", code, errs)
 	}
+	if code, _, errs = e.herald("task", "add", "--title", "T", "--due", "2020-01-01 10:00", "--to", "fabu"); code != 2 || !strings.Contains(errs, "已经过去") {
+		t.Fatalf("task add with a past due time: exit %d %s", code, errs)
+	}
 	due := time.Now().Add(48 * time.Hour).Format(time.RFC3339)
 	code, out, errs = e.herald("task", "add", "--title", "县委常委会召开", "--due", due, "--to", "fabu", "--json")
 	if code != 0 || !strings.Contains(out, `"id"`) {

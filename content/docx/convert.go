@@ -7,6 +7,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,8 +25,8 @@ type converter struct {
 	notes    []string          // rendered notes; number = index+1
 	counters map[string][]int  // numId -> counter per level
 	lists    []openList
-	title    *node
-	after    []*node // text-box paragraphs to write after the current paragraph
+	titles   map[*node]bool // the title's paragraphs, left out of the body
+	after    []*node        // text-box paragraphs to write after the current paragraph
 	inCell   int
 	dry      bool // looking for the title: read no picture, keep no note
 }
@@ -39,10 +40,15 @@ func convert(doc *document, p *pkg) (*Article, error) {
 	c := &converter{doc: doc, pkg: p, out: &strings.Builder{}, art: &Article{Pictures: map[string][]byte{}},
 		srcOf: map[string]string{}, counters: map[string][]int{}}
 	c.dry = true
-	c.title = c.findTitle()
-	if c.title != nil {
-		w := c.inline(c.title, c.paraStyle(c.title.child("pPr")))
-		c.art.Title = strings.Join(strings.Fields(w.plain.String()), " ")
+	c.titles = map[*node]bool{}
+	if t := c.findTitle(); t != nil {
+		var parts []string
+		for _, p := range c.titleLines(t) {
+			c.titles[p] = true
+			w := c.inline(p, c.paraStyle(p.child("pPr")))
+			parts = append(parts, strings.Join(strings.Fields(w.plain.String()), " "))
+		}
+		c.art.Title = joinTitle(parts)
 	}
 	c.dry, c.after = false, nil
 	if err := c.blocks(doc.body.kids); err != nil {
@@ -64,7 +70,7 @@ func (c *converter) blocks(kids []*node) error {
 	for _, k := range kids {
 		switch k.name {
 		case "p":
-			if k == c.title {
+			if c.titles[k] {
 				continue
 			}
 			if err := c.paragraph(k); err != nil {
@@ -153,6 +159,56 @@ func (c *converter) findTitle() *node {
 		}
 	}
 	return nil
+}
+
+// titleLines returns the title paragraph and the ones that continue it: a
+// long title set on two or three centred bold lines (or Title-styled
+// paragraphs), as government documents often are.
+func (c *converter) titleLines(first *node) []*node {
+	lines := []*node{first}
+	style := c.paraStyle(first.child("pPr"))
+	byStyle := c.styleNamed(style, "title")
+	kids := c.doc.body.kids
+	i := slices.Index(kids, first)
+	for j := i + 1; j < len(kids) && len(lines) < 3; j++ {
+		k := kids[j]
+		if k.name != "p" {
+			break
+		}
+		st := c.paraStyle(k.child("pPr"))
+		w := c.inline(k, st)
+		text := strings.TrimSpace(w.plain.String())
+		if text == "" || w.pictures > 0 {
+			break
+		}
+		same := c.styleNamed(st, "title")
+		if !byStyle {
+			same = c.align(k.child("pPr"), st) == "center" && w.allBold() && directHeading(text, true) == 0 &&
+				c.headingStyle(st, k.child("pPr")) == c.headingStyle(style, first.child("pPr"))
+		}
+		if !same {
+			break
+		}
+		lines = append(lines, k)
+	}
+	return lines
+}
+
+// joinTitle joins a title's lines: Chinese lines run on, Latin words get a
+// space.
+func joinTitle(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 && b.Len() > 0 {
+			last, _ := utf8.DecodeLastRuneInString(b.String())
+			first, _ := utf8.DecodeRuneInString(p)
+			if last < utf8.RuneSelf && first < utf8.RuneSelf {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 func (c *converter) styleNamed(id, name string) bool {

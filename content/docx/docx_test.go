@@ -122,3 +122,18 @@ func BenchmarkImportReport20(b *testing.B) {
 	b.ReportMetric(rss, "peakRSS-MB")
 	b.Logf("report20.docx (%d KB, 10 pictures): worst %.0f ms per import, peak RSS %.0f MB", len(data)>>10, worst.Seconds()*1000, rss)
 }
+
+// A long title on two centred bold lines is one title, left out of the
+// body; the centred 文号 below it (not bold) stays in the body.
+func TestTwoLineTitle(t *testing.T) {
+	a, err := read(t, "twoline.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "青山县人民政府办公室关于印发《青山县2027年森林防火工作方案》的通知"; a.Title != want {
+		t.Errorf("title %q, want %q", a.Title, want)
+	}
+	if strings.Contains(a.HTML, "关于印发") || !strings.Contains(a.HTML, `<p style="text-align: center">青政办发〔2026〕12号</p>`) {
+		t.Errorf("body: %s", a.HTML)
+	}
+}

@@ -10,6 +10,8 @@ It writes:
                    numbered list, a table with merged cells, two pictures, a
                    footnote, a right-aligned 落款 and date.
   notice.docx      no picture; its title is the first centred bold paragraph.
+  twoline.docx     a long title set on two centred bold lines, then a centred
+                   文号 line that is not bold.
   long.docx        over WeChat's 20,000-character limit.
   bigpicture.docx  a 1.3 MB picture (WeChat's body pictures must be < 1 MB).
   bomb.docx        a 200 MB picture that deflates to a few hundred KB.
@@ -182,6 +184,22 @@ def notice():
     doc.save("notice.docx")
 
 
+def twoline():
+    doc = Document()
+    for line in ["青山县人民政府办公室关于印发", "《青山县2027年森林防火工作方案》的通知"]:
+        t = doc.add_paragraph()
+        t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        r = t.add_run(line)
+        r.bold = True
+        r.font.size = Pt(22)
+    num = doc.add_paragraph("青政办发〔2026〕12号")
+    num.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p = doc.add_paragraph("各乡镇人民政府，县直各单位：")
+    p = doc.add_paragraph("现将《青山县2027年森林防火工作方案》印发给你们，请认真贯彻执行。")
+    indent(p)
+    doc.save("twoline.docx")
+
+
 def long_doc():
     doc = Document()
     doc.add_paragraph("青山县2026年政府工作报告（全文）", style="Title")
@@ -284,6 +302,7 @@ def report20():
 if __name__ == "__main__":
     report()
     notice()
+    twoline()
     long_doc()
     big_picture()
     bomb()

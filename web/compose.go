@@ -1,0 +1,207 @@
+package web
+
+import (
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/herald-gov/herald/channels/weibo"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/content/docx"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+// staticFS holds the console's scripts and styles: the vendored Quill
+// editor (static/quill, built files from npm) and the compose page's own
+// script. Served from /console/static/ so the CSP can stay script-src 'self'.
+//
+//go:embed static
+var staticFS embed.FS
+
+// composeRoutes are the 撰稿 editor's own endpoints.
+func (s *Server) composeRoutes() {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	files := http.StripPrefix("/console/static/", http.FileServerFS(sub))
+	s.mux.Handle("GET /console/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // files only, no listings
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	}))
+	s.mux.HandleFunc("POST /console/compose/docx", s.session(writers, s.composeDocx))
+	s.mux.HandleFunc("POST /console/compose/preview", s.session(writers, s.composePreview))
+}
+
+// composeDocx converts an uploaded .docx for the editor: the title, and the
+// body with its pictures inline as data: URLs (they are imported like any
+// pasted picture when the form is submitted).
+func (s *Server) composeDocx(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	var data []byte
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["docx"]; len(fhs) > 0 {
+			f, err := fhs[0].Open()
+			if err != nil {
+				s.fail(w, err)
+				return
+			}
+			data, err = io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				s.fail(w, err)
+				return
+			}
+		}
+	}
+	if len(data) == 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "请选择一个 Word 文档（.docx）"})
+		return
+	}
+	a, err := docx.Read(data, docx.DefaultLimits())
+	if err != nil {
+		if docx.IsRefusal(err) {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	body, err := content.RewriteImageSources(a.HTML, func(src string) string {
+		if b, ok := a.Pictures[src]; ok {
+			return dataURL(b)
+		}
+		return src
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"title": a.Title, "html": body, "pictures": len(a.Order)})
+}
+
+func dataURL(b []byte) string {
+	return "data:" + http.DetectContentType(b) + ";base64," + base64.StdEncoding.EncodeToString(b)
+}
+
+// inlineImages takes the pictures pasted or uploaded into the editor
+// (data: URLs) out of the body: each becomes a body image named
+// editor-N.ext, imported like --body-file's.
+func inlineImages(body string) (string, map[string][]byte, []string, error) {
+	imgs := map[string][]byte{}
+	var order []string
+	byURL := map[string]string{}
+	var bad error
+	out, err := content.RewriteImageSources(body, func(src string) string {
+		if !strings.HasPrefix(src, "data:") {
+			return src
+		}
+		if name, ok := byURL[src]; ok {
+			return name
+		}
+		meta, payload, ok := strings.Cut(strings.TrimPrefix(src, "data:"), ",")
+		if !ok || !strings.HasSuffix(meta, ";base64") {
+			bad = fmt.Errorf("正文中的第%d张图片无法读取：请重新插入", len(order)+1)
+			return src
+		}
+		b, err := base64.StdEncoding.DecodeString(payload)
+		if err != nil {
+			bad = fmt.Errorf("正文中的第%d张图片无法读取：请重新插入", len(order)+1)
+			return src
+		}
+		ext := ".img"
+		if info, err := content.SniffImage(b); err == nil {
+			ext = info.Ext()
+		}
+		name := fmt.Sprintf("editor-%d%s", len(order)+1, ext)
+		byURL[src], imgs[name] = name, b
+		order = append(order, name)
+		return name
+	})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return out, imgs, order, bad
+}
+
+// composePreview answers the editor's live previews: the body as WeChat
+// will show it (sanitized, pictures kept inline), the Weibo text derived
+// from it, and the wording hits.
+func (s *Server) composePreview(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	kind := content.Kind(r.FormValue("kind"))
+	body, imgs, _, err := inlineImages(r.FormValue("body"))
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})
+		return
+	}
+	rev := content.Revision{Title: r.FormValue("title"), Digest: r.FormValue("digest"), SourceURL: r.FormValue("source_url")}
+	if kind == content.KindShort {
+		rev.Body = strings.TrimSpace(r.FormValue("body"))
+	} else {
+		rev.Body = content.SanitizeHTML(body)
+	}
+	shown, err := content.RewriteImageSources(rev.Body, func(src string) string {
+		if b, ok := imgs[src]; ok {
+			return dataURL(b)
+		}
+		return src
+	})
+	if err != nil {
+		shown = ""
+	}
+	out := map[string]any{"wechat": shown, "title": rev.Title}
+	for _, a := range s.cfg.Accounts {
+		if a.Platform == configs.PlatformWeibo {
+			out["weibo"] = weibo.BuildText(kind, &rev, a.LinkURL)
+			break
+		}
+	}
+	var hits []string
+	for _, h := range s.queue.WordingHits(kind, &rev) {
+		hits = append(hits, h.Message())
+	}
+	out["hits"] = hits
+	writeJSON(w, http.StatusOK, out)
+}
+
+// editorBody prepares a compose form's body for the queue: pictures
+// pasted or uploaded into the editor become body images, and an article
+// without a cover gets its first picture, else a card drawn from its title.
+func (s *Server) editorBody(d *queue.Draft) error {
+	if d.Kind != content.KindArticle {
+		return nil
+	}
+	body, imgs, order, err := inlineImages(d.Body)
+	if err != nil {
+		return &queue.Refusal{Code: queue.RefusedContent, Field: "body", Msg: err.Error()}
+	}
+	d.Body = body
+	if d.BodyImages == nil {
+		d.BodyImages = map[string][]byte{}
+	}
+	for k, v := range imgs {
+		d.BodyImages[k] = v
+	}
+	if len(d.Images) == 0 && strings.TrimSpace(d.Body) != "" {
+		var first []byte
+		if len(order) > 0 {
+			first = imgs[order[0]]
+		}
+		cover, err := s.queue.CoverFor(d.Title, first)
+		if err != nil {
+			return err
+		}
+		d.Images = [][]byte{cover}
+	}
+	return nil
+}
