@@ -17,13 +17,13 @@ func ParseTargets(spec string) (Targets, error) {
 	spec = strings.TrimSpace(spec)
 	switch {
 	case spec == "":
-		return Targets{}, fmt.Errorf("未指定发布账号：--to 可写 all、group:分组名 或以逗号分隔的账号ID")
+		return Targets{}, fmt.Errorf("未指定发布账号：可写 all、group:分组名 或以逗号分隔的账号ID")
 	case spec == "all":
 		return Targets{All: true}, nil
 	case strings.HasPrefix(spec, "group:"):
 		g := strings.TrimSpace(strings.TrimPrefix(spec, "group:"))
 		if g == "" {
-			return Targets{}, fmt.Errorf("--to group: 后缺少分组名")
+			return Targets{}, fmt.Errorf("group: 后缺少分组名")
 		}
 		return Targets{Group: g}, nil
 	}
@@ -38,7 +38,7 @@ func ParseTargets(spec string) (Targets, error) {
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		return Targets{}, fmt.Errorf("--to %q 中没有账号ID", spec)
+		return Targets{}, fmt.Errorf("%q 中没有账号ID", spec)
 	}
 	return Targets{IDs: ids}, nil
 }

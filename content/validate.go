@@ -106,10 +106,10 @@ func Validate(kind Kind, r *Revision, to Platforms) Problems {
 	switch kind {
 	case KindArticle, KindBroadcast:
 		if to.WeChat && !hasCover {
-			add("images", "缺少封面图：微信图文必须有封面，请用 --image 指定")
+			add("images", "缺少封面图：微信图文必须有封面")
 		}
 		if strings.TrimSpace(PlainText(r.Body)) == "" && len(r.ImagesByRole(RoleBody)) == 0 && kind == KindArticle {
-			add("body", "正文为空：请用 --body-file 指定正文")
+			add("body", "正文为空")
 		}
 	case KindGraphic:
 		if len(pictures) == 0 {
@@ -119,7 +119,7 @@ func Validate(kind Kind, r *Revision, to Platforms) Problems {
 			add("images", "政策图解最多%d张图片：当前%d张", WeChatNewspicMax, len(pictures))
 		}
 		if r.SourceURL == "" {
-			add("source_url", "政策图解须链接所解读的政策原文：请用 --source-url 指定")
+			add("source_url", "政策图解须链接所解读的政策原文")
 		}
 	case KindShort:
 		text := strings.TrimSpace(r.Body)

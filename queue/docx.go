@@ -56,7 +56,7 @@ func (s *Service) ImportDocx(data []byte, title string) (*Imported, error) {
 	a, err := docx.Read(data, docx.DefaultLimits())
 	if err != nil {
 		if docx.IsRefusal(err) {
-			return nil, refuse("%v", err)
+			return nil, refuse(RefusedContent, "docx", "%v", err)
 		}
 		return nil, fmt.Errorf("read .docx: %w", err)
 	}
@@ -65,7 +65,7 @@ func (s *Service) ImportDocx(data []byte, title string) (*Imported, error) {
 		im.Title = a.Title
 	}
 	if im.Title == "" {
-		return nil, refuse("Word 文档没有标题段落（标题样式或居中加粗的第一段）：请用 --title 指定标题")
+		return nil, refuse(RefusedInput, "title", "Word 文档没有标题段落（标题样式或居中加粗的第一段）：请另行指定标题")
 	}
 	var first []byte
 	if len(a.Order) > 0 {
@@ -84,7 +84,7 @@ func (s *Service) CoverFor(title string, firstPicture []byte) ([]byte, error) {
 		return firstPicture, nil
 	}
 	if strings.TrimSpace(title) == "" {
-		return nil, refuse("缺少标题：请先填写标题")
+		return nil, refuse(RefusedInput, "title", "缺少标题")
 	}
 	theme, err := GraphicTheme(s.cfg)
 	if err != nil {
@@ -103,10 +103,10 @@ func (s *Service) applyDocx(d *Draft) error {
 		return nil
 	}
 	if d.Kind != content.KindArticle {
-		return refuse("Word 文档只能导入为图文稿件（--kind article）")
+		return refuse(RefusedInput, "kind", "Word 文档只能导入为图文稿件")
 	}
 	if strings.TrimSpace(d.Body) != "" {
-		return refuse("--docx 与 --body-file 只能选一个")
+		return refuse(RefusedInput, "docx", "Word 文档与正文文件只能选一个")
 	}
 	im, err := s.ImportDocx(d.Docx, d.Title)
 	if err != nil {

@@ -20,21 +20,6 @@ import (
 	"github.com/herald-gov/herald/storage"
 )
 
-// Refusal is an action refused for a reason a clerk can act on (wrong
-// reviewer, wrong state, content over a limit). The CLI exits 1 with it.
-type Refusal struct{ Msg string }
-
-func (r *Refusal) Error() string { return r.Msg }
-
-func refuse(format string, args ...any) error { return &Refusal{fmt.Sprintf(format, args...)} }
-
-// IsRefusal reports whether err is a Refusal.
-func IsRefusal(err error) bool {
-	var r *Refusal
-	var ps content.Problems
-	return errors.As(err, &r) || errors.As(err, &ps)
-}
-
 // Actor is who acts: a name, and the department they act for ("" or the
 // news office: any account).
 type Actor struct {
@@ -68,7 +53,7 @@ func (s *Service) WordingHits(kind content.Kind, r *content.Revision) []content.
 func (s *Service) CheckWording(kind content.Kind, r *content.Revision) (warnings []string, err error) {
 	hits := s.wording.Check(kind, r)
 	if msg := content.Blocking(hits); msg != "" {
-		return nil, refuse("%s", msg)
+		return nil, refuse(RefusedContent, "", "%s", msg)
 	}
 	for _, h := range hits {
 		warnings = append(warnings, "用语提醒："+h.Message())
@@ -109,13 +94,13 @@ type Draft struct {
 // to scheduled (or approved while it has no time).
 func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) {
 	if !d.Kind.Valid() {
-		return 0, refuse("未知的稿件类型 %q：可选 article、graphic、broadcast、short", d.Kind)
+		return 0, refuse(RefusedInput, "kind", "未知的稿件类型 %q：可选 article、graphic、broadcast、short", d.Kind)
 	}
 	if d.Priority == "" {
 		d.Priority = content.PriorityNormal
 	}
 	if !d.Priority.Valid() {
-		return 0, refuse("未知的优先级 %q：可选 urgent 或 normal", d.Priority)
+		return 0, refuse(RefusedInput, "priority", "未知的优先级 %q：可选 urgent 或 normal", d.Priority)
 	}
 	if err := s.checkPolicyLink(ctx, d); err != nil {
 		return 0, err
@@ -177,13 +162,13 @@ func (s *Service) checkPolicyLink(ctx context.Context, d Draft) error {
 		return nil
 	}
 	if d.Kind != content.KindArticle && d.Kind != content.KindGraphic {
-		return refuse("只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
+		return refuse(RefusedInput, "policy_id", "只有图文（article，作为解读）或政策图解（graphic）可以关联政策")
 	}
 	if d.Cron != "" {
-		return refuse("定时重复（--cron）的稿件不能关联政策：请单独发布解读或图解")
+		return refuse(RefusedInput, "cron", "定时重复的稿件不能关联政策：请单独发布解读或图解")
 	}
 	if _, err := s.store.Policy(ctx, d.PolicyID); errors.Is(err, storage.ErrNotFound) {
-		return refuse("政策 %d 不存在：用 herald policy list 查看政策编号", d.PolicyID)
+		return refuse(RefusedNotFound, "policy_id", "政策 %d 不存在", d.PolicyID)
 	} else if err != nil {
 		return err
 	}
@@ -199,7 +184,7 @@ func (s *Service) RunRecurring(ctx context.Context, parentID int64, now time.Tim
 		return 0, err
 	}
 	if parent.State != content.ItemScheduled || parent.Cron == "" {
-		return 0, refuse("稿件 %d 不是已排期的定时稿件", parentID)
+		return 0, refuse(RefusedState, "", "稿件 %d 不是已排期的定时稿件", parentID)
 	}
 	_, accounts, err := s.resolveTargets(ctx, Actor{Name: "herald", Department: parent.Department}, parent.Targets)
 	if err != nil {
@@ -261,11 +246,11 @@ func (s *Service) readyState(it *content.Item) content.ItemState {
 
 func (s *Service) applyWhen(it *content.Item, when, spec string) error {
 	if when != "" && spec != "" {
-		return refuse("--at 与 --cron 只能选一个")
+		return refuse(RefusedInput, "at", "发布时间与定时规则只能选一个")
 	}
 	if spec != "" {
 		if _, err := cron.ParseStandard(spec); err != nil {
-			return refuse("定时规则 %q 无法识别（五段式，如 \"0 9 * * 1\" 表示每周一9点）：%v", spec, err)
+			return refuse(RefusedInput, "cron", "定时规则 %q 无法识别（五段式，如 \"0 9 * * 1\" 表示每周一9点）：%v", spec, err)
 		}
 		it.Cron = spec
 		return nil
@@ -275,14 +260,14 @@ func (s *Service) applyWhen(it *content.Item, when, spec string) error {
 	}
 	t, now, err := content.ParseWhen(when, s.cfg.Location)
 	if err != nil {
-		return refuse("%s", err.Error())
+		return refuse(RefusedInput, "at", "%s", err.Error())
 	}
 	if now {
 		it.PublishNow = true
 		return nil
 	}
 	if !t.After(s.now()) {
-		return refuse("发布时间 %s 已过，请指定将来的时间或 now", t.In(s.cfg.Location).Format("2006-01-02 15:04"))
+		return refuse(RefusedInput, "at", "发布时间 %s 已过，请指定将来的时间或 now", t.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	}
 	it.PublishAt = &t
 	return nil
@@ -323,7 +308,7 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 		rev.Title = content.BroadcastTitle(d.Broadcast)
 	}
 	if n := len(d.Images) + len(d.BodyImages); n > content.MaxImagesPerItem {
-		return rev, nil, refuse("图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
+		return rev, nil, refuse(RefusedContent, "images", "图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
 	}
 	pending := pendingImages{}
 	for i, data := range d.Images {
@@ -333,7 +318,7 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 		}
 		im, err := pending.ref(data, role, "")
 		if err != nil {
-			return rev, nil, refuse("第%d张图片：%v", i+1, err)
+			return rev, nil, refuse(RefusedContent, "images", "第%d张图片：%v", i+1, err)
 		}
 		rev.Images = append(rev.Images, im)
 	}
@@ -343,10 +328,10 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 		body := content.SanitizeHTML(d.Body)
 		srcs, err := content.ImageSources(body)
 		if err != nil {
-			return rev, nil, refuse("%v", err)
+			return rev, nil, refuse(RefusedContent, "body", "%v", err)
 		}
 		if n := len(d.Images) + len(distinct(srcs)); n > content.MaxImagesPerItem {
-			return rev, nil, refuse("图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
+			return rev, nil, refuse(RefusedContent, "images", "图片太多：一篇稿件最多 %d 张（含封面和正文图片），当前 %d 张", content.MaxImagesPerItem, n)
 		}
 		bySrc := map[string]string{}
 		for _, src := range srcs {
@@ -354,15 +339,15 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 				continue
 			}
 			if content.IsRemoteURL(src) {
-				return rev, nil, refuse("正文引用了网络图片 %s：herald 不从互联网下载图片，请保存到本地后用相对路径引用", src)
+				return rev, nil, refuse(RefusedContent, "body", "正文引用了网络图片 %s：herald 不从互联网下载图片，请保存到本地后用相对路径引用", src)
 			}
 			data, ok := d.BodyImages[src]
 			if !ok {
-				return rev, nil, refuse("正文引用的图片 %s 未找到：请放在正文文件旁，用相对路径引用", src)
+				return rev, nil, refuse(RefusedContent, "body", "正文引用的图片 %s 未找到：请放在正文文件旁，用相对路径引用", src)
 			}
 			im, err := pending.ref(data, content.RoleBody, src)
 			if err != nil {
-				return rev, nil, refuse("正文图片 %s：%v", src, err)
+				return rev, nil, refuse(RefusedContent, "body", "正文图片 %s：%v", src, err)
 			}
 			bySrc[src] = im.SHA256
 			rev.Images = append(rev.Images, im)
@@ -373,7 +358,7 @@ func (s *Service) buildRevision(d Draft) (content.Revision, pendingImages, error
 			}
 			return src
 		}); err != nil {
-			return rev, nil, refuse("%v", err)
+			return rev, nil, refuse(RefusedContent, "body", "%v", err)
 		}
 		rev.Body = body
 	}
@@ -397,7 +382,7 @@ func digestOf(body string) string {
 func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) (content.Targets, []storage.Account, error) {
 	tg, err := content.ParseTargets(spec)
 	if err != nil {
-		return tg, nil, refuse("%v", err)
+		return tg, nil, refuse(RefusedInput, "targets", "%v", err)
 	}
 	all, err := s.store.Accounts(ctx, false)
 	if err != nil {
@@ -414,7 +399,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 			}
 		}
 		if len(out) == 0 {
-			return tg, nil, refuse("分组 %q 没有任何账号（账号的 groups 里没有这个分组）", tg.Group)
+			return tg, nil, refuse(RefusedInput, "targets", "分组 %q 没有任何账号（账号的 groups 里没有这个分组）", tg.Group)
 		}
 	default:
 		byID := map[string]storage.Account{}
@@ -424,13 +409,13 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 		for _, id := range tg.IDs {
 			a, ok := byID[id]
 			if !ok {
-				return tg, nil, refuse("账号 %q 不存在或已停用（herald accounts list 可查看全部账号）", id)
+				return tg, nil, refuse(RefusedInput, "targets", "账号 %q 不存在或已停用", id)
 			}
 			out = append(out, a)
 		}
 	}
 	if len(out) == 0 {
-		return tg, nil, refuse("没有可发布的账号：配置中还没有账号")
+		return tg, nil, refuse(RefusedInput, "targets", "没有可发布的账号：配置中还没有账号")
 	}
 	if !s.unrestricted(actor) {
 		if tg.All || tg.Group != "" {
@@ -442,7 +427,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 				}
 			}
 			if len(own) == 0 {
-				return tg, nil, refuse("%s 在 %s 中没有本部门的账号", s.deptName(actor.Department), tg.String())
+				return tg, nil, refuse(RefusedDenied, "targets", "%s 在 %s 中没有本部门的账号", s.deptName(actor.Department), tg.String())
 			}
 			out = own
 			ids := make([]string, len(own))
@@ -453,7 +438,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 		} else {
 			for _, a := range out {
 				if a.Department != actor.Department {
-					return tg, nil, refuse("%s 只能向本部门账号发布：%s（%s）不属于本部门", s.deptName(actor.Department), a.ID, a.Name)
+					return tg, nil, refuse(RefusedDenied, "targets", "%s 只能向本部门账号发布：%s（%s）不属于本部门", s.deptName(actor.Department), a.ID, a.Name)
 				}
 			}
 		}
@@ -483,7 +468,7 @@ func (s *Service) CheckActor(a Actor) error {
 		return nil
 	}
 	if _, ok := s.cfg.Department(a.Department); !ok {
-		return refuse("未知的部门 %q（见配置 departments）", a.Department)
+		return refuse(RefusedDenied, "department", "未知的部门 %q（见配置 departments）", a.Department)
 	}
 	return nil
 }
@@ -495,7 +480,7 @@ func (s *Service) mayTouch(actor Actor, it *content.Item) error {
 	}
 	// The same answer as for a missing item: another department's item
 	// numbers are not confirmed to exist.
-	return refuse("稿件 %d 不存在", it.ID)
+	return refuse(RefusedNotFound, "", "稿件 %d 不存在", it.ID)
 }
 
 func platformsOf(accounts []storage.Account) content.Platforms {
@@ -515,7 +500,7 @@ func platformsOf(accounts []storage.Account) content.Platforms {
 func (s *Service) Item(ctx context.Context, actor Actor, id int64) (content.Item, error) {
 	it, err := s.store.Item(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return it, refuse("稿件 %d 不存在", id)
+		return it, refuse(RefusedNotFound, "", "稿件 %d 不存在", id)
 	}
 	if err != nil {
 		return it, err
@@ -531,7 +516,7 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id int64) error {
 		return err
 	}
 	if it.State != content.ItemDraft {
-		return refuse("稿件 %d 当前状态为「%s」，只有草稿可以提交审核", id, it.State.Label())
+		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，只有草稿可以提交审核", id, it.State.Label())
 	}
 	if err := s.checkNotPast(&it); err != nil {
 		return err
@@ -551,7 +536,7 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id int64) error {
 
 func (s *Service) checkNotPast(it *content.Item) error {
 	if it.PublishAt != nil && !it.PublishAt.After(s.now()) {
-		return refuse("稿件 %d 的发布时间 %s 已过：请先用 herald post edit --at 设定新时间", it.ID, it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+		return refuse(RefusedState, "at", "稿件 %d 的发布时间 %s 已过：请先设定新的发布时间", it.ID, it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	}
 	return nil
 }
@@ -593,7 +578,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 		return err
 	}
 	if it.State != content.ItemInReview {
-		return refuse("稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
 	}
 	levels := s.cfg.Review.Levels
 	level, signed, err := s.NextLevel(ctx, &it)
@@ -601,20 +586,20 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 		return err
 	}
 	if level > len(levels) {
-		return refuse("稿件 %d 已完成全部审核", id)
+		return refuse(RefusedState, "", "稿件 %d 已完成全部审核", id)
 	}
 	name := levels[level-1]
 	if !s.cfg.MayReview(name, actor.Name) {
-		return refuse("%s 无权签署%s（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
+		return refuse(RefusedDenied, "", "%s 无权签署%s（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
 	}
 	for _, a := range signed {
 		if a.Reviewer == actor.Name {
-			return refuse("%s 已签署%s，同一人不能签署两级审核", actor.Name, a.LevelName)
+			return refuse(RefusedDenied, "", "%s 已签署%s，同一人不能签署两级审核", actor.Name, a.LevelName)
 		}
 	}
 	last := level == len(levels)
 	if last && !secrecyOK {
-		return refuse("%s是最后一级：请确认保密审查后加 --secrecy-ok 再签署", name)
+		return refuse(RefusedInput, "secrecy_ok", "%s是最后一级：请确认已通过保密审查后再签署", name)
 	}
 	next, reason := content.ItemInReview, ""
 	if last {
@@ -629,10 +614,10 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 	err = s.store.Approve(ctx, storage.ApprovalInput{Approval: content.Approval{ItemID: id, RevisionID: it.Revision.ID, Level: level,
 		LevelName: name, Reviewer: actor.Name, Hash: it.Revision.Hash, SecrecyOK: last && secrecyOK}, Next: next, Reason: reason})
 	if errors.Is(err, storage.ErrConflict) {
-		return refuse("稿件 %d 刚被他人修改或签署，请重新查看后再审核", id)
+		return refuse(RefusedState, "", "稿件 %d 刚被他人修改或签署，请重新查看后再审核", id)
 	}
 	if err == nil && next == content.ItemExpired {
-		return refuse("%s", reason)
+		return refuse(RefusedState, "at", "终审完成时发布时间 %s 已过，未发布；请设定新的发布时间后重新提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	}
 	return err
 }
@@ -641,14 +626,14 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 func (s *Service) Reject(ctx context.Context, actor Actor, id int64, comment string) error {
 	comment = strings.TrimSpace(comment)
 	if comment == "" {
-		return refuse("退回须写明原因：--comment")
+		return refuse(RefusedInput, "comment", "退回须写明原因")
 	}
 	it, err := s.Item(ctx, actor, id)
 	if err != nil {
 		return err
 	}
 	if it.State != content.ItemInReview {
-		return refuse("稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
 	}
 	level, _, err := s.NextLevel(ctx, &it)
 	if err != nil {
@@ -660,7 +645,7 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id int64, comment str
 	}
 	name := levels[level-1]
 	if !s.cfg.MayReview(name, actor.Name) {
-		return refuse("%s 无权在%s退回稿件（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
+		return refuse(RefusedDenied, "", "%s 无权在%s退回稿件（可签署：%s）", actor.Name, name, strings.Join(s.cfg.ReviewersFor(name), "、"))
 	}
 	reason := fmt.Sprintf("%s退回（%s）：%s", name, actor.Name, comment)
 	return s.transition(ctx, storage.Transition{ItemID: id, From: it.State, To: content.ItemDraft, Revision: it.Revision.ID,
@@ -677,13 +662,13 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) (CancelRepo
 		return CancelReport{}, err
 	}
 	if content.CheckItemTransition(it.State, content.ItemCancelled) != nil {
-		return CancelReport{}, refuse("稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
 	}
 	if it.State == content.ItemPublishing {
 		if again, err := s.store.CancelRequested(ctx, id); err != nil {
 			return CancelReport{}, err
 		} else if again {
-			return CancelReport{}, refuse("稿件 %d 已撤销，正在等待已开始发送的账号的结果", id)
+			return CancelReport{}, refuse(RefusedState, "", "稿件 %d 已撤销，正在等待已开始发送的账号的结果", id)
 		}
 	}
 	var rep CancelReport
@@ -692,7 +677,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) (CancelRepo
 		return rep.summary()
 	})
 	if errors.Is(err, storage.ErrConflict) {
-		return CancelReport{}, refuse("稿件 %d 刚被他人修改，请重新查看", id)
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 刚被他人修改，请重新查看", id)
 	}
 	if err != nil {
 		return CancelReport{}, err
@@ -726,14 +711,14 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	switch it.State {
 	case content.ItemDraft, content.ItemInReview, content.ItemApproved, content.ItemScheduled, content.ItemExpired:
 	default:
-		return refuse("稿件 %d 当前状态为「%s」，不能修改", id, it.State.Label())
+		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不能修改", id, it.State.Label())
 	}
 	if c.Docx != nil {
 		if it.Kind != content.KindArticle {
-			return refuse("Word 文档只能导入为图文稿件（--kind article）")
+			return refuse(RefusedInput, "kind", "Word 文档只能导入为图文稿件")
 		}
 		if c.Body != nil {
-			return refuse("--docx 与 --body-file 只能选一个")
+			return refuse(RefusedInput, "docx", "Word 文档与正文文件只能选一个")
 		}
 		title := ""
 		if c.Title != nil {
@@ -812,7 +797,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 	}
 	revID, err := s.store.AddRevision(ctx, e)
 	if errors.Is(err, storage.ErrConflict) {
-		return refuse("稿件 %d 刚被他人修改，请重新查看后再改", id)
+		return refuse(RefusedState, "", "稿件 %d 刚被他人修改，请重新查看后再改", id)
 	}
 	if err != nil {
 		return err
@@ -828,7 +813,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 func (s *Service) transition(ctx context.Context, t storage.Transition) error {
 	err := s.store.TransitionItem(ctx, t)
 	if errors.Is(err, storage.ErrConflict) {
-		return refuse("稿件 %d 刚被他人修改，请重新查看", t.ItemID)
+		return refuse(RefusedState, "", "稿件 %d 刚被他人修改，请重新查看", t.ItemID)
 	}
 	return err
 }

@@ -262,7 +262,12 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.As(err, &mbe):
 		apiError(w, http.StatusRequestEntityTooLarge, "too_large", "请求过大")
 	case queue.IsRefusal(err):
-		apiError(w, http.StatusUnprocessableEntity, "refused", err.Error())
+		rf, _ := queue.AsRefusal(err)
+		e := map[string]string{"code": string(rf.Code), "message": err.Error()}
+		if rf.Field != "" {
+			e["field"] = rf.Field
+		}
+		writeJSON(w, refusalStatus(rf), map[string]any{"error": e})
 	case errors.Is(err, storage.ErrNotFound):
 		apiError(w, http.StatusNotFound, "not_found", "不存在")
 	default:

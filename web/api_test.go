@@ -161,7 +161,7 @@ func TestRoles(t *testing.T) {
 func TestDepartmentScope(t *testing.T) {
 	e := newAPI(t)
 	code, m, _ := e.do("POST", "/api/v1/items", "scj-editor", article("fabu", "<p>检查</p>"))
-	if code != 422 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "只能向本部门账号发布") {
+	if code != 403 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "只能向本部门账号发布") {
 		t.Fatalf("department targeting the office's account: %d %v", code, m)
 	}
 	_, office, _ := e.do("POST", "/api/v1/items", "editor", article("fabu", "<p>县里的稿件</p>"))

@@ -183,7 +183,7 @@ func (s *Server) editorBody(d *queue.Draft) error {
 	}
 	body, imgs, order, err := inlineImages(d.Body)
 	if err != nil {
-		return &queue.Refusal{Msg: err.Error()}
+		return &queue.Refusal{Code: queue.RefusedContent, Field: "body", Msg: err.Error()}
 	}
 	d.Body = body
 	if d.BodyImages == nil {

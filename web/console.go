@@ -338,7 +338,7 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.S
 	if err != nil {
 		if queue.IsRefusal(err) {
 			s.preview(&data, d)
-			s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data, Error: err.Error()})
+			s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data, Error: refusalText(err)})
 			return
 		}
 		s.fail(w, err)
@@ -458,7 +458,7 @@ func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *stora
 			}
 		}
 	}
-	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+err.Error())
+	s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -484,7 +484,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		return
 	}
 	if err != nil { // refused: show the inbox again with the reason
-		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署："+err.Error())
+		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署："+refusalText(err))
 		return
 	}
 	if s.Wake != nil {
@@ -536,7 +536,7 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storag
 		return
 	}
 	if err != nil {
-		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+err.Error())
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+refusalText(err))
 		return
 	}
 	if s.Wake != nil {
@@ -549,7 +549,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
 		if queue.IsRefusal(err) {
-			s.render(w, http.StatusNotFound, "error", page{Title: "稿件", User: sess, Error: err.Error()})
+			s.render(w, http.StatusNotFound, "error", page{Title: "稿件", User: sess, Error: refusalText(err)})
 			return
 		}
 		s.fail(w, err)

@@ -194,7 +194,7 @@ func (s *Server) policyGraphic(w http.ResponseWriter, r *http.Request, sess *sto
 		Digest: string(digest), Images: pages, Targets: d.Target, When: d.At, PolicyID: p.ID})
 	if err != nil {
 		if queue.IsRefusal(err) {
-			again(err.Error())
+			again(refusalText(err))
 			return
 		}
 		s.fail(w, err)

@@ -121,7 +121,7 @@ func readDocx(path string) ([]byte, error) {
 		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
 	}
 	if fi.Size() > maxDocxFile {
-		return nil, &queue.Refusal{Msg: fmt.Sprintf("Word 文档 %.0fMB，超过 %dMB 上限：请在 Word 中压缩图片或拆分后再导入", float64(fi.Size())/(1<<20), maxDocxFile>>20)}
+		return nil, &queue.Refusal{Code: queue.RefusedContent, Msg: fmt.Sprintf("Word 文档 %.0fMB，超过 %dMB 上限：请在 Word 中压缩图片或拆分后再导入", float64(fi.Size())/(1<<20), maxDocxFile>>20)}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

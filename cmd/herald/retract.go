@@ -30,7 +30,7 @@ func cmdPostRetract(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if !*yes {
-		return &queue.Refusal{Msg: fmt.Sprintf("从平台删除不可恢复（微信文章删除后无法找回）：确认请加 --yes，如 herald post retract --yes %d", id)}
+		return &queue.Refusal{Code: queue.RefusedInput, Msg: fmt.Sprintf("从平台删除不可恢复（微信文章删除后无法找回）：确认请加 --yes，如 herald post retract --yes %d", id)}
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
 		if _, err := q.Item(ctx, actor, id); err != nil {
@@ -89,7 +89,7 @@ func cmdPostRetract(ctx context.Context, a *app, args []string) error {
 		add("%d 个账号删除失败：%s", failed)
 		fmt.Fprintf(a.stdout, "稿件 %d：%s\n", id, strings.Join(parts, "；"))
 		if len(failed) > 0 {
-			return &queue.Refusal{Msg: fmt.Sprintf("稿件 %d 有 %d 个账号未能删除，原因见上；可稍后重试或在平台后台手动删除", id, len(failed))}
+			return &queue.Refusal{Code: queue.RefusedState, Msg: fmt.Sprintf("稿件 %d 有 %d 个账号未能删除，原因见上；可稍后重试或在平台后台手动删除", id, len(failed))}
 		}
 		return nil
 	})
@@ -110,7 +110,7 @@ func selectDeliveries(id int64, ds []content.Delivery, only string) ([]content.D
 		acct = strings.TrimSpace(acct)
 		d, ok := byAccount[acct]
 		if !ok {
-			return nil, &queue.Refusal{Msg: fmt.Sprintf("稿件 %d 没有发往账号 %s（--account 只能写该稿件的投递账号）", id, acct)}
+			return nil, &queue.Refusal{Code: queue.RefusedInput, Msg: fmt.Sprintf("稿件 %d 没有发往账号 %s（--account 只能写该稿件的投递账号）", id, acct)}
 		}
 		out = append(out, d)
 	}

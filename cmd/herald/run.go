@@ -166,7 +166,7 @@ func (a *app) exitCode(cmd command, err error) int {
 		fmt.Fprintf(a.stderr, "herald: %s\n", err)
 		return exitUsage
 	case queue.IsRefusal(err):
-		fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, err)
+		fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, refusalLine(err))
 		return exitFailure
 	}
 	fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, err)
