@@ -87,30 +87,7 @@ func TestBrowserConsole(t *testing.T) {
 		files = append(files, f)
 	}
 
-	// Chromium's helper processes may still write to the profile briefly after
-	// the browser closes: keep it out of t.TempDir and remove it best-effort.
-	profile, err := os.MkdirTemp("", "herald-chromium-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("headless", true), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 1600))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	// Start the browser on its own context: the per-step timeouts below must
-	// not own it (cancelling the context of the first Run closes the browser).
-	if err := chromedp.Run(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := startChromium(t, ctx, 1280, 1600)
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		c, cancel := context.WithTimeout(browser, 30*time.Second)
@@ -231,4 +208,35 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("%d chart lines on the statistics page", lines)
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// startChromium starts headless Debian chromium for a browser test and
+// returns its context; it is closed, and its profile removed, when the test
+// ends. The per-step timeouts of a test must not own this context
+// (cancelling the context of the first Run would close the browser).
+func startChromium(t *testing.T, ctx context.Context, width, height int) context.Context {
+	t.Helper()
+	// Chromium's helper processes may still write to the profile briefly after
+	// the browser closes: keep it out of t.TempDir and remove it best-effort.
+	profile, err := os.MkdirTemp("", "herald-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("headless", true), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(profile),
+		chromedp.WindowSize(width, height))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Run(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return browser
 }
