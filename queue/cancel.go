@@ -72,7 +72,7 @@ func (r CancelReport) Message() string {
 	fmt.Fprintf(&b, "稿件 %d %s。", r.ItemID, r.summary())
 	fmt.Fprintf(&b, "当前状态：%s", r.State.Label())
 	if r.State == content.ItemPublishing {
-		b.WriteString("（等待正在发送的账号的结果，用 herald post show 查看）")
+		b.WriteString("（正在发送的账号结果稍后见稿件详情）")
 	}
 	b.WriteString("。")
 	if len(r.Published) > 0 || len(r.InFlight) > 0 {

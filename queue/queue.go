@@ -606,7 +606,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 		switch {
 		case it.PublishAt != nil && !it.PublishAt.After(s.now()):
 			next = content.ItemExpired
-			reason = fmt.Sprintf("终审完成时发布时间 %s 已过，未发布；请用 herald post edit --at 设定新时间后重新提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+			reason = fmt.Sprintf("终审完成时发布时间 %s 已过，未发布；请重新设定发布时间后再提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 		default:
 			next = s.readyState(&it)
 		}
@@ -831,7 +831,7 @@ func (s *Service) ExpireOverdue(ctx context.Context) ([]int64, error) {
 		if it.PublishAt == nil || it.PublishAt.After(s.now()) {
 			continue
 		}
-		reason := fmt.Sprintf("发布时间 %s 前未完成审核，未发布；请用 herald post edit --at 设定新时间后重新提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+		reason := fmt.Sprintf("发布时间 %s 前未完成审核，未发布；请重新设定发布时间后再提交", it.PublishAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 		err := s.store.TransitionItem(ctx, storage.Transition{ItemID: it.ID, From: content.ItemInReview, To: content.ItemExpired,
 			Revision: it.Revision.ID, Reason: reason, Actor: "herald", Action: "expire"})
 		if errors.Is(err, storage.ErrConflict) {
