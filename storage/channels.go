@@ -21,14 +21,21 @@ func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, 
 	return mediaID, url, nil
 }
 
-// SaveMedia records an upload of these bytes to this account.
+// SaveMedia records an upload of these bytes to this account, so that they
+// are not uploaded to it again. It does not wait: the record is committed
+// with the delivery's next write (its progress), so a crash between the two
+// may lose it, and the bytes are then uploaded again — an extra copy in the
+// account's library, never a second publication.
 func (s *Store) SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error {
-	_, err := s.w.exec(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
-VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`,
-		account, sha, kind, mediaID, url, ts(s.now()))
-	if err != nil {
-		return fmt.Errorf("storage: save media: %w", err)
-	}
+	now := ts(s.now())
+	s.w.writeLater(ctx, func(ctx context.Context, tx txn) error {
+		st, err := tx.prepared(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
+VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`)
+		if err == nil {
+			_, err = st.ExecContext(ctx, account, sha, kind, mediaID, url, now)
+		}
+		return err
+	})
 	return nil
 }
 
@@ -39,22 +46,26 @@ VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_
 func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error {
 	now := ts(s.now())
 	err := s.w.write(ctx, func(ctx context.Context, tx txn) error {
-		st, err := tx.prepared(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
-WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`)
-		if err != nil {
-			return err
-		}
-		res, err := st.ExecContext(ctx, progress, now, deliveryID, attemptID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
-		}
-		return nil
+		return saveProgress(ctx, tx, deliveryID, attemptID, progress, now)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
+	}
+	return nil
+}
+
+func saveProgress(ctx context.Context, tx txn, deliveryID int64, attemptID, progress, now string) error {
+	st, err := tx.prepared(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
+WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(ctx, progress, now, deliveryID, attemptID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
 	}
 	return nil
 }
@@ -90,21 +101,18 @@ func (s *Store) RecordMassSend(ctx context.Context, deliveryID int64, account st
 // PublishedSince returns when an account's deliveries published at or after
 // t were published, oldest first (the Weibo posting budget).
 func (s *Store) PublishedSince(ctx context.Context, account string, t time.Time) ([]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT published_at FROM deliveries WHERE account_id = ? AND state = 'published'
-AND published_at >= ? ORDER BY published_at`, account, ts(t))
+	var out []time.Time
+	err := s.w.query(ctx, `SELECT published_at FROM deliveries WHERE account_id = ? AND state = 'published'
+AND published_at >= ? ORDER BY published_at`, []any{account, ts(t)}, func(rows *sql.Rows) error {
+		var at string
+		err := rows.Scan(&at)
+		out = append(out, parseTS(at))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: published since: %w", err)
 	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var at string
-		if err := rows.Scan(&at); err != nil {
-			return nil, fmt.Errorf("storage: published since: %w", err)
-		}
-		out = append(out, parseTS(at))
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MassSendAt returns when a mass send was recorded for a delivery (made, or

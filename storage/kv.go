@@ -27,16 +27,35 @@ func (s *Store) GetValue(ctx context.Context, key string) (string, error) {
 
 // SetValue stores a value; ttl 0 keeps it until deleted.
 func (s *Store) SetValue(ctx context.Context, key, value string, ttl time.Duration) error {
+	q, args := s.setValue(key, value, ttl)
+	if _, err := s.w.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("storage: set %s: %w", key, err)
+	}
+	return nil
+}
+
+// SetValueLater stores a value without waiting: it is committed with the
+// next write (or within 50 ms), and a crash before that loses it. For
+// values the caller also keeps in memory and can get again (a platform
+// token).
+func (s *Store) SetValueLater(ctx context.Context, key, value string, ttl time.Duration) {
+	q, args := s.setValue(key, value, ttl)
+	s.w.writeLater(ctx, func(ctx context.Context, tx txn) error {
+		st, err := tx.prepared(ctx, q)
+		if err == nil {
+			_, err = st.ExecContext(ctx, args...)
+		}
+		return err
+	})
+}
+
+func (s *Store) setValue(key, value string, ttl time.Duration) (string, []any) {
 	var exp any
 	if ttl > 0 {
 		exp = ts(s.now().Add(ttl))
 	}
-	_, err := s.w.exec(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
-ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`, key, value, exp)
-	if err != nil {
-		return fmt.Errorf("storage: set %s: %w", key, err)
-	}
-	return nil
+	return `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`, []any{key, value, exp}
 }
 
 // DeleteValue removes a value; deleting a missing key is not an error.

@@ -12,13 +12,13 @@ import (
 // DueItems returns scheduled one-shot items whose time has come (publish
 // now, or publish_at at or before now), urgent first.
 func (s *Store) DueItems(ctx context.Context, now time.Time) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM items WHERE state = 'scheduled' AND cron = ''
+	ids, err := s.ids(ctx, `SELECT id FROM items WHERE state = 'scheduled' AND cron = ''
 AND (publish_now = 1 OR (publish_at IS NOT NULL AND publish_at <= ?))
 ORDER BY priority = 'urgent' DESC, COALESCE(publish_at, updated_at), id`, ts(now))
 	if err != nil {
 		return nil, fmt.Errorf("storage: due items: %w", err)
 	}
-	return scanIDs(rows)
+	return ids, nil
 }
 
 // CronItems returns scheduled recurring items.
@@ -26,17 +26,16 @@ func (s *Store) CronItems(ctx context.Context) ([]content.Item, error) {
 	return s.ListItems(ctx, ItemFilter{States: []content.ItemState{content.ItemScheduled}, Limit: 100000})
 }
 
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
+// ids runs an engine query of ids on the writer's connection.
+func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 	var out []int64
-	for rows.Next() {
+	err := s.w.query(ctx, q, args, func(rows *sql.Rows) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&id)
 		out = append(out, id)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // ReadyDelivery is a delivery the scheduler may act on now.
@@ -63,43 +62,44 @@ func (s *Store) ReadyDeliveries(ctx context.Context, now time.Time, limit int, s
 		}
 	}
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryCols)+`, i.priority = 'urgent', i.kind, i.notify, i.department
+	var out []ReadyDelivery
+	err := s.w.query(ctx, `SELECT `+prefixed("d.", deliveryCols)+`, i.priority = 'urgent', i.kind, i.notify, i.department
 FROM deliveries d JOIN items i ON i.id = d.item_id
 WHERE ((d.state = 'pending' AND i.state = 'publishing'
         AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id AND a.health = 'unhealthy' AND a.active = 1))
     OR d.state = 'unknown')
   AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)`+notIn+`
-ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: ready deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []ReadyDelivery
-	for rows.Next() {
+ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id LIMIT ?`, args, func(rows *sql.Rows) error {
 		var r ReadyDelivery
 		var next, published, started sql.NullString
 		var updated string
 		d := &r.Delivery
 		if err := rows.Scan(&d.ID, &d.ItemID, &d.RevisionID, &d.Account, &d.Platform, &d.State, &d.AttemptID, &d.Attempts, &next,
 			&d.RemoteID, &d.URL, &d.Error, &published, &updated, &started, &d.Progress, &r.Urgent, &r.Kind, &r.Notify, &r.Department); err != nil {
-			return nil, fmt.Errorf("storage: ready deliveries: %w", err)
+			return err
 		}
 		d.NextAttemptAt, d.PublishedAt, d.UpdatedAt, d.AttemptStartedAt = parseTSPtr(next), parseTSPtr(published), parseTS(updated), parseTSPtr(started)
 		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: ready deliveries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // NextWake returns the earliest future time something becomes due: a
 // scheduled item's time or a delivery's next attempt (zero if none).
 func (s *Store) NextWake(ctx context.Context) (time.Time, error) {
 	var a, b sql.NullString
-	err := s.db.QueryRowContext(ctx, "SELECT MIN(publish_at) FROM items WHERE state IN ('scheduled', 'in_review') AND cron = '' AND publish_now = 0").Scan(&a)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("storage: next wake: %w", err)
-	}
-	err = s.db.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN items i ON i.id = d.item_id
+	err := s.w.read(ctx, func(ctx context.Context, tx txn) error {
+		err := tx.QueryRowContext(ctx, "SELECT MIN(publish_at) FROM items WHERE state IN ('scheduled', 'in_review') AND cron = '' AND publish_now = 0").Scan(&a)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN items i ON i.id = d.item_id
 WHERE (d.state = 'pending' AND i.state = 'publishing') OR d.state = 'unknown'`).Scan(&b)
+	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("storage: next wake: %w", err)
 	}
@@ -165,12 +165,12 @@ func (s *Store) InFlight(ctx context.Context) ([]content.Delivery, error) {
 // SettledItems returns publishing items none of whose deliveries is still
 // pending, sending or unknown.
 func (s *Store) SettledItems(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT i.id FROM items i WHERE i.state = 'publishing' AND NOT EXISTS (
+	ids, err := s.ids(ctx, `SELECT i.id FROM items i WHERE i.state = 'publishing' AND NOT EXISTS (
   SELECT 1 FROM deliveries d WHERE d.item_id = i.id AND d.state IN ('pending', 'sending', 'unknown'))`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: settled items: %w", err)
 	}
-	return scanIDs(rows)
+	return ids, nil
 }
 
 func prefixed(p, cols string) string {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/herald-gov/herald/content"
 )
@@ -23,6 +24,10 @@ import (
 //     and each write is then run in a transaction of its own, so each caller
 //     gets exactly its own answer.
 //
+// There is no writer goroutine: a caller that finds no batch running leads
+// one itself (as LevelDB's writers do), so an uncontended write costs no
+// goroutine switch.
+//
 // One connection also keeps SQLite's page cache warm: a connection's cache
 // is emptied whenever another connection commits. Transaction control
 // (BEGIN IMMEDIATE, SAVEPOINT, COMMIT) uses prepared statements on that
@@ -33,14 +38,16 @@ import (
 // lock, whose busy handler sleeps 1–100 ms, and every commit emptied the
 // other connections' caches.
 type writer struct {
-	db *sql.DB // one connection, held by the loop goroutine
+	db *sql.DB // one connection, used by the leader only
 
-	mu     sync.RWMutex // held for reading while sending on reqs
-	closed bool
-	reqs   chan *writeReq
-	done   chan struct{}
+	mu      sync.Mutex
+	queue   []*writeReq // waiting for a leader to run them
+	leading bool        // a caller is running a batch
+	closed  bool
+	idle    *sync.Cond  // signalled when leading turns false
+	flush   *time.Timer // runs writes nobody waits for when no caller comes
 
-	// Used by the loop goroutine only.
+	// Used by the leader only.
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt // prepared on conn, statements and transaction control alike
 }
@@ -48,13 +55,25 @@ type writer struct {
 // maxBatch bounds how many writes one transaction commits.
 const maxBatch = 128
 
+// laterWithin is how long a write nobody waits for may wait for others to
+// share its transaction.
+const laterWithin = 50 * time.Millisecond
+
 type writeReq struct {
 	ctx context.Context
 	fn  func(ctx context.Context, tx txn) error
 	// read: fn only reads; a batch of reads alone needs no transaction.
 	read bool
-	err  chan error
+	// later: nobody waits for this write; it may wait for company (laterWithin).
+	later bool
+	// done receives the request's error, or leadTurn: its caller is to
+	// run the next batch.
+	done chan error
 }
+
+// leadTurn tells a waiting caller that it leads the next batch. It is sent
+// as is, never wrapped.
+var leadTurn = errors.New("storage: writer: your turn to lead")
 
 // txn is the writer's connection inside its current transaction, with its
 // prepared statements.
@@ -75,8 +94,8 @@ func openWriter(dsn string) (*writer, error) {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{}), stmts: map[string]*sql.Stmt{}}
-	go w.loop()
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}}
+	w.idle = sync.NewCond(&w.mu)
 	return w, nil
 }
 
@@ -94,22 +113,106 @@ func (w *writer) read(ctx context.Context, fn func(ctx context.Context, tx txn) 
 	return w.send(ctx, &writeReq{ctx: ctx, fn: fn, read: true})
 }
 
+// writeLater queues fn as a write that nobody waits for: it is committed
+// with the next write someone waits for, or within laterWithin. It is for
+// bookkeeping a crash may lose (then the work it records is done again);
+// its error is dropped.
+func (w *writer) writeLater(ctx context.Context, fn func(ctx context.Context, tx txn) error) {
+	r := &writeReq{ctx: context.WithoutCancel(ctx), fn: fn, later: true, done: make(chan error, 1)}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.queue = append(w.queue, r)
+	w.armFlush()
+}
+
+// armFlush makes sure queued writes run within laterWithin even when no
+// caller comes to lead them. Called with mu held.
+func (w *writer) armFlush() {
+	if w.leading {
+		return // the leader passes the queue on
+	}
+	if w.flush == nil {
+		w.flush = time.AfterFunc(laterWithin, w.flushLater)
+	} else {
+		w.flush.Reset(laterWithin)
+	}
+}
+
+// flushLater leads the writes nobody waits for, when no caller came to.
+func (w *writer) flushLater() {
+	w.mu.Lock()
+	if w.leading || len(w.queue) == 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.leading = true
+	w.lead() // unlocks
+}
+
+// send queues r and returns its error. A caller that finds no batch
+// running leads: it runs what is queued (its own request among it) on the
+// writer's connection, then passes the lead to the next caller waiting,
+// if any. So an uncontended caller runs its own request with no goroutine
+// switch, and under load the requests queued during one commit share the
+// next.
 func (w *writer) send(ctx context.Context, r *writeReq) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.err = make(chan error, 1)
-	w.mu.RLock()
+	r.done = make(chan error, 1)
+	w.mu.Lock()
 	if w.closed {
-		w.mu.RUnlock()
+		w.mu.Unlock()
 		return errStoreClosed
 	}
-	w.reqs <- r
-	w.mu.RUnlock()
-	return <-r.err
+	w.queue = append(w.queue, r)
+	if w.leading {
+		w.mu.Unlock()
+	} else {
+		w.leading = true
+		w.lead() // unlocks
+	}
+	for {
+		err := <-r.done
+		if err != leadTurn {
+			return err
+		}
+		w.mu.Lock() // the previous leader left leading set for us
+		w.lead()    // unlocks
+	}
 }
 
-// close lets the writes already queued finish, then closes the connection.
+// lead runs one batch from the queue and passes the lead to the first
+// caller still waiting. Called with mu held and leading set; returns with
+// mu released.
+func (w *writer) lead() {
+	n := min(len(w.queue), maxBatch)
+	batch := make([]*writeReq, n)
+	copy(batch, w.queue)
+	w.queue = append(w.queue[:0], w.queue[n:]...)
+	w.mu.Unlock()
+
+	w.run(batch)
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.queue {
+		if !r.later {
+			r.done <- leadTurn // leading stays set: it is handed over
+			return
+		}
+	}
+	w.leading = false
+	w.idle.Broadcast()
+	if len(w.queue) > 0 {
+		w.armFlush() // only writes nobody waits for are left
+	}
+}
+
+// close runs what is still queued, then closes the connection.
 func (w *writer) close() error {
 	w.mu.Lock()
 	if w.closed {
@@ -117,9 +220,18 @@ func (w *writer) close() error {
 		return nil
 	}
 	w.closed = true
-	close(w.reqs)
+	for w.leading {
+		w.idle.Wait()
+	}
+	if w.flush != nil {
+		w.flush.Stop()
+	}
+	for len(w.queue) > 0 {
+		w.leading = true
+		w.lead() // unlocks
+		w.mu.Lock()
+	}
 	w.mu.Unlock()
-	<-w.done
 	for _, st := range w.stmts {
 		st.Close()
 	}
@@ -130,35 +242,13 @@ func (w *writer) close() error {
 	return errors.Join(err, w.db.Close())
 }
 
-func (w *writer) loop() {
-	defer close(w.done)
-	batch := make([]*writeReq, 0, maxBatch)
-	for r := range w.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		w.run(batch)
-		clear(batch)
-	}
-}
-
 func (w *writer) run(batch []*writeReq) {
 	ctx := context.Background() // a caller's cancel must not interrupt the others' writes
 	if w.conn == nil {
 		c, err := w.db.Conn(ctx)
 		if err != nil {
 			for _, r := range batch {
-				r.err <- err
+				r.done <- err
 			}
 			return
 		}
@@ -167,7 +257,7 @@ func (w *writer) run(batch []*writeReq) {
 	live, reads := batch[:0], true
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
-			r.err <- err // the caller gave up before its write began: nothing written
+			r.done <- err // the caller gave up before its write began: nothing written
 			continue
 		}
 		live = append(live, r)
@@ -175,19 +265,19 @@ func (w *writer) run(batch []*writeReq) {
 	}
 	if reads || len(live) == 1 {
 		for _, r := range live {
-			r.err <- w.alone(ctx, r)
+			r.done <- w.alone(ctx, r)
 		}
 		return
 	}
 	errs, err := w.together(ctx, live)
 	if err != nil {
 		for _, r := range live {
-			r.err <- w.alone(ctx, r)
+			r.done <- w.alone(ctx, r)
 		}
 		return
 	}
 	for i, r := range live {
-		r.err <- errs[i]
+		r.done <- errs[i]
 	}
 }
 
@@ -288,6 +378,23 @@ func (w *writer) queryRow(ctx context.Context, q string, args []any, dest ...any
 			return ErrNotFound
 		}
 		return err
+	})
+}
+
+// query runs a query on the writer's connection and hands each row to scan.
+func (w *writer) query(ctx context.Context, q string, args []any, scan func(rows *sql.Rows) error) error {
+	return w.read(ctx, func(ctx context.Context, tx txn) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 }
 

@@ -49,9 +49,18 @@ func (t *tokenMemo) GetValue(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
-// SetValue implements KV.
+// laterKV is a KV that can store a value without waiting for the write.
+type laterKV interface {
+	SetValueLater(ctx context.Context, key, value string, ttl time.Duration)
+}
+
+// SetValue implements KV. The value is used from memory at once; a store
+// that can writes it without waiting (a crash before the write only means
+// the next process fetches a token of its own).
 func (t *tokenMemo) SetValue(ctx context.Context, key, value string, ttl time.Duration) error {
-	if err := t.KV.SetValue(ctx, key, value, ttl); err != nil {
+	if l, ok := t.KV.(laterKV); ok {
+		l.SetValueLater(ctx, key, value, ttl)
+	} else if err := t.KV.SetValue(ctx, key, value, ttl); err != nil {
 		t.forget(key)
 		return err
 	}

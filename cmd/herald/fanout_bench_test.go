@@ -35,6 +35,9 @@ import (
 // status at once: --publish-polls 0); a Weibo post 1.
 //
 //	flock /tmp/herald-heavy.lock go test -run '^$' -bench ServeFanOut -benchtime 1x ./cmd/herald/
+//
+// HERALD_BENCH_BIN=path runs a herald built elsewhere instead of this tree
+// (to compare two builds run by run: the figures vary ±10 % between runs).
 func BenchmarkServeFanOut300(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		serveFanOut(b, 300, 50, 32)
@@ -187,6 +190,9 @@ func must(b testing.TB, err error) {
 
 func buildBench(b testing.TB) string {
 	b.Helper()
+	if bin := os.Getenv("HERALD_BENCH_BIN"); bin != "" {
+		return bin
+	}
 	bin := filepath.Join(b.TempDir(), "herald")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
