@@ -15,7 +15,8 @@
 //	Weibo i:  id wb000, name 微博0, uid 100000, access_token token000
 //
 // Every account of the config, generated or given in Options.Accounts, is
-// registered with the sandbox under its credentials.
+// registered with the sandbox under its credentials, a Weibo user with its
+// link_url's host as safe domain and its token_expires.
 package testenv
 
 import (
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,8 +40,8 @@ import (
 	"github.com/herald-gov/herald/storage"
 )
 
-// SafeDomain is the Weibo safe domain of the sandbox users; generated Weibo
-// accounts link to https://SafeDomain/.
+// SafeDomain is the host generated Weibo accounts link to (https://SafeDomain/),
+// the safe domain of their sandbox users.
 const SafeDomain = "www.qingshan.gov.cn"
 
 // Options shape an Env. The zero value is a config without accounts on the
@@ -206,7 +208,13 @@ func register(sb *sandbox.Server, cfg *configs.Config, o Options) {
 			nwx++
 			sb.AddWeChatApp(app)
 		case configs.PlatformWeibo:
-			u := sandbox.WeiboUser{UID: a.UID, Token: a.AccessToken, Name: a.Name, SafeDomain: SafeDomain}
+			u := sandbox.WeiboUser{UID: a.UID, Token: a.AccessToken, Name: a.Name}
+			if link, err := url.Parse(a.LinkURL); err == nil {
+				u.SafeDomain = link.Hostname()
+			}
+			if exp, ok := a.TokenExpiry(cfg.Location); ok {
+				u.Expires = exp
+			}
 			if o.WeiboUser != nil {
 				o.WeiboUser(nwb, &u)
 			}
