@@ -49,6 +49,7 @@ func newHarness(t testing.TB, o testenv.Options) *harness {
 	if o.Sandbox.Seed == 0 {
 		o.Sandbox.Seed = 77
 	}
+	o.Timeout = 5 * time.Second
 	o.Delivery = strings.TrimSuffix("max_attempts: 30, settle_window: 1ms, "+o.Delivery, ", ")
 	o.YAML = "review: {levels: []}\n" + o.YAML
 	e := testenv.New(t, o)

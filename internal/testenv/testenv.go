@@ -55,6 +55,8 @@ type Options struct {
 	// YAML is appended to the config: whole top-level sections such as
 	// review:, departments: or patrol:.
 	YAML string
+	// Timeout is the wechat and weibo timeout (0: the config's default).
+	Timeout time.Duration
 	// Workers is delivery.workers (0: the config's default).
 	Workers int
 	// Delivery holds more keys of the delivery section, in flow style:
@@ -165,7 +167,11 @@ func (e *Env) Now() time.Time {
 
 func configYAML(e *Env, o Options) string {
 	var y strings.Builder
-	fmt.Fprintf(&y, "data_dir: %q\nwechat: {api_base: %q}\nweibo: {api_base: %q}\n", filepath.Join(e.Dir, "data"), e.URL, e.URL)
+	platform := fmt.Sprintf("{api_base: %q}", e.URL)
+	if o.Timeout > 0 {
+		platform = fmt.Sprintf("{api_base: %q, timeout: %s}", e.URL, o.Timeout)
+	}
+	fmt.Fprintf(&y, "data_dir: %q\nwechat: %s\nweibo: %s\n", filepath.Join(e.Dir, "data"), platform, platform)
 	var delivery []string
 	if o.Workers > 0 {
 		delivery = append(delivery, fmt.Sprintf("workers: %d", o.Workers))
