@@ -468,6 +468,7 @@ func TestAuditTellsTheWholeStory(t *testing.T) {
 	if story[len(story)-1] != "settle:herald" {
 		t.Fatalf("story ends %q: %v", story[len(story)-1], story)
 	}
+	onePerAccount(t, h.sb, h.cfg, "审计全程") // what the story says went out did
 	for _, e := range log {
 		if e.RevisionID == 0 {
 			t.Fatalf("audit entry without revision: %+v", e)
@@ -548,5 +549,10 @@ func TestRemovedAccountSettlesAtRestart(t *testing.T) {
 	snap := h.sb.Snapshot()
 	if n := len(snap.WeChat["wxapp003"].Published); n != 1 {
 		t.Errorf("the remaining account published %d", n)
+	}
+	for _, app := range []string{"wxapp000", "wxapp001", "wxapp002"} {
+		if wx := snap.WeChat[app]; len(wx.Published) != 0 || wx.Drafts != 0 {
+			t.Errorf("%s left the config but the platform got %d published, %d drafts", app, len(wx.Published), wx.Drafts)
+		}
 	}
 }
