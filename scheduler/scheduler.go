@@ -58,8 +58,12 @@ type Options struct {
 	RescueEvery time.Duration
 	// SettleDelay batches item settling while deliveries still run (default 100 ms).
 	SettleDelay time.Duration
-	// Rates limit how many deliveries start per second on each platform
-	// (default wechat 200/s, weibo 50/s), with a burst of delivery.workers.
+	// Rates limit how many deliveries start per second on a platform, with
+	// a burst of delivery.workers. The default paces Weibo at 50/s: its
+	// call limits count per IP address, and every account's calls leave
+	// from this one. WeChat is not paced: its limits count per official
+	// account (each its own app), and the producer already runs at most one
+	// call sequence per account at a time.
 	Rates map[string]rate.Limit
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -106,7 +110,7 @@ func New(cfg *configs.Config, store *storage.Store, q *queue.Service, reg channe
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	rates := map[string]rate.Limit{configs.PlatformWeChat: 200, configs.PlatformWeibo: 50}
+	rates := map[string]rate.Limit{configs.PlatformWeibo: 50}
 	for p, r := range opts.Rates {
 		rates[p] = r
 	}

@@ -19,7 +19,7 @@ const notCancelledGuard = ` AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = d
 // cancelInsteadOfRetry turns an attempt that came back without having
 // published (sending or unknown → pending, a retry) into cancelled when its
 // item was cancelled meanwhile: what a cancel stopped is never sent again.
-func cancelInsteadOfRetry(ctx context.Context, tx *sql.Tx, u *DeliveryUpdate) error {
+func cancelInsteadOfRetry(ctx context.Context, tx txn, u *DeliveryUpdate) error {
 	if u.To != content.DeliveryPending || (u.From != content.DeliverySending && u.From != content.DeliveryUnknown) {
 		return nil
 	}
@@ -141,8 +141,8 @@ WHERE item_id = ? AND state = 'pending'`, now, itemID); err != nil {
 // CancelRequested reports whether an item was cancelled while publishing.
 func (s *Store) CancelRequested(ctx context.Context, itemID int64) (bool, error) {
 	var at sql.NullString
-	err := s.db.QueryRowContext(ctx, "SELECT cancel_requested_at FROM items WHERE id = ?", itemID).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := s.w.queryRow(ctx, "SELECT cancel_requested_at FROM items WHERE id = ?", []any{itemID}, &at)
+	if errors.Is(err, ErrNotFound) {
 		return false, fmt.Errorf("storage: item %d: %w", itemID, ErrNotFound)
 	}
 	if err != nil {

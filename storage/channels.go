@@ -10,9 +10,9 @@ import (
 
 // Media returns what an earlier upload of these bytes to this account gave.
 func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, url string, err error) {
-	err = s.queryRowCached(ctx, "SELECT media_id, url FROM platform_media WHERE account_id = ? AND sha256 = ? AND kind = ?",
-		account, sha, kind).Scan(&mediaID, &url)
-	if errors.Is(err, sql.ErrNoRows) {
+	err = s.w.queryRow(ctx, "SELECT media_id, url FROM platform_media WHERE account_id = ? AND sha256 = ? AND kind = ?",
+		[]any{account, sha, kind}, &mediaID, &url)
+	if errors.Is(err, ErrNotFound) {
 		return "", "", fmt.Errorf("storage: media %s/%s/%s: %w", account, sha[:min(8, len(sha))], kind, ErrNotFound)
 	}
 	if err != nil {
@@ -23,7 +23,7 @@ func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, 
 
 // SaveMedia records an upload of these bytes to this account.
 func (s *Store) SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error {
-	_, err := s.execCached(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
+	_, err := s.w.exec(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
 VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`,
 		account, sha, kind, mediaID, url, ts(s.now()))
 	if err != nil {
@@ -37,13 +37,24 @@ VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_
 // it up. It only writes while the delivery is still in that attempt; the
 // progress stays with the delivery across later attempts.
 func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error {
-	res, err := s.execCached(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
-WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`, progress, ts(s.now()), deliveryID, attemptID)
+	now := ts(s.now())
+	err := s.w.write(ctx, func(ctx context.Context, tx txn) error {
+		st, err := tx.prepared(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
+WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`)
+		if err != nil {
+			return err
+		}
+		res, err := st.ExecContext(ctx, progress, now, deliveryID, attemptID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, ErrConflict)
 	}
 	return nil
 }

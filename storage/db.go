@@ -46,6 +46,7 @@ type Store struct {
 	now      func() time.Time
 	stmts    stmtCache
 	images   imageCache
+	w        *writer // the delivery path's writes (writer.go)
 }
 
 // Option adjusts a Store.
@@ -83,7 +84,8 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
@@ -96,6 +98,10 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.w, err = openWriter(dsn); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -121,8 +127,9 @@ func ownerOnly(path string) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	werr := s.w.close()
 	s.closeStmts()
-	return s.db.Close()
+	return errors.Join(werr, s.db.Close())
 }
 
 // DB exposes the handle for packages that keep tables of their own (metrics).

@@ -72,14 +72,15 @@ type DeliveryUpdate struct {
 // UpdateDelivery moves a delivery from one state to another if it is still
 // in From (and, for an attempt in flight, still the same attempt), checks the
 // move against the state machine and writes an audit entry, in one committed
-// transaction. Moving to sending counts an attempt, and only happens while
+// transaction (committed with whatever other delivery writes are
+// waiting: see writer.go). Moving to sending counts an attempt, and only happens while
 // the item is publishing. ErrConflict means the delivery changed meanwhile.
 func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	if err := content.CheckDeliveryTransition(u.From, u.To); err != nil {
 		return err
 	}
 	now := s.now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.w.write(ctx, func(ctx context.Context, tx txn) error {
 		return s.updateDelivery(ctx, tx, u, now)
 	})
 	if err != nil {
@@ -88,44 +89,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 	return nil
 }
 
-// UpdateDeliveries applies guarded changes in one transaction: each either
-// applies whole (with its audit entry) or is reported in the returned slice
-// (ErrConflict, ErrNotFound or a transition error), in the order given. An
-// error that is not about one delivery (the disk, the database) fails them all.
-func (s *Store) UpdateDeliveries(ctx context.Context, us []DeliveryUpdate) ([]error, error) {
-	out := make([]error, len(us))
-	now := s.now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for i, u := range us {
-			if err := content.CheckDeliveryTransition(u.From, u.To); err != nil {
-				out[i] = err
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT d"); err != nil {
-				return err
-			}
-			err := s.updateDelivery(ctx, tx, u, now)
-			if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-				out[i] = fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO d"); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE d"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries: %w", err)
-	}
-	return out, nil
-}
-
-func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate, now time.Time) error {
+func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, now time.Time) error {
 	if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
 		return err
 	}
@@ -156,7 +120,7 @@ func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate
 	q += " RETURNING item_id, revision_id, account_id"
 	var itemID, revID int64
 	var account string
-	st, err := s.txStmt(ctx, tx, q)
+	st, err := tx.prepared(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -185,7 +149,7 @@ func (s *Store) updateDelivery(ctx context.Context, tx *sql.Tx, u DeliveryUpdate
 	if actor == "" {
 		actor = "herald"
 	}
-	ins, err := s.txStmt(ctx, tx, insertAuditSQL)
+	ins, err := tx.prepared(ctx, insertAuditSQL)
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 func (s *Store) GetValue(ctx context.Context, key string) (string, error) {
 	var v string
 	var exp sql.NullString
-	err := s.queryRowCached(ctx, "SELECT value, expires_at FROM kv WHERE key = ?", key).Scan(&v, &exp)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := s.w.queryRow(ctx, "SELECT value, expires_at FROM kv WHERE key = ?", []any{key}, &v, &exp)
+	if errors.Is(err, ErrNotFound) {
 		return "", fmt.Errorf("storage: value %s: %w", key, ErrNotFound)
 	}
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Store) SetValue(ctx context.Context, key, value string, ttl time.Durati
 	if ttl > 0 {
 		exp = ts(s.now().Add(ttl))
 	}
-	_, err := s.execCached(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+	_, err := s.w.exec(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`, key, value, exp)
 	if err != nil {
 		return fmt.Errorf("storage: set %s: %w", key, err)
@@ -41,7 +41,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.ex
 
 // DeleteValue removes a value; deleting a missing key is not an error.
 func (s *Store) DeleteValue(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, "DELETE FROM kv WHERE key = ?", key); err != nil {
+	if _, err := s.w.exec(ctx, "DELETE FROM kv WHERE key = ?", key); err != nil {
 		return fmt.Errorf("storage: delete %s: %w", key, err)
 	}
 	return nil

@@ -72,7 +72,7 @@ func New(cfg *configs.Config, store Store, log *slog.Logger, opts Options) *Chan
 		opts.SettleWindow = 15 * time.Minute
 	}
 	return &Channel{store: store, stable: cfg.WeChat.StableToken, loc: cfg.Location, now: time.Now, log: log, opts: opts,
-		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout), tokens: newTokenMemo(store, time.Now), accounts: map[string]*account{}}
+		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout, cfg.Delivery.Workers), tokens: newTokenMemo(store, time.Now), accounts: map[string]*account{}}
 }
 
 // Platform is "wechat".

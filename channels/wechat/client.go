@@ -42,14 +42,16 @@ type endpoint struct {
 
 type endpointKey struct{}
 
-// newEndpoint makes the settings for one channel. base has passed config
-// validation; were it not a URL, every call would fail with "no Host".
-func newEndpoint(base string, timeout time.Duration) *endpoint {
+// newEndpoint makes the settings for one channel, keeping an idle
+// connection for each of the calls that may run at once (conns). base has
+// passed config validation; were it not a URL, every call would fail with
+// "no Host".
+func newEndpoint(base string, timeout time.Duration, conns int) *endpoint {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
 	if err != nil {
 		u = &url.URL{}
 	}
-	return &endpoint{base: u, rt: safehttp.NewTransport(64), timeout: timeout}
+	return &endpoint{base: u, rt: safehttp.NewTransport(max(64, conns)), timeout: timeout}
 }
 
 // with returns ctx carrying the endpoint and bounded by its timeout.

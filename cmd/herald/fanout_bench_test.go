@@ -92,6 +92,7 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int) {
 	waitListening(b, listen)
 	time.Sleep(700 * time.Millisecond) // the daemon is idle, waiting
 	cpu0 := procCPU(b, serve.Process.Pid)
+	sbCPU0 := procCPU(b, sb.Process.Pid)
 
 	b.StartTimer()
 	start := time.Now()
@@ -145,6 +146,7 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int) {
 	wall := time.Since(start)
 	b.StopTimer()
 	cpu := procCPU(b, serve.Process.Pid) - cpu0
+	sbCPU := procCPU(b, sb.Process.Pid) - sbCPU0
 	rss := procHWM(b, serve.Process.Pid)
 	must(b, serve.Process.Signal(syscall.SIGTERM))
 	if err := serve.Wait(); err != nil {
@@ -156,10 +158,10 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int) {
 	bound := time.Duration((slots+workers-1)/workers) * latency
 	ratio := wall.Seconds() / bound.Seconds()
 	perDelivery := cpu / time.Duration(n)
-	fmt.Printf("serve fan-out: %d WeChat + %d Weibo, %d workers, %s latency (sandbox in its own process): wall %.2fs, bound %.2fs, ratio %.2f; first call %.0f ms after post add returned (%.0f ms after it started); serve CPU %.2fs = %.2f ms/delivery; serve peak RSS %.1f MB\n",
+	fmt.Printf("serve fan-out: %d WeChat + %d Weibo, %d workers, %s latency (sandbox in its own process): wall %.2fs, bound %.2fs, ratio %.2f; first call %.0f ms after post add returned (%.0f ms after it started); serve CPU %.2fs = %.2f ms/delivery; serve peak RSS %.1f MB; sandbox CPU %.2fs\n",
 		nWeChat, nWeibo, workers, latency, wall.Seconds(), bound.Seconds(), ratio,
 		float64(firstCall.Sub(added).Microseconds())/1000, float64(firstCall.Sub(start).Microseconds())/1000,
-		cpu.Seconds(), float64(perDelivery.Microseconds())/1000, float64(rss)/(1<<20))
+		cpu.Seconds(), float64(perDelivery.Microseconds())/1000, float64(rss)/(1<<20), sbCPU.Seconds())
 	if logs := serveLog.String(); strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "level=WARN") {
 		lines := strings.Split(logs, "\n")
 		n := 0

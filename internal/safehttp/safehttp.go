@@ -89,11 +89,13 @@ func (e *scrubbed) Timeout() bool {
 }
 
 // NewTransport returns a transport with herald's connection settings:
-// perHost idle connections kept for reuse.
+// perHost idle connections kept for reuse (and no fewer in all, so that as
+// many calls as run at once find a connection to reuse).
 func NewTransport(perHost int) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if perHost > 0 {
 		tr.MaxIdleConnsPerHost = perHost
+		tr.MaxIdleConns = max(tr.MaxIdleConns, perHost)
 	}
 	return tr
 }
