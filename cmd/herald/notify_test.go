@@ -122,6 +122,10 @@ func TestRobotToldOfReviewRejectionAndFailure(t *testing.T) {
 	if len(msgs) != len(want) {
 		t.Fatalf("robot got %d messages, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n---\n"))
 	}
+	// What the robot said went out did, once; what it said failed did not.
+	if pub := sb.Snapshot().WeChat["wx1"].Published; len(pub) != 1 || pub[0].Title != "县政府常务会议" {
+		t.Fatalf("the platform published %d articles, want the first item's only", len(pub))
+	}
 	for i, w := range want {
 		parts := append(w.parts, "县政府常务会议", "编号 "+strconv.FormatInt(w.item, 10))
 		for _, p := range parts {
