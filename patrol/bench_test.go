@@ -21,17 +21,17 @@ func BenchmarkPatrol1000Accounts(b *testing.B) {
 		pubs := 0
 		for a := 0; a < wechatN+weiboN; a++ {
 			for d := 0; d < days; d++ {
-				at := e.clock.Add(-time.Duration(d)*24*time.Hour - time.Duration(a%600)*time.Minute)
+				at := e.Clock.Now().Add(-time.Duration(d)*24*time.Hour - time.Duration(a%600)*time.Minute)
 				if a < wechatN {
 					// An article of 1,000-1,600 characters cut from the report.
 					start := (a*31 + d*97) % (len(text) - 1700)
 					body := string(text[start : start+1000+(a+d)%600])
-					if _, err := e.sb.PlaceArticle(fmt.Sprintf("app%d", a), sandbox.HandArticle{Title: fmt.Sprintf("工作动态 %d-%d", a, d), Content: body, At: at}); err != nil {
+					if _, err := e.Sandbox.PlaceArticle(fmt.Sprintf("wxapp%03d", a), sandbox.HandArticle{Title: fmt.Sprintf("工作动态 %d-%d", a, d), Content: body, At: at}); err != nil {
 						b.Fatal(err)
 					}
 				} else {
 					start := (a*13 + d*7) % (len(text) - 200)
-					if _, err := e.sb.PlaceWeiboPost(fmt.Sprint(700+a-wechatN), string(text[start:start+120]), at); err != nil {
+					if _, err := e.Sandbox.PlaceWeiboPost(fmt.Sprint(100000+a-wechatN), string(text[start:start+120]), at); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -3,9 +3,7 @@ package patrol
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -13,77 +11,36 @@ import (
 
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
-	"github.com/herald-gov/herald/storage"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 type env struct {
-	sb    *sandbox.Server
-	cfg   *configs.Config
-	st    *storage.Store
-	p     *Patrol
-	wb    *weibo.Channel
-	clock *time.Time
-	url   string
+	*testenv.Env
+	p *Patrol
 }
 
-// newEnv makes a sandbox with WeChat apps wx0..wx(n-1) (app ids app0...) and
-// Weibo users wb0..wb(m-1) (uids 700...), and a patrol over them. extra is
-// appended to the config.
+// newEnv is a patrol over a testenv with wechatN WeChat accounts (whose
+// synthetic histories fell silent in 2025) and weiboN Weibo accounts, at
+// 10:00 in Shanghai. extra is appended to the config.
 func newEnv(t testing.TB, wechatN, weiboN int, extra string) *env {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, loc)
-	e := &env{clock: &now}
-	e.sb = sandbox.New(sandbox.Options{Seed: 3, Now: func() time.Time { return *e.clock }})
-	srv := httptest.NewServer(e.sb)
-	t.Cleanup(srv.Close)
-	e.url = srv.URL
-	var y strings.Builder
-	fmt.Fprintf(&y, "data_dir: %s\nwechat: {api_base: %q}\nweibo: {api_base: %q}\n", t.TempDir(), srv.URL, srv.URL)
-	y.WriteString("review:\n  leaders:\n    - {name: 王建国, title: 县委书记}\n    - {name: 李明, title: 县长}\n")
-	y.WriteString(extra)
-	y.WriteString("accounts:\n")
-	for i := 0; i < wechatN; i++ {
-		fmt.Fprintf(&y, "  - {id: wx%d, name: 微信%d, platform: wechat, app_id: app%d, app_secret: s, groups: [county]}\n", i, i, i)
-		e.sb.AddWeChatApp(sandbox.WeChatApp{AppID: fmt.Sprintf("app%d", i), Secret: "s", Followers: 400, SilentSince: "2025-01-01"})
-	}
-	for i := 0; i < weiboN; i++ {
-		fmt.Fprintf(&y, "  - {id: wb%d, name: 微博%d, platform: weibo, uid: \"%d\", access_token: t%d, link_url: \"https://www.qingshan.gov.cn/\"}\n", i, i, 700+i, i)
-		e.sb.AddWeiboUser(sandbox.WeiboUser{UID: fmt.Sprint(700 + i), Token: fmt.Sprintf("t%d", i), SafeDomain: "www.qingshan.gov.cn", Followers: 2000})
-	}
-	cfg, err := configs.Parse([]byte(y.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cfg = cfg
-	st, err := storage.Open(context.Background(), cfg.DataDir, storage.WithClock(func() time.Time { return *e.clock }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform})
-	}
-	if err := st.SyncAccounts(context.Background(), accts); err != nil {
-		t.Fatal(err)
-	}
-	e.st = st
-	wc := wechat.New(cfg, st, quiet, wechat.Options{})
-	e.wb = weibo.New(cfg, st, quiet)
-	e.p = New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: e.wb}, NewChecker(cfg), quiet)
-	e.p.SetClock(func() time.Time { return *e.clock })
-	return e
+	e := testenv.New(t, testenv.Options{WeChat: wechatN, Weibo: weiboN, Start: time.Date(2026, 11, 22, 10, 0, 0, 0, loc),
+		Sandbox:   sandbox.Options{Seed: 3},
+		YAML:      "review:\n  leaders:\n    - {name: 王建国, title: 县委书记}\n    - {name: 李明, title: 县长}\n" + extra,
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers, app.SilentSince = 400, "2025-01-01" },
+		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = 2000 }})
+	p := New(e.Config, e.Store, map[string]channels.PublicationReader{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}, NewChecker(e.Config), quiet)
+	p.SetClock(e.Clock.Now)
+	return &env{Env: e, p: p}
 }
 
 func (e *env) window() (time.Time, time.Time) {
-	y, m, d := e.clock.In(e.cfg.Location).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, e.cfg.Location)
+	y, m, d := e.Clock.Now().In(e.Config.Location).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, e.Config.Location)
 	return today.AddDate(0, 0, -29), today.AddDate(0, 0, 1)
 }
 
@@ -105,7 +62,7 @@ func prose(t testing.TB) string {
 
 func place(t testing.TB, e *env, app string, a sandbox.HandArticle) sandbox.Article {
 	t.Helper()
-	got, err := e.sb.PlaceArticle(app, a)
+	got, err := e.Sandbox.PlaceArticle(app, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,22 +72,22 @@ func place(t testing.TB, e *env, app string, a sandbox.HandArticle) sandbox.Arti
 func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 	e := newEnv(t, 2, 1, "")
 	ctx := context.Background()
-	day := func(n int) time.Time { return e.clock.Add(-time.Duration(n) * 24 * time.Hour) }
+	day := func(n int) time.Time { return e.Clock.Now().Add(-time.Duration(n) * 24 * time.Hour) }
 	text := prose(t)
-	clean := place(t, e, "app0", sandbox.HandArticle{Title: "青山县2026年政府工作报告", Content: text, At: day(9)})
+	clean := place(t, e, "wxapp000", sandbox.HandArticle{Title: "青山县2026年政府工作报告", Content: text, At: day(9)})
 	// More real-world prose: a county news release naming the leaders
 	// rightly, and content's own notice and report texts.
 	cleanOthers := []sandbox.Article{
-		place(t, e, "app1", sandbox.HandArticle{Title: "县委常委会（扩大）会议召开", Content: readFile(t, "testdata/news.html"), At: day(8)}),
-		place(t, e, "app1", sandbox.HandArticle{Title: "关于做好2026年冬春安全生产工作的通知", Content: readFile(t, "../content/testdata/notice.html"), At: day(7)}),
-		place(t, e, "app0", sandbox.HandArticle{Title: "县政府工作报告摘要", Content: readFile(t, "../content/testdata/report.txt"), At: day(6)}),
+		place(t, e, "wxapp001", sandbox.HandArticle{Title: "县委常委会（扩大）会议召开", Content: readFile(t, "testdata/news.html"), At: day(8)}),
+		place(t, e, "wxapp001", sandbox.HandArticle{Title: "关于做好2026年冬春安全生产工作的通知", Content: readFile(t, "../content/testdata/notice.html"), At: day(7)}),
+		place(t, e, "wxapp000", sandbox.HandArticle{Title: "县政府工作报告摘要", Content: readFile(t, "../content/testdata/report.txt"), At: day(6)}),
 	}
-	leader := place(t, e, "app0", sandbox.HandArticle{Title: "县委常委会召开扩大会议",
+	leader := place(t, e, "wxapp000", sandbox.HandArticle{Title: "县委常委会召开扩大会议",
 		Content: "<p>11月18日，县委书记王建华主持召开县委常委会扩大会议。</p><p>县长李明出席会议。</p>" + text, At: day(4)})
-	split := place(t, e, "app1", sandbox.HandArticle{Title: "主题教育读书班开班",
+	split := place(t, e, "wxapp001", sandbox.HandArticle{Title: "主题教育读书班开班",
 		Content: "<p>全县党员干部要不忘<span style=\"color:#c00\">出</span>心、牢记使命。</p>", At: day(3)})
-	hidden := place(t, e, "app1", sandbox.HandArticle{Title: "县政府常务会议研究优化营商\u200b坏境工作", Content: "<p>会议研究部署相关工作。</p>", At: day(2)})
-	post, err := e.sb.PlaceWeiboPost("700", "【青山发布】我县召开乡村振新推进会，县委书记王建国出席并讲话。https://www.qingshan.gov.cn/a/1", day(1))
+	hidden := place(t, e, "wxapp001", sandbox.HandArticle{Title: "县政府常务会议研究优化营商\u200b坏境工作", Content: "<p>会议研究部署相关工作。</p>", At: day(2)})
+	post, err := e.Sandbox.PlaceWeiboPost("100000", "【青山发布】我县召开乡村振新推进会，县委书记王建国出席并讲话。https://www.qingshan.gov.cn/a/1", day(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,10 +104,10 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 	}
 	type key struct{ account, url, term, suggestion, field string }
 	want := map[key]bool{
-		{"wx0", leader.URL, "王建华", "王建国", "body"}:                                         true,
-		{"wx1", split.URL, "不忘出心", "不忘初心", "body"}:                                        true,
-		{"wx1", hidden.URL, "营商坏境", "营商环境", "title"}:                                      true,
-		{"wb0", fmt.Sprintf("https://weibo.com/700/%d", post.ID), "乡村振新", "乡村振兴", "body"}: true,
+		{"wx000", leader.URL, "王建华", "王建国", "body"}:                                            true,
+		{"wx001", split.URL, "不忘出心", "不忘初心", "body"}:                                           true,
+		{"wx001", hidden.URL, "营商坏境", "营商环境", "title"}:                                         true,
+		{"wb000", fmt.Sprintf("https://weibo.com/100000/%d", post.ID), "乡村振新", "乡村振兴", "body"}: true,
 	}
 	if len(res.Findings) != len(want) {
 		t.Fatalf("findings: got %d, want %d: %+v", len(res.Findings), len(want), res.Findings)
@@ -179,7 +136,7 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 		t.Errorf("new findings = %d, want 4", res.New)
 	}
 	// The robot hears of each finding once.
-	rs, robot := newRobotServer(t, e.clock)
+	rs, robot := newRobotServer(t, e.Clock)
 	if n, err := e.p.NotifyFindings(ctx, robot); err != nil || n != 4 {
 		t.Fatalf("notify findings: %d %v", n, err)
 	}
@@ -202,9 +159,9 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 		t.Fatalf("second run: read %d, findings %d, new %d", res2.Read, len(res2.Findings), res2.New)
 	}
 	// A new publication by hand is read, and only it.
-	*e.clock = e.clock.Add(time.Hour)
-	later := place(t, e, "app0", sandbox.HandArticle{Title: "新的一篇", Content: "<p>县委书记王建国调研。</p>"})
-	if _, err := e.sb.PlaceWeiboPost("700", "新的一条微博 https://www.qingshan.gov.cn/a/2", time.Time{}); err != nil {
+	e.Clock.Advance(time.Hour)
+	later := place(t, e, "wxapp000", sandbox.HandArticle{Title: "新的一篇", Content: "<p>县委书记王建国调研。</p>"})
+	if _, err := e.Sandbox.PlaceWeiboPost("100000", "新的一条微博 https://www.qingshan.gov.cn/a/2", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	res3, err := e.p.Run(ctx, from, to, nil)
@@ -214,19 +171,19 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 	if res3.Read != 2 || res3.Publications != 10 {
 		t.Fatalf("third run: read %d, publications %d; want 2 and 10", res3.Read, res3.Publications)
 	}
-	st := e.sb.Snapshot()
-	for _, app := range []string{"app0", "app1"} {
+	st := e.Sandbox.Snapshot()
+	for _, app := range []string{"wxapp000", "wxapp001"} {
 		for _, a := range st.WeChat[app].Published {
 			if n := st.WeChat[app].ContentServed[a.URL]; n != 1 {
 				t.Errorf("%s: %q handed out %d times, want once", app, a.Title, n)
 			}
 		}
 	}
-	if len(st.WeChat["app0"].ContentServed) != 4 || st.WeChat["app0"].ContentServed[later.URL] != 1 {
-		t.Errorf("app0 content served: %v", st.WeChat["app0"].ContentServed)
+	if len(st.WeChat["wxapp000"].ContentServed) != 4 || st.WeChat["wxapp000"].ContentServed[later.URL] != 1 {
+		t.Errorf("wxapp000 content served: %v", st.WeChat["wxapp000"].ContentServed)
 	}
-	for _, p := range st.Weibo["700"].Posts {
-		if n := st.Weibo["700"].ContentServed[fmt.Sprint(p.ID)]; n != 1 {
+	for _, p := range st.Weibo["100000"].Posts {
+		if n := st.Weibo["100000"].ContentServed[fmt.Sprint(p.ID)]; n != 1 {
 			t.Errorf("weibo post %d handed out %d times", p.ID, n)
 		}
 	}
@@ -237,21 +194,21 @@ func TestPatrolFindsPlantedErrorsOnceAndNoFalseAlarm(t *testing.T) {
 func TestQuotaLeavesOneAccountUnreadOthersRead(t *testing.T) {
 	e := newEnv(t, 2, 1, "")
 	ctx := context.Background()
-	place(t, e, "app0", sandbox.HandArticle{Title: "一", Content: "<p>县委书记王建华</p>"})
-	place(t, e, "app1", sandbox.HandArticle{Title: "二", Content: "<p>县委书记王建华</p>"})
-	e.sb.ExhaustQuota("app0", "/cgi-bin/freepublish/batchget")
+	place(t, e, "wxapp000", sandbox.HandArticle{Title: "一", Content: "<p>县委书记王建华</p>"})
+	place(t, e, "wxapp001", sandbox.HandArticle{Title: "二", Content: "<p>县委书记王建华</p>"})
+	e.Sandbox.ExhaustQuota("wxapp000", "/cgi-bin/freepublish/batchget")
 	from, to := e.window()
 	res, err := e.p.Run(ctx, from, to, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Unreadable) != 1 || res.Unreadable[0].Account != "wx0" || !strings.Contains(res.Unreadable[0].Reason, "今日调用次数已达上限") {
+	if len(res.Unreadable) != 1 || res.Unreadable[0].Account != "wx000" || !strings.Contains(res.Unreadable[0].Reason, "今日调用次数已达上限") {
 		t.Fatalf("unreadable: %+v", res.Unreadable)
 	}
-	if res.Read != 1 || len(res.Findings) != 1 || res.Findings[0].Account != "wx1" {
+	if res.Read != 1 || len(res.Findings) != 1 || res.Findings[0].Account != "wx001" {
 		t.Fatalf("read %d, findings %+v", res.Read, res.Findings)
 	}
-	calls := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]
+	calls := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/cgi-bin/freepublish/batchget"]
 	if calls != 1 {
 		t.Errorf("the exhausted API was called %d times, want once (no retry on a quota error)", calls)
 	}
@@ -259,12 +216,12 @@ func TestQuotaLeavesOneAccountUnreadOthersRead(t *testing.T) {
 	if res, err := e.p.Run(ctx, from, to, nil); err != nil || len(res.Unreadable) != 1 {
 		t.Fatalf("second run the same day: %v %+v", err, res.Unreadable)
 	}
-	if n := e.sb.Snapshot().WeChat["app0"].Calls["/cgi-bin/freepublish/batchget"]; n != 1 {
+	if n := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/cgi-bin/freepublish/batchget"]; n != 1 {
 		t.Errorf("the exhausted API was called again the same day: %d calls", n)
 	}
 	// Tomorrow the quota is back: the account is read.
-	e.sb.RestoreQuota("app0", "/cgi-bin/freepublish/batchget")
-	*e.clock = e.clock.Add(24 * time.Hour)
+	e.Sandbox.RestoreQuota("wxapp000", "/cgi-bin/freepublish/batchget")
+	e.Clock.Advance(24 * time.Hour)
 	res, err = e.p.Run(ctx, from, to, nil)
 	if err != nil || len(res.Unreadable) != 0 || res.Read != 1 || len(res.Findings) != 2 {
 		t.Fatalf("after the quota came back: %v %+v read %d findings %d", err, res.Unreadable, res.Read, len(res.Findings))
@@ -277,7 +234,7 @@ func TestLongWeiboPostReadWhole(t *testing.T) {
 	e := newEnv(t, 0, 1, "")
 	ctx := context.Background()
 	long := strings.Repeat("全县上下认真学习贯彻会议精神，推动各项工作落地见效。", 12) + "会议强调要持续优化营商坏境。"
-	post, err := e.sb.PlaceWeiboPost("700", long, time.Time{})
+	post, err := e.Sandbox.PlaceWeiboPost("100000", long, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +246,7 @@ func TestLongWeiboPostReadWhole(t *testing.T) {
 	if len(res.Findings) != 1 || res.Findings[0].Suggestion != "营商环境" || res.Findings[0].Offset != len([]rune(long))-4 {
 		t.Fatalf("findings %+v", res.Findings)
 	}
-	served := e.sb.Snapshot().Weibo["700"].ContentServed
+	served := e.Sandbox.Snapshot().Weibo["100000"].ContentServed
 	if served[fmt.Sprint(post.ID)] != 1 || served[fmt.Sprintf("long/%d", post.ID)] != 1 {
 		t.Fatalf("served %v", served)
 	}
@@ -301,16 +258,16 @@ func TestTransientErrorsRetried(t *testing.T) {
 	e := newEnv(t, 1, 0, "")
 	ctx := context.Background()
 	for i := 0; i < 200; i++ { // ten pages
-		place(t, e, "app0", sandbox.HandArticle{Title: fmt.Sprintf("动态%d", i), Content: "<p>正文</p>", At: e.clock.Add(-time.Duration(i) * time.Hour)})
+		place(t, e, "wxapp000", sandbox.HandArticle{Title: fmt.Sprintf("动态%d", i), Content: "<p>正文</p>", At: e.Clock.Now().Add(-time.Duration(i) * time.Hour)})
 	}
-	e.sb.SetFaults(sandbox.Faults{TransientRate: 0.4})
+	e.Sandbox.SetFaults(sandbox.Faults{TransientRate: 0.4})
 	from, to := e.window()
 	res, err := e.p.Run(ctx, from, to, nil)
 	if err != nil || len(res.Unreadable) != 0 || res.Read != 200 {
 		t.Fatalf("%v unreadable %+v read %d", err, res.Unreadable, res.Read)
 	}
-	st := e.sb.Snapshot()
+	st := e.Sandbox.Snapshot()
 	if n := st.Unattributed["/cgi-bin/freepublish/batchget"]; n == 0 { // transient answers come before the token is looked at
-		t.Fatalf("no transient error was injected: %v %v", st.Unattributed, st.WeChat["app0"].Calls)
+		t.Fatalf("no transient error was injected: %v %v", st.Unattributed, st.WeChat["wxapp000"].Calls)
 	}
 }

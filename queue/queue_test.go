@@ -1,4 +1,4 @@
-package queue
+package queue_test
 
 import (
 	"bytes"
@@ -11,43 +11,30 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
 
-const cfgYAML = `
-data_dir: /unused
-review:
+// queueOptions is the queue tests' world: three review levels, the news
+// office and one department, each with a WeChat account.
+func queueOptions() testenv.Options {
+	return testenv.Options{YAML: `review:
   levels: [初审, 复审, 终审]
   reviewers: {初审: [张敏], 复审: [王强], 终审: [刘建国]}
 departments:
   - {id: xwb, name: 新闻办, office: true}
   - {id: scj, name: 市场监管局}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s}
-  - {id: scj-wx, name: 青山市场监管, platform: wechat, groups: [departments], department: scj, app_id: wx2, app_secret: s}
-`
+`, Accounts: `
+- {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s}
+- {id: scj-wx, name: 青山市场监管, platform: wechat, groups: [departments], department: scj, app_id: wx2, app_secret: s}`}
+}
 
-func setup(t *testing.T) (*Service, *storage.Store) {
+func setup(t *testing.T) (*queue.Service, *storage.Store) {
 	t.Helper()
-	cfg, err := configs.Parse([]byte(cfgYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Groups: a.Groups, Department: a.Department})
-	}
-	if err := st.SyncAccounts(context.Background(), accts); err != nil {
-		t.Fatal(err)
-	}
-	return New(cfg, st, nil), st
+	e := testenv.New(t, queueOptions())
+	return e.Queue, e.Store
 }
 
 func cover() [][]byte {
@@ -56,11 +43,11 @@ func cover() [][]byte {
 	return [][]byte{b.Bytes()}
 }
 
-var office = Actor{Name: "编辑", Department: "xwb"}
+var office = queue.Actor{Name: "编辑", Department: "xwb"}
 
-func add(t *testing.T, q *Service, body string) int64 {
+func add(t *testing.T, q *queue.Service, body string) int64 {
 	t.Helper()
-	id, err := q.Add(context.Background(), office, Draft{Kind: content.KindArticle, Title: "县政府常务会议", Body: body, Images: cover(), Targets: "all", When: "now"})
+	id, err := q.Add(context.Background(), office, queue.Draft{Kind: content.KindArticle, Title: "县政府常务会议", Body: body, Images: cover(), Targets: "all", When: "now"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +58,14 @@ func TestEditAfterSecondLevelVoidsBothApprovals(t *testing.T) {
 	q, st := setup(t)
 	ctx := context.Background()
 	id := add(t, q, "<p>会议研究部署冬季工作。</p>")
-	if err := q.Approve(ctx, Actor{Name: "张敏"}, id, false); err != nil {
+	if err := q.Approve(ctx, queue.Actor{Name: "张敏"}, id, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Approve(ctx, Actor{Name: "王强"}, id, false); err != nil {
+	if err := q.Approve(ctx, queue.Actor{Name: "王强"}, id, false); err != nil {
 		t.Fatal(err)
 	}
 	title := "县政府常务会议（修改）"
-	if err := q.Edit(ctx, office, id, Changes{Title: &title}); err != nil {
+	if err := q.Edit(ctx, office, id, queue.Changes{Title: &title}); err != nil {
 		t.Fatal(err)
 	}
 	aps, _ := st.Approvals(ctx, id)
@@ -91,7 +78,7 @@ func TestEditAfterSecondLevelVoidsBothApprovals(t *testing.T) {
 		t.Fatalf("after edit: %s, level %d, %d valid", it.State, level, len(valid))
 	}
 	// The final reviewer cannot sign now: 初审 is due again.
-	if err := q.Approve(ctx, Actor{Name: "刘建国"}, id, true); err == nil || !strings.Contains(err.Error(), "无权签署初审") {
+	if err := q.Approve(ctx, queue.Actor{Name: "刘建国"}, id, true); err == nil || !strings.Contains(err.Error(), "无权签署初审") {
 		t.Fatalf("final reviewer on a voided item: %v", err)
 	}
 }
@@ -100,17 +87,17 @@ func TestReviewerRules(t *testing.T) {
 	q, _ := setup(t)
 	ctx := context.Background()
 	id := add(t, q, "<p>内容</p>")
-	err := q.Approve(ctx, Actor{Name: "王强"}, id, false)
-	if !IsRefusal(err) || !strings.Contains(err.Error(), "王强 无权签署初审（可签署：张敏）") {
+	err := q.Approve(ctx, queue.Actor{Name: "王强"}, id, false)
+	if !queue.IsRefusal(err) || !strings.Contains(err.Error(), "王强 无权签署初审（可签署：张敏）") {
 		t.Fatalf("wrong reviewer: %v", err)
 	}
-	if err := q.Reject(ctx, Actor{Name: "张敏"}, id, ""); err == nil {
+	if err := q.Reject(ctx, queue.Actor{Name: "张敏"}, id, ""); err == nil {
 		t.Fatal("reject without a comment")
 	}
-	if err := q.Reject(ctx, Actor{Name: "张敏"}, id, "数据需核实"); err != nil {
+	if err := q.Reject(ctx, queue.Actor{Name: "张敏"}, id, "数据需核实"); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Approve(ctx, Actor{Name: "张敏"}, id, false); err == nil {
+	if err := q.Approve(ctx, queue.Actor{Name: "张敏"}, id, false); err == nil {
 		t.Fatal("a rejected item was approved")
 	}
 }
@@ -118,8 +105,8 @@ func TestReviewerRules(t *testing.T) {
 func TestBlockingTermRefusedWithPosition(t *testing.T) {
 	q, st := setup(t)
 	ctx := context.Background()
-	_, err := q.Add(ctx, office, Draft{Kind: content.KindArticle, Title: "学习会", Body: "<p>全县干部不忘出心，砥砺前行。</p>", Images: cover(), Targets: "all", When: "now"})
-	var r *Refusal
+	_, err := q.Add(ctx, office, queue.Draft{Kind: content.KindArticle, Title: "学习会", Body: "<p>全县干部不忘出心，砥砺前行。</p>", Images: cover(), Targets: "all", When: "now"})
+	var r *queue.Refusal
 	if !errors.As(err, &r) || !strings.Contains(err.Error(), "正文第5字「不忘出心」，应为「不忘初心」") {
 		t.Fatalf("blocking term: %v", err)
 	}
@@ -142,7 +129,7 @@ func TestBlockingTermRefusedWithPosition(t *testing.T) {
 	}
 	// Editing a blocked term in is refused too.
 	body := "<p>牢记使名</p>"
-	if err := q.Edit(ctx, office, id, Changes{Body: &body}); err == nil || !strings.Contains(err.Error(), "牢记使命") {
+	if err := q.Edit(ctx, office, id, queue.Changes{Body: &body}); err == nil || !strings.Contains(err.Error(), "牢记使命") {
 		t.Fatalf("edit with a blocking term: %v", err)
 	}
 }
@@ -150,13 +137,13 @@ func TestBlockingTermRefusedWithPosition(t *testing.T) {
 func TestDepartmentScope(t *testing.T) {
 	q, _ := setup(t)
 	ctx := context.Background()
-	scj := Actor{Name: "赵磊", Department: "scj"}
-	_, err := q.Add(ctx, scj, Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "fabu", When: "now"})
+	scj := queue.Actor{Name: "赵磊", Department: "scj"}
+	_, err := q.Add(ctx, scj, queue.Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "fabu", When: "now"})
 	if err == nil || !strings.Contains(err.Error(), "只能向本部门账号发布") {
 		t.Fatalf("department targeting the office's account: %v", err)
 	}
 	// "all" from a department means its own accounts.
-	id, err := q.Add(ctx, scj, Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "all", When: "now"})
+	id, err := q.Add(ctx, scj, queue.Draft{Kind: content.KindArticle, Title: "检查", Body: "<p>x</p>", Images: cover(), Targets: "all", When: "now"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package queue
+package queue_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -14,20 +15,20 @@ import (
 func TestScopeOfReads(t *testing.T) {
 	q, _ := setup(t)
 	ctx := context.Background()
-	scjActor := Actor{Name: "赵磊", Department: "scj"}
-	if _, err := q.Add(ctx, office, Draft{Kind: content.KindArticle, Title: "县里的", Body: "<p>x</p>", Images: cover(), Targets: "fabu", When: "now"}); err != nil {
+	scjActor := queue.Actor{Name: "赵磊", Department: "scj"}
+	if _, err := q.Add(ctx, office, queue.Draft{Kind: content.KindArticle, Title: "县里的", Body: "<p>x</p>", Images: cover(), Targets: "fabu", When: "now"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.Add(ctx, scjActor, Draft{Kind: content.KindArticle, Title: "局里的", Body: "<p>x</p>", Images: cover(), Targets: "scj-wx", When: "now"}); err != nil {
+	if _, err := q.Add(ctx, scjActor, queue.Draft{Kind: content.KindArticle, Title: "局里的", Body: "<p>x</p>", Images: cover(), Targets: "scj-wx", When: "now"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		actor    Actor
+		actor    queue.Actor
 		accounts string
 		items    int
 	}{
 		{office, "[fabu scj-wx]", 2},
-		{Actor{Name: "cli"}, "[fabu scj-wx]", 2},
+		{queue.Actor{Name: "cli"}, "[fabu scj-wx]", 2},
 		{scjActor, "[scj-wx]", 1},
 	} {
 		ids, err := q.AccountIDs(ctx, c.actor)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,12 +12,9 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
-	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/stats"
-	"github.com/herald-gov/herald/storage"
 )
 
 func TestSilentFifteenDaysIsCriticalAndNotifiedOnce(t *testing.T) {
@@ -29,11 +24,6 @@ func TestSilentFifteenDaysIsCriticalAndNotifiedOnce(t *testing.T) {
 	today := midnight(now, loc)
 	// The county account posts every day; the township account stopped 15 days ago.
 	silentSince := today.AddDate(0, 0, -14).Format("2006-01-02")
-	sb := sandbox.New(sandbox.Options{Seed: 2})
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx_busy", Secret: "s", Followers: 15000})
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx_quiet", Secret: "s", Followers: 15000, SilentSince: silentSince})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
 	var calls atomic.Int32
 	var message string
 	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,30 +37,19 @@ func TestSilentFifteenDaysIsCriticalAndNotifiedOnce(t *testing.T) {
 		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
 	}))
 	defer robot.Close()
-	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
-data_dir: %s
-wechat: {api_base: %q}
-reports: {webhook_url: %q}
-accounts:
-  - {id: busy, name: 青山发布, platform: wechat, app_id: wx_busy, app_secret: s}
-  - {id: quiet, name: 南山乡发布, platform: wechat, app_id: wx_quiet, app_secret: s}
-  - {id: never, name: 新账号, platform: weibo, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-`, t.TempDir(), srv.URL, robot.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(ctx, cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform})
-	}
-	st.SyncAccounts(ctx, accts)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c := stats.New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
+	e := testenv.New(t, testenv.Options{Sandbox: sandbox.Options{Seed: 2}, YAML: fmt.Sprintf("reports: {webhook_url: %q}", robot.URL),
+		Accounts: `
+- {id: busy, name: 青山发布, platform: wechat, app_id: wx_busy, app_secret: s}
+- {id: quiet, name: 南山乡发布, platform: wechat, app_id: wx_quiet, app_secret: s}
+- {id: never, name: 新账号, platform: weibo, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}`,
+		WeChatApp: func(i int, app *sandbox.WeChatApp) {
+			app.Followers = 15000
+			if app.AppID == "wx_quiet" {
+				app.SilentSince = silentSince
+			}
+		}})
+	cfg, st := e.Config, e.Store
+	c := stats.New(cfg, st, e.WeChat, e.Weibo, e.Log)
 	to := today.AddDate(0, 0, -2) // ready whatever the hour
 	if _, err := c.Collect(ctx, to.AddDate(0, 0, -29), to, []string{"busy", "quiet"}, false, nil); err != nil {
 		t.Fatal(err)

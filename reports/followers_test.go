@@ -2,23 +2,15 @@ package reports
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/stats"
-	"github.com/herald-gov/herald/storage"
 )
 
 // TestWeiboMonthEndFollowersAreTheLastSnapshot: Weibo keeps no follower
@@ -29,42 +21,16 @@ import (
 func TestWeiboMonthEndFollowersAreTheLastSnapshot(t *testing.T) {
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	var mu sync.Mutex
-	now := time.Date(2026, 10, 20, 10, 0, 0, 0, loc)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sb := sandbox.New(sandbox.Options{Seed: 3, Now: clock})
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx0", Secret: "s", Followers: 15000})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "7001", Token: "t1", Followers: 15991})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "7002", Token: "t2", Followers: 4200})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
-data_dir: %s
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx0, app_secret: s}
-  - {id: wb-fabu, name: 青山发布微博, platform: weibo, uid: "7001", access_token: t1, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: wb-gaj, name: 青山公安微博, platform: weibo, uid: "7002", access_token: t2, link_url: "https://www.qingshan.gov.cn/"}
-`, t.TempDir(), srv.URL, srv.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(ctx, cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform})
-	}
-	if err := st.SyncAccounts(ctx, accts); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c := stats.New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
-	c.Now = clock
+	e := testenv.New(t, testenv.Options{Start: time.Date(2026, 10, 20, 10, 0, 0, 0, loc), Sandbox: sandbox.Options{Seed: 3},
+		Accounts: `
+- {id: fabu, name: 青山发布, platform: wechat, app_id: wx0, app_secret: s}
+- {id: wb-fabu, name: 青山发布微博, platform: weibo, uid: "7001", access_token: t1, link_url: "https://www.qingshan.gov.cn/"}
+- {id: wb-gaj, name: 青山公安微博, platform: weibo, uid: "7002", access_token: t2, link_url: "https://www.qingshan.gov.cn/"}`,
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers = 15000 },
+		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = []int{15991, 4200}[i] }})
+	cfg, st := e.Config, e.Store
+	c := stats.New(cfg, st, e.WeChat, e.Weibo, e.Log)
+	c.Now = e.Clock.Now
 	date := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, loc) }
 	// Three collections: on 20 October (1st-19th), on the 31st (20th-29th:
 	// the 30th is left uncollected) and on 1 November (the 31st).
@@ -76,9 +42,7 @@ accounts:
 		{date(10, 31).Add(10 * time.Hour), date(10, 20), date(10, 29)},
 		{date(11, 1).Add(10 * time.Hour), date(10, 31), date(10, 31)},
 	} {
-		mu.Lock()
-		now = run.at
-		mu.Unlock()
+		e.Clock.Set(run.at)
 		if sum, err := c.Collect(ctx, run.from, run.to, nil, true, nil); err != nil || len(sum.Failures) > 0 {
 			t.Fatalf("collect at %s: %v %+v", run.at, err, sum.Failures)
 		}
@@ -99,8 +63,8 @@ accounts:
 			continue
 		}
 		uid := map[string]string{"wb-fabu": "7001", "wb-gaj": "7002"}[r.Account]
-		want := sandboxFollowers(t, srv.URL, uid, "2026-10-31") // the snapshot taken on the 31st
-		if next := sandboxFollowers(t, srv.URL, uid, "2026-11-01"); next == want {
+		want := sandboxFollowers(t, e.Sandbox, uid, "2026-10-31") // the snapshot taken on the 31st
+		if next := sandboxFollowers(t, e.Sandbox, uid, "2026-11-01"); next == want {
 			t.Fatalf("setup: the 31st and the 1st have the same followers (%d): the test would prove nothing", want)
 		}
 		if r.Followers == nil || *r.Followers != int64(want) {
@@ -112,16 +76,11 @@ accounts:
 	}
 }
 
-// sandboxFollowers asks the sandbox's introspection for an account's followers on a day.
-func sandboxFollowers(t *testing.T, base, account, date string) int {
+// sandboxFollowers asks the sandbox for an account's followers on a day.
+func sandboxFollowers(t *testing.T, sb *sandbox.Server, account, date string) int {
 	t.Helper()
-	resp, err := http.Get(base + "/_sandbox/figures?account=" + account + "&date=" + date)
+	f, err := sb.Figures(account, date)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var f sandbox.DayFigures
-	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil {
 		t.Fatal(err)
 	}
 	return f.Followers

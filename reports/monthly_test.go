@@ -5,9 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -17,10 +14,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/stats"
 	"github.com/herald-gov/herald/storage"
 )
@@ -42,46 +38,22 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	sb := sandbox.New(sandbox.Options{Seed: 12})
-	for i, f := range []int{15000, 3000, 3100} {
-		sb.AddWeChatApp(sandbox.WeChatApp{AppID: fmt.Sprintf("wx%d", i), Secret: "s", Followers: f})
-	}
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "7001", Token: "t1", Followers: 15991})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "7002", Token: "t2", Followers: 4200})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
-data_dir: %s
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-reports: {graphics_target: 60}
+	// The store's clock puts the publications in the reporting month; the
+	// platform runs on the wall clock, so that it has figures for October.
+	e := testenv.New(t, testenv.Options{Start: time.Date(2026, 10, 15, 10, 0, 0, 0, loc), Sandbox: sandbox.Options{Seed: 12, Now: time.Now},
+		YAML: `reports: {graphics_target: 60}
 groups: [{name: county, title: 县级}, {name: departments, title: 部门}]
 departments:
   - {id: xwb, name: 青山县委宣传部（新闻办）, office: true}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], app_id: wx0, app_secret: s}
-  - {id: jyj, name: 青山教育, platform: wechat, groups: [departments], app_id: wx1, app_secret: s}
-  - {id: wjw, name: 健康青山, platform: wechat, groups: [departments], app_id: wx2, app_secret: s}
-  - {id: wb-fabu, name: 青山发布微博, platform: weibo, groups: [county], uid: "7001", access_token: t1, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: wb-gaj, name: 青山公安微博, platform: weibo, groups: [departments], uid: "7002", access_token: t2, link_url: "https://www.qingshan.gov.cn/"}
-`, t.TempDir(), srv.URL, srv.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The store's clock puts the publications in the reporting month.
-	published := time.Date(2026, 10, 15, 10, 0, 0, 0, loc)
-	st, err := storage.Open(ctx, cfg.DataDir, storage.WithClock(func() time.Time { return published }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Groups: a.Groups})
-	}
-	if err := st.SyncAccounts(ctx, accts); err != nil {
-		t.Fatal(err)
-	}
+`, Accounts: `
+- {id: fabu, name: 青山发布, platform: wechat, groups: [county], app_id: wx0, app_secret: s}
+- {id: jyj, name: 青山教育, platform: wechat, groups: [departments], app_id: wx1, app_secret: s}
+- {id: wjw, name: 健康青山, platform: wechat, groups: [departments], app_id: wx2, app_secret: s}
+- {id: wb-fabu, name: 青山发布微博, platform: weibo, groups: [county], uid: "7001", access_token: t1, link_url: "https://www.qingshan.gov.cn/"}
+- {id: wb-gaj, name: 青山公安微博, platform: weibo, groups: [departments], uid: "7002", access_token: t2, link_url: "https://www.qingshan.gov.cn/"}`,
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers = []int{15000, 3000, 3100}[i] },
+		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = []int{15991, 4200}[i] }})
+	cfg, st, sb := e.Config, e.Store, e.Sandbox
 	publish := func(kind content.Kind, title, targets string, to []string, ok int) {
 		rev := content.Revision{Title: title, Body: "x"}
 		rev.Hash = rev.ContentHash(kind)
@@ -108,8 +80,7 @@ accounts:
 	publish(content.KindGraphic, "一图读懂医保新政", "group:departments", []string{"jyj", "wjw"}, 1)
 	publish(content.KindArticle, "县政府常务会议", "fabu", []string{"fabu"}, 1)
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c := stats.New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
+	c := stats.New(cfg, st, e.WeChat, e.Weibo, e.Log)
 	// Collect September and October but the 31st, which must then be named missing.
 	from := time.Date(2026, 9, 1, 0, 0, 0, 0, loc)
 	sum, err := c.Collect(ctx, from, time.Date(2026, 10, 30, 0, 0, 0, 0, loc), nil, false, nil)

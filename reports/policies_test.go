@@ -10,8 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -25,22 +25,9 @@ func (r *fakeRobot) Send(ctx context.Context, text string) error {
 func TestPolicySheetAndReminders(t *testing.T) {
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
-data_dir: %s
-reports: {graphics_target: 60}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx0, app_secret: s}
-`, t.TempDir())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := time.Date(2026, 10, 15, 10, 0, 0, 0, loc)
-	st, err := storage.Open(ctx, cfg.DataDir, storage.WithClock(func() time.Time { return clock }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	st.SyncAccounts(ctx, []storage.Account{{ID: "fabu", Name: "青山发布", Platform: "wechat"}})
+	e := testenv.New(t, testenv.Options{Start: time.Date(2026, 10, 15, 10, 0, 0, 0, loc), YAML: "reports: {graphics_target: 60}",
+		Accounts: "- {id: fabu, name: 青山发布, platform: wechat, app_id: wx0, app_secret: s}"})
+	cfg, st := e.Config, e.Store
 	policy := func(title, date string) int64 {
 		id, _, err := st.SavePolicy(ctx, storage.Policy{URL: "https://www.qingshan.gov.cn/zcwj/" + date + ".html", Source: "s", Title: title,
 			Issuer: "青山县人民政府", DocNumber: "青政发〔2026〕" + date[8:] + "号", PublishedDate: date, Body: "为…，制定本办法。", ContentHash: date})

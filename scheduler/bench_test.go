@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/internal/measure"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/queue"
 )
 
@@ -27,7 +29,8 @@ func BenchmarkFanOut(b *testing.B) {
 	)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		h := newHarness(b, setup{wechat: wechatAccounts, weibo: weiboAccounts, workers: workers, latency: latency, publishPolls: -1})
+		h := newHarness(b, testenv.Options{WeChat: wechatAccounts, Weibo: weiboAccounts, Workers: workers,
+			Sandbox: sandbox.Options{Faults: sandbox.Faults{Latency: latency}, PublishPolls: -1}})
 		h.start()
 		b.StartTimer()
 		start := time.Now()

@@ -18,35 +18,10 @@ import (
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
-
-// testClock is a clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}
 
 // crash is what a simulated process death panics with.
 type crash struct{}
@@ -135,7 +110,7 @@ func (s *stepStore) SaveProgress(ctx context.Context, id int64, attempt, progres
 // call that publishes; saves progress "post:<n>" after it), and status.
 type fakePlatform struct {
 	mu    sync.Mutex
-	clock *testClock
+	clock *testenv.Clock
 	store *stepStore
 	steps *steps
 	posts []fakePost
@@ -282,39 +257,24 @@ type execHarness struct {
 	st       *storage.Store
 	store    *stepStore
 	steps    *steps
-	clock    *testClock
+	clock    *testenv.Clock
 	platform *fakePlatform
 	exec     *Executor
 	logs     *bytes.Buffer
 	queue    *queue.Service
 }
 
-func newExecHarness(t *testing.T, extra string) *execHarness {
+// newExecHarness is an executor over a testenv with two Weibo accounts
+// (wb000, wb001) on the fake platform, at 10:00 in Shanghai; delivery holds
+// more keys of the delivery section.
+func newExecHarness(t *testing.T, delivery string) *execHarness {
 	t.Helper()
-	y := fmt.Sprintf(`data_dir: %s
-review: {levels: []}
-delivery: {workers: 4, max_attempts: 3, settle_window: 1m%s}
-accounts:
-  - {id: wb0, name: 微博0, platform: weibo, uid: "1", access_token: t0, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: wb1, name: 微博1, platform: weibo, uid: "2", access_token: t1, link_url: "https://www.qingshan.gov.cn/"}
-`, t.TempDir(), extra)
-	cfg, err := configs.Parse([]byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &testClock{t: time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)} // 10:00 in Shanghai
-	st, err := storage.Open(context.Background(), cfg.DataDir, storage.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.SyncAccounts(context.Background(), []storage.Account{
-		{ID: "wb0", Name: "微博0", Platform: "weibo"}, {ID: "wb1", Name: "微博1", Platform: "weibo"}}); err != nil {
-		t.Fatal(err)
-	}
-	h := &execHarness{t: t, cfg: cfg, st: st, clock: clock, steps: &steps{}, logs: &bytes.Buffer{}, queue: queue.New(cfg, st, nil)}
-	h.store = &stepStore{Store: st, steps: h.steps}
-	h.platform = &fakePlatform{clock: clock, store: h.store, steps: h.steps, faults: map[string][]fault{}, settle: time.Minute}
+	e := testenv.New(t, testenv.Options{Weibo: 2, Workers: 4, YAML: "review: {levels: []}",
+		Delivery: strings.TrimSuffix("max_attempts: 3, settle_window: 1m, "+delivery, ", "),
+		Start:    time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)})
+	h := &execHarness{t: t, cfg: e.Config, st: e.Store, clock: e.Clock, steps: &steps{}, logs: &bytes.Buffer{}, queue: e.Queue}
+	h.store = &stepStore{Store: e.Store, steps: h.steps}
+	h.platform = &fakePlatform{clock: e.Clock, store: h.store, steps: h.steps, faults: map[string][]fault{}, settle: time.Minute}
 	h.restart()
 	return h
 }
@@ -462,14 +422,14 @@ func (h *execHarness) wantPosts(item int64, account string, n int) {
 
 func TestExecutorPublishes(t *testing.T) {
 	h := newExecHarness(t, "")
-	id := h.add("wb0", queue.Draft{})
+	id := h.add("wb000", queue.Draft{})
 	h.drain()
-	d := h.delivery(id, "wb0")
+	d := h.delivery(id, "wb000")
 	if d.State != content.DeliveryPublished || d.URL != "https://example.test/1" || d.RemoteID != "1" {
 		t.Fatalf("delivery %+v", d)
 	}
-	h.wantStory(id, "wb0", "pending → sending", "sending → published")
-	h.wantPosts(id, "wb0", 1)
+	h.wantStory(id, "wb000", "pending → sending", "sending → published")
+	h.wantPosts(id, "wb000", 1)
 }
 
 // Every answer can be lost: the prepare call (nothing published), the
@@ -488,13 +448,13 @@ func TestExecutorLostAnswerAtEachCall(t *testing.T) {
 		t.Run(c.call, func(t *testing.T) {
 			h := newExecHarness(t, "")
 			h.platform.inject(c.call, lost)
-			id := h.add("wb0", queue.Draft{})
+			id := h.add("wb000", queue.Draft{})
 			h.drain()
-			if d := h.delivery(id, "wb0"); d.State != content.DeliveryPublished {
+			if d := h.delivery(id, "wb000"); d.State != content.DeliveryPublished {
 				t.Fatalf("delivery %s: %s", d.State, d.Error)
 			}
-			h.wantStory(id, "wb0", c.story...)
-			h.wantPosts(id, "wb0", 1)
+			h.wantStory(id, "wb000", c.story...)
+			h.wantPosts(id, "wb000", 1)
 		})
 	}
 }
@@ -503,8 +463,8 @@ func TestExecutorLostAnswerAtEachCall(t *testing.T) {
 // passed is sent again — after the lookup, never before.
 func TestExecutorUnknownNotPublishedIsSentAgain(t *testing.T) {
 	h2 := newExecHarness(t, "")
-	id2 := h2.add("wb0", queue.Draft{})
-	d := h2.delivery(id2, "wb0")
+	id2 := h2.add("wb000", queue.Draft{})
+	d := h2.delivery(id2, "wb000")
 	// The attempt is claimed, then the process dies before any call.
 	h2.steps.dieAfter = 1
 	if !h2.once() {
@@ -512,19 +472,19 @@ func TestExecutorUnknownNotPublishedIsSentAgain(t *testing.T) {
 	}
 	h2.steps.dieAfter = 0
 	h2.restart() // sending → unknown
-	if got := h2.delivery(id2, "wb0"); got.State != content.DeliveryUnknown {
+	if got := h2.delivery(id2, "wb000"); got.State != content.DeliveryUnknown {
 		t.Fatalf("after restart: %s", got.State)
 	}
 	h2.once() // lookup inside the settle window: still unknown
-	if got := h2.delivery(id2, "wb0"); got.State != content.DeliveryUnknown || got.NextAttemptAt == nil {
+	if got := h2.delivery(id2, "wb000"); got.State != content.DeliveryUnknown || got.NextAttemptAt == nil {
 		t.Fatalf("young lookup: %s %v", got.State, got.NextAttemptAt)
 	}
 	if n := h2.platform.postsOf(d.ID); n != 0 {
 		t.Fatalf("%d posts before the lookup concluded", n)
 	}
 	h2.drain()
-	h2.wantStory(id2, "wb0", "pending → sending", "sending → unknown", "unknown → pending", "pending → sending", "sending → published")
-	h2.wantPosts(id2, "wb0", 1)
+	h2.wantStory(id2, "wb000", "pending → sending", "sending → unknown", "unknown → pending", "pending → sending", "sending → published")
+	h2.wantPosts(id2, "wb000", 1)
 }
 
 // A process can die after any step — every store write and every platform
@@ -533,7 +493,7 @@ func TestExecutorUnknownNotPublishedIsSentAgain(t *testing.T) {
 func TestExecutorCrashAfterEveryStep(t *testing.T) {
 	// Count the steps of a clean run first.
 	clean := newExecHarness(t, "")
-	clean.add("wb0", queue.Draft{})
+	clean.add("wb000", queue.Draft{})
 	clean.drain()
 	total := clean.steps.n
 	if total < 5 {
@@ -542,14 +502,14 @@ func TestExecutorCrashAfterEveryStep(t *testing.T) {
 	for k := 1; k <= total; k++ {
 		t.Run(fmt.Sprintf("after_%s", strings.ReplaceAll(clean.steps.log[k-1], " ", "_")), func(t *testing.T) {
 			h := newExecHarness(t, "")
-			id := h.add("wb0", queue.Draft{})
+			id := h.add("wb000", queue.Draft{})
 			h.steps.dieAfter = k
 			h.drain()
-			d := h.delivery(id, "wb0")
+			d := h.delivery(id, "wb000")
 			if d.State != content.DeliveryPublished {
 				t.Fatalf("crash after step %d (%s): delivery %s: %s", k, clean.steps.log[k-1], d.State, d.Error)
 			}
-			h.wantPosts(id, "wb0", 1)
+			h.wantPosts(id, "wb000", 1)
 		})
 	}
 }
@@ -559,7 +519,7 @@ func TestExecutorCrashTwice(t *testing.T) {
 	for k := 1; k <= 6; k++ {
 		for j := 1; j <= 4; j++ {
 			h := newExecHarness(t, "")
-			id := h.add("wb0", queue.Draft{})
+			id := h.add("wb000", queue.Draft{})
 			h.steps.dieAfter = k
 			if !h.once() {
 				continue
@@ -567,10 +527,10 @@ func TestExecutorCrashTwice(t *testing.T) {
 			h.restart()
 			h.steps.dieAfter = h.steps.n + j
 			h.drain()
-			if d := h.delivery(id, "wb0"); d.State != content.DeliveryPublished {
+			if d := h.delivery(id, "wb000"); d.State != content.DeliveryPublished {
 				t.Fatalf("crashes after %d and +%d: %s %s", k, j, d.State, d.Error)
 			}
-			h.wantPosts(id, "wb0", 1)
+			h.wantPosts(id, "wb000", 1)
 		}
 	}
 }
@@ -579,110 +539,110 @@ func TestExecutorRefusalsAndRetries(t *testing.T) {
 	t.Run("content refused: failed, no retry", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("submit", refused)
-		id := h.add("wb0", queue.Draft{})
+		id := h.add("wb000", queue.Draft{})
 		h.drain()
-		if d := h.delivery(id, "wb0"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "内容不合规") {
+		if d := h.delivery(id, "wb000"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "内容不合规") {
 			t.Fatalf("%s %q", d.State, d.Error)
 		}
-		h.wantStory(id, "wb0", "pending → sending", "sending → failed")
-		h.wantPosts(id, "wb0", 0)
+		h.wantStory(id, "wb000", "pending → sending", "sending → failed")
+		h.wantPosts(id, "wb000", 0)
 	})
 	t.Run("transient: backoff, then failed after max_attempts", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("submit", transient, transient, transient)
-		id := h.add("wb0", queue.Draft{})
+		id := h.add("wb000", queue.Draft{})
 		start := h.clock.Now()
 		h.once()
-		d := h.delivery(id, "wb0")
+		d := h.delivery(id, "wb000")
 		if d.State != content.DeliveryPending || d.NextAttemptAt == nil || !d.NextAttemptAt.After(start) {
 			t.Fatalf("after a transient error: %s next %v", d.State, d.NextAttemptAt)
 		}
 		h.once() // not due yet: nothing happens
-		if got := h.delivery(id, "wb0"); got.Attempts != 1 {
+		if got := h.delivery(id, "wb000"); got.Attempts != 1 {
 			t.Fatalf("retried before its time: %d attempts", got.Attempts)
 		}
 		h.drain()
-		if d := h.delivery(id, "wb0"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "重试3次仍失败") {
+		if d := h.delivery(id, "wb000"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "重试3次仍失败") {
 			t.Fatalf("%s %q", d.State, d.Error)
 		}
-		h.wantPosts(id, "wb0", 0)
+		h.wantPosts(id, "wb000", 0)
 	})
 	t.Run("quota: waits for the reset", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("submit", quota)
-		id := h.add("wb0", queue.Draft{})
+		id := h.add("wb000", queue.Draft{})
 		h.once()
-		d := h.delivery(id, "wb0")
+		d := h.delivery(id, "wb000")
 		midnight := channels.NextLocalMidnight(h.clock.Now(), h.cfg.Location)
 		if d.State != content.DeliveryPending || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(midnight) {
 			t.Fatalf("quota: %s next %v, want %v", d.State, d.NextAttemptAt, midnight)
 		}
 		h.drain()
-		h.wantPosts(id, "wb0", 1)
+		h.wantPosts(id, "wb000", 1)
 	})
 	t.Run("bad credentials: the account is held until a check passes", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("submit", badCreds)
-		id := h.add("wb0,wb1", queue.Draft{})
+		id := h.add("wb000,wb001", queue.Draft{})
 		h.once()
-		if d := h.delivery(id, "wb0"); d.State != content.DeliveryPending || !strings.Contains(d.Error, "凭据") {
+		if d := h.delivery(id, "wb000"); d.State != content.DeliveryPending || !strings.Contains(d.Error, "凭据") {
 			t.Fatalf("held: %s %q", d.State, d.Error)
 		}
 		for _, r := range h.ready() {
-			if r.Account == "wb0" {
+			if r.Account == "wb000" {
 				t.Fatal("a held account's delivery is fetched")
 			}
 		}
 		// `accounts check` passes (here: the store records it): it resumes at once.
-		if err := h.st.SetAccountHealth(context.Background(), "wb0", storage.HealthOK, ""); err != nil {
+		if err := h.st.SetAccountHealth(context.Background(), "wb000", storage.HealthOK, ""); err != nil {
 			t.Fatal(err)
 		}
 		if len(h.ready()) != 1 {
 			t.Fatal("the account did not resume when its check passed")
 		}
 		h.drain()
-		h.wantPosts(id, "wb0", 1)
-		h.wantPosts(id, "wb1", 1)
+		h.wantPosts(id, "wb000", 1)
+		h.wantPosts(id, "wb001", 1)
 	})
 	t.Run("a failing lookup is asked again later", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("status", lost)
 		h.platform.inject("lookup", lookupFail, lookupFail)
-		id := h.add("wb0", queue.Draft{})
+		id := h.add("wb000", queue.Draft{})
 		h.once()
-		if d := h.delivery(id, "wb0"); d.State != content.DeliveryUnknown || d.NextAttemptAt == nil {
+		if d := h.delivery(id, "wb000"); d.State != content.DeliveryUnknown || d.NextAttemptAt == nil {
 			t.Fatalf("failed lookup: %s %v", d.State, d.NextAttemptAt)
 		}
 		h.drain()
-		h.wantStory(id, "wb0", "pending → sending", "sending → unknown", "unknown → published")
-		h.wantPosts(id, "wb0", 1)
+		h.wantStory(id, "wb000", "pending → sending", "sending → unknown", "unknown → published")
+		h.wantPosts(id, "wb000", 1)
 	})
 	t.Run("lookup finds the platform refused it: failed", func(t *testing.T) {
 		h := newExecHarness(t, "")
 		h.platform.inject("status", lost)
 		h.platform.inject("lookup", lookupRejected)
-		id := h.add("wb0", queue.Draft{})
+		id := h.add("wb000", queue.Draft{})
 		h.drain()
-		if d := h.delivery(id, "wb0"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "平台已拒绝") {
+		if d := h.delivery(id, "wb000"); d.State != content.DeliveryFailed || !strings.Contains(d.Error, "平台已拒绝") {
 			t.Fatalf("%s %q", d.State, d.Error)
 		}
-		h.wantStory(id, "wb0", "pending → sending", "sending → unknown", "unknown → failed")
+		h.wantStory(id, "wb000", "pending → sending", "sending → unknown", "unknown → failed")
 	})
 }
 
 func TestExecutorQuietHoursHoldNormalItems(t *testing.T) {
-	h := newExecHarness(t, ", quiet_hours: {start: \"09:00\", end: \"11:00\"}") // the clock reads 10:00
-	normal := h.add("wb0", queue.Draft{Body: "可以等的消息。"})
-	urgent := h.add("wb1", queue.Draft{Body: "紧急通知。", Priority: content.PriorityUrgent})
+	h := newExecHarness(t, `quiet_hours: {start: "09:00", end: "11:00"}`) // the clock reads 10:00
+	normal := h.add("wb000", queue.Draft{Body: "可以等的消息。"})
+	urgent := h.add("wb001", queue.Draft{Body: "紧急通知。", Priority: content.PriorityUrgent})
 	h.once()
-	d := h.delivery(normal, "wb0")
+	d := h.delivery(normal, "wb000")
 	if d.State != content.DeliveryPending || d.NextAttemptAt == nil || d.NextAttemptAt.In(h.cfg.Location).Format("15:04") != "11:00" {
 		t.Fatalf("normal item in quiet hours: %s %v", d.State, d.NextAttemptAt)
 	}
-	h.wantPosts(normal, "wb0", 0)
-	h.wantPosts(urgent, "wb1", 1)
+	h.wantPosts(normal, "wb000", 0)
+	h.wantPosts(urgent, "wb001", 1)
 	h.drain()
-	h.wantPosts(normal, "wb0", 1)
+	h.wantPosts(normal, "wb000", 1)
 }
 
 // An account removed from the config while its delivery waits, is in
@@ -691,7 +651,7 @@ func TestExecutorRemovedAccountSettles(t *testing.T) {
 	for _, state := range []content.DeliveryState{content.DeliveryPending, content.DeliverySending, content.DeliveryUnknown} {
 		t.Run(string(state), func(t *testing.T) {
 			h := newExecHarness(t, "")
-			id := h.add("wb0", queue.Draft{})
+			id := h.add("wb000", queue.Draft{})
 			switch state {
 			case content.DeliverySending:
 				h.steps.dieAfter = 1 // dies right after the claim
@@ -701,15 +661,15 @@ func TestExecutorRemovedAccountSettles(t *testing.T) {
 				h.platform.inject("lookup", lookupFail)
 				h.once()
 			}
-			if d := h.delivery(id, "wb0"); d.State != state {
+			if d := h.delivery(id, "wb000"); d.State != state {
 				t.Fatalf("set-up: %s", d.State)
 			}
 			h.steps.dieAfter = 0
-			h.cfg.Accounts = h.cfg.Accounts[1:] // wb0 leaves the config
+			h.cfg.Accounts = h.cfg.Accounts[1:] // wb000 leaves the config
 			h.restart()
 			before := h.steps.n
 			h.drain()
-			d := h.delivery(id, "wb0")
+			d := h.delivery(id, "wb000")
 			if d.State != content.DeliveryFailed || !strings.Contains(d.Error, "账号已从配置中删除") {
 				t.Fatalf("%s %q", d.State, d.Error)
 			}
@@ -725,7 +685,7 @@ func TestExecutorRemovedAccountSettles(t *testing.T) {
 // is left sending.
 func TestExecutorFullDiskKeepsTheAnswer(t *testing.T) {
 	h := newExecHarness(t, "")
-	id := h.add("wb0", queue.Draft{})
+	id := h.add("wb000", queue.Draft{})
 	rs := h.ready()
 	if len(rs) != 1 {
 		t.Fatal("not ready")
@@ -739,13 +699,13 @@ func TestExecutorFullDiskKeepsTheAnswer(t *testing.T) {
 	if o.State != content.DeliveryPublished {
 		t.Fatalf("outcome %+v", o)
 	}
-	if d := h.delivery(id, "wb0"); d.State != content.DeliveryPublished {
+	if d := h.delivery(id, "wb000"); d.State != content.DeliveryPublished {
 		t.Fatalf("delivery %s", d.State)
 	}
 	if n := strings.Count(h.logs.String(), "磁盘已满"); n != 3 {
 		t.Fatalf("%d disk-full lines in the log:\n%s", n, h.logs.String())
 	}
-	h.wantPosts(id, "wb0", 1)
+	h.wantPosts(id, "wb000", 1)
 }
 
 // fullAtPublish fails the first n writes to published as a full disk would.
@@ -767,7 +727,7 @@ func (f *fullAtPublish) UpdateDelivery(ctx context.Context, u storage.DeliveryUp
 // cancel, another worker) is left alone: no platform call.
 func TestExecutorStaleReadMakesNoCall(t *testing.T) {
 	h := newExecHarness(t, "")
-	id := h.add("wb0", queue.Draft{})
+	id := h.add("wb000", queue.Draft{})
 	rs := h.ready()
 	if err := h.st.UpdateDelivery(context.Background(), storage.DeliveryUpdate{ID: rs[0].ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "elsewhere"}); err != nil {
 		t.Fatal(err)
@@ -776,7 +736,7 @@ func TestExecutorStaleReadMakesNoCall(t *testing.T) {
 	if o.State != "" || o.Held {
 		t.Fatalf("outcome %+v", o)
 	}
-	h.wantPosts(id, "wb0", 0)
+	h.wantPosts(id, "wb000", 0)
 }
 
 func TestBackoffPolicy(t *testing.T) {

@@ -7,9 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,10 +16,9 @@ import (
 
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -29,6 +26,7 @@ import (
 type harness struct {
 	t        testing.TB
 	stopOnce sync.Once
+	env      *testenv.Env
 	reg      channels.Registry
 	sb       *sandbox.Server
 	cfg      *configs.Config
@@ -39,77 +37,26 @@ type harness struct {
 	done     chan error
 }
 
-type setup struct {
-	wechat, weibo int
-	workers       int
-	extra         string // more YAML (delivery section keys)
-	faults        sandbox.Faults
-	latency       time.Duration
-	opts          Options
-	publishPolls  int
-}
+var quiet = slog.New(slog.DiscardHandler)
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func newHarness(t testing.TB, s setup) *harness {
+// newHarness is a scheduler over a testenv without review, with short
+// delivery timings; o.Delivery adds to them.
+func newHarness(t testing.TB, o testenv.Options) *harness {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Seed: 77, Faults: s.faults, PublishPolls: s.publishPolls})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	if s.workers == 0 {
-		s.workers = 8
+	if o.Workers == 0 {
+		o.Workers = 8
 	}
-	var y strings.Builder
-	fmt.Fprintf(&y, "data_dir: %s\nwechat: {api_base: %q, timeout: 5s}\nweibo: {api_base: %q, timeout: 5s}\nreview: {levels: []}\n",
-		t.TempDir(), srv.URL, srv.URL)
-	fmt.Fprintf(&y, "delivery:\n  workers: %d\n  max_attempts: 30\n  settle_window: 1ms\n%s", s.workers, s.extra)
-	y.WriteString("accounts:\n")
-	for i := 0; i < s.wechat; i++ {
-		fmt.Fprintf(&y, "  - {id: wx%03d, name: 公众号%d, platform: wechat, groups: [all], app_id: wxapp%03d, app_secret: s%03d}\n", i, i, i, i)
+	if o.Sandbox.Seed == 0 {
+		o.Sandbox.Seed = 77
 	}
-	for i := 0; i < s.weibo; i++ {
-		fmt.Fprintf(&y, "  - {id: wb%03d, name: 微博%d, platform: weibo, groups: [all], uid: \"%d\", access_token: tok%03d, link_url: \"https://www.qingshan.gov.cn/\"}\n", i, i, 100000+i, i)
-	}
-	cfg, err := configs.Parse([]byte(y.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range cfg.Accounts {
-		if a.Platform == configs.PlatformWeChat {
-			sb.AddWeChatApp(sandbox.WeChatApp{AppID: a.AppID, Secret: a.AppSecret, Type: a.Type})
-		} else {
-			sb.AddWeiboUser(sandbox.WeiboUser{UID: a.UID, Token: a.AccessToken, SafeDomain: "www.qingshan.gov.cn"})
-		}
-	}
-	st, err := storage.Open(context.Background(), cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Groups: a.Groups})
-	}
-	if err := st.SyncAccounts(context.Background(), accts); err != nil {
-		t.Fatal(err)
-	}
-	reg := channels.Registry{
-		configs.PlatformWeChat: wechat.New(cfg, st, quiet, wechat.Options{PollEvery: 5 * time.Millisecond, SettleWindow: time.Millisecond}),
-		configs.PlatformWeibo:  weibo.New(cfg, st, quiet),
-	}
-	q := queue.New(cfg, st, nil)
-	if s.opts.BackoffBase == 0 {
-		s.opts.BackoffBase = 5 * time.Millisecond
-		s.opts.BackoffMax = 50 * time.Millisecond
-		s.opts.LookupEvery = 20 * time.Millisecond
-		s.opts.PollEvery = 20 * time.Millisecond
-	}
-	if s.latency > 0 {
-		f := s.faults
-		f.Latency = s.latency
-		sb.SetFaults(f)
-	}
-	return &harness{t: t, sb: sb, cfg: cfg, st: st, q: q, reg: reg, sched: New(cfg, st, q, reg, quiet, s.opts)}
+	o.Timeout = 5 * time.Second
+	o.Delivery = strings.TrimSuffix("max_attempts: 30, settle_window: 1ms, "+o.Delivery, ", ")
+	o.YAML = "review: {levels: []}\n" + o.YAML
+	e := testenv.New(t, o)
+	h := &harness{t: t, env: e, sb: e.Sandbox, cfg: e.Config, st: e.Store, q: e.Queue, reg: e.Registry}
+	h.sched = New(e.Config, e.Store, e.Queue, e.Registry, quiet, Options{BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+		LookupEvery: 20 * time.Millisecond, PollEvery: 20 * time.Millisecond})
+	return h
 }
 
 func (h *harness) start() {
@@ -213,7 +160,7 @@ func onePerAccount(t testing.TB, sb *sandbox.Server, cfg *configs.Config, title 
 }
 
 func TestFanOutUnderTransientErrorsAndLostAnswers(t *testing.T) {
-	h := newHarness(t, setup{wechat: 12, weibo: 6, faults: sandbox.Faults{TransientRate: 0.2, LostRate: 0.2}})
+	h := newHarness(t, testenv.Options{WeChat: 12, Weibo: 6, Sandbox: sandbox.Options{Faults: sandbox.Faults{TransientRate: 0.2, LostRate: 0.2}}})
 	h.start()
 	id := h.add(queue.Draft{Title: "容错测试"})
 	h.waitSettled([]int64{id}, 30*time.Second)
@@ -223,16 +170,25 @@ func TestFanOutUnderTransientErrorsAndLostAnswers(t *testing.T) {
 		t.Fatalf("item %s (%s): %+v", it.State, it.StateReason, ds)
 	}
 	onePerAccount(t, h.sb, h.cfg, "容错测试")
+	// Each delivery names the publication the platform made, lost answers included.
+	snap := h.sb.Snapshot()
 	ds, _ := h.st.Deliveries(context.Background(), id)
 	for _, d := range ds {
-		if d.State != content.DeliveryPublished || d.URL == "" {
-			t.Errorf("delivery %s: %s %q", d.Account, d.State, d.URL)
+		a, _ := h.cfg.Account(d.Account)
+		want := ""
+		if a.Platform == configs.PlatformWeChat {
+			want = snap.WeChat[a.AppID].Published[0].URL
+		} else {
+			want = fmt.Sprintf("https://weibo.com/%s/%d", a.UID, snap.Weibo[a.UID].Posts[0].ID)
+		}
+		if d.State != content.DeliveryPublished || d.URL != want {
+			t.Errorf("delivery %s: %s %q, the platform published %q", d.Account, d.State, d.URL, want)
 		}
 	}
 }
 
 func TestUrgentGoesFirst(t *testing.T) {
-	h := newHarness(t, setup{wechat: 1, workers: 1, latency: 30 * time.Millisecond})
+	h := newHarness(t, testenv.Options{WeChat: 1, Workers: 1, Sandbox: sandbox.Options{Faults: sandbox.Faults{Latency: 30 * time.Millisecond}}})
 	normal := h.add(queue.Draft{Title: "普通稿件"})
 	urgent := h.add(queue.Draft{Title: "紧急检查播报", Priority: content.PriorityUrgent})
 	h.start() // both are due when the scheduler starts
@@ -256,7 +212,7 @@ func TestQuietHoursHoldNormalButNotUrgent(t *testing.T) {
 	now := time.Now().In(loc)
 	start := now.Add(-time.Hour).Format("15:04")
 	end := now.Add(2 * time.Hour).Format("15:04")
-	h := newHarness(t, setup{wechat: 2, extra: fmt.Sprintf("  quiet_hours: {start: %q, end: %q}\n", start, end)})
+	h := newHarness(t, testenv.Options{WeChat: 2, Delivery: fmt.Sprintf("quiet_hours: {start: %q, end: %q}", start, end)})
 	h.start()
 	urgent := h.add(queue.Draft{Title: "紧急", Priority: content.PriorityUrgent})
 	normal := h.add(queue.Draft{Title: "可以等"})
@@ -297,7 +253,7 @@ func TestQuietHoursHoldNormalButNotUrgent(t *testing.T) {
 
 func TestQuietHoursWrapMidnight(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	h := newHarness(t, setup{wechat: 1, extra: "  quiet_hours: {start: \"22:30\", end: \"07:00\"}\n"})
+	h := newHarness(t, testenv.Options{WeChat: 1, Delivery: `quiet_hours: {start: "22:30", end: "07:00"}`})
 	cases := []struct {
 		at   string
 		in   bool
@@ -318,7 +274,7 @@ func TestQuietHoursWrapMidnight(t *testing.T) {
 }
 
 func TestExpiredItemIsNeverPublished(t *testing.T) {
-	h := newHarness(t, setup{wechat: 2})
+	h := newHarness(t, testenv.Options{WeChat: 2})
 	// With review, an item whose time passes before the last approval expires.
 	h.cfg.Review.Levels = []string{"初审"}
 	id, err := h.q.Add(context.Background(), queue.Actor{Name: "t"}, queue.Draft{Kind: content.KindArticle, Title: "过期", Body: "<p>x</p>",
@@ -347,7 +303,8 @@ func TestExpiredItemIsNeverPublished(t *testing.T) {
 }
 
 func TestCredentialsHoldTheAccount(t *testing.T) {
-	h := newHarness(t, setup{wechat: 2, opts: Options{BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond, HealthEvery: time.Hour, PollEvery: 20 * time.Millisecond}})
+	h := newHarness(t, testenv.Options{WeChat: 2})
+	h.sched = New(h.cfg, h.st, h.q, h.reg, quiet, Options{BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond, HealthEvery: time.Hour, PollEvery: 20 * time.Millisecond})
 	h.cfg.Accounts[1].AppSecret = "reset-on-the-platform"
 	h.start()
 	id := h.add(queue.Draft{Title: "凭据"})
@@ -382,10 +339,14 @@ func TestCredentialsHoldTheAccount(t *testing.T) {
 			break
 		}
 	}
+	// On the platform, the account whose secret was reset uploaded and published nothing.
+	if wx := h.sb.Snapshot().WeChat["wxapp001"]; len(wx.Published) != 0 || wx.Materials != 0 || wx.Drafts != 0 {
+		t.Fatalf("the account with refused credentials reached the platform: %d published, %d materials, %d drafts", len(wx.Published), wx.Materials, wx.Drafts)
+	}
 }
 
 func TestCronRunsInConfiguredTimezone(t *testing.T) {
-	h := newHarness(t, setup{wechat: 2})
+	h := newHarness(t, testenv.Options{WeChat: 2})
 	id := h.add(queue.Draft{Title: "每日天气", Cron: "0 9 * * *"})
 	it, _ := h.st.Item(context.Background(), id)
 	if it.State != content.ItemScheduled {
@@ -413,7 +374,7 @@ func TestCronRunsInConfiguredTimezone(t *testing.T) {
 }
 
 func TestShutdownLetsCallsFinish(t *testing.T) {
-	h := newHarness(t, setup{wechat: 4, latency: 200 * time.Millisecond})
+	h := newHarness(t, testenv.Options{WeChat: 4, Sandbox: sandbox.Options{Faults: sandbox.Faults{Latency: 200 * time.Millisecond}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.sched.Run(ctx, nil) }()
@@ -428,9 +389,15 @@ func TestShutdownLetsCallsFinish(t *testing.T) {
 		t.Fatalf("shutdown took %s", time.Since(start))
 	}
 	ds, _ := h.st.Deliveries(context.Background(), id)
+	snap := h.sb.Snapshot()
 	for _, d := range ds {
 		if d.State == content.DeliverySending {
 			t.Fatalf("delivery left sending after an orderly shutdown: %+v", d)
+		}
+		a, _ := h.cfg.Account(d.Account)
+		pub := snap.WeChat[a.AppID].Published
+		if len(pub) > 1 || (d.State == content.DeliveryPublished && (len(pub) != 1 || pub[0].URL != d.URL)) {
+			t.Fatalf("%s: delivery %s %q, the platform published %v", d.Account, d.State, d.URL, titles(pub))
 		}
 	}
 }
@@ -438,7 +405,7 @@ func TestShutdownLetsCallsFinish(t *testing.T) {
 // An office adds a term to its list after an item was approved: the check
 // just before publishing stops it, with the position.
 func TestTermAddedAfterApprovalStopsPublishing(t *testing.T) {
-	h := newHarness(t, setup{wechat: 2})
+	h := newHarness(t, testenv.Options{WeChat: 2})
 	id := h.add(queue.Draft{Title: "冬季送温暖活动启动"})
 	cfg := *h.cfg
 	cfg.Wording = append(append([]content.Term{}, h.cfg.Wording...), content.Term{Text: "送温暖", Severity: content.SeverityBlock, Suggestion: "送关怀"})
@@ -461,7 +428,7 @@ func TestTermAddedAfterApprovalStopsPublishing(t *testing.T) {
 }
 
 func TestAuditTellsTheWholeStory(t *testing.T) {
-	h := newHarness(t, setup{wechat: 2})
+	h := newHarness(t, testenv.Options{WeChat: 2})
 	h.cfg.Review.Levels = []string{"初审", "终审"}
 	h.start()
 	id := h.add(queue.Draft{Title: "审计全程"})
@@ -501,6 +468,7 @@ func TestAuditTellsTheWholeStory(t *testing.T) {
 	if story[len(story)-1] != "settle:herald" {
 		t.Fatalf("story ends %q: %v", story[len(story)-1], story)
 	}
+	onePerAccount(t, h.sb, h.cfg, "审计全程") // what the story says went out did
 	for _, e := range log {
 		if e.RevisionID == 0 {
 			t.Fatalf("audit entry without revision: %+v", e)
@@ -530,7 +498,7 @@ func (w *syncWriter) lines() int {
 // unknown, sending or pending; at restart the item settles, with a few log
 // lines and little CPU, instead of a loop re-dispatching it.
 func TestRemovedAccountSettlesAtRestart(t *testing.T) {
-	h := newHarness(t, setup{wechat: 4})
+	h := newHarness(t, testenv.Options{WeChat: 4})
 	ctx := context.Background()
 	id := h.add(queue.Draft{Title: "删号"})
 	if err := h.st.TransitionItem(ctx, storage.Transition{ItemID: id, From: content.ItemScheduled, To: content.ItemPublishing, Actor: "herald", Action: "publish"}); err != nil {
@@ -581,5 +549,10 @@ func TestRemovedAccountSettlesAtRestart(t *testing.T) {
 	snap := h.sb.Snapshot()
 	if n := len(snap.WeChat["wxapp003"].Published); n != 1 {
 		t.Errorf("the remaining account published %d", n)
+	}
+	for _, app := range []string{"wxapp000", "wxapp001", "wxapp002"} {
+		if wx := snap.WeChat[app]; len(wx.Published) != 0 || wx.Drafts != 0 {
+			t.Errorf("%s left the config but the platform got %d published, %d drafts", app, len(wx.Published), wx.Drafts)
+		}
 	}
 }

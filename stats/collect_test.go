@@ -3,70 +3,39 @@ package stats
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/channels/wechat"
-	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 type env struct {
-	sb  *sandbox.Server
-	url string // the sandbox's base URL
-	cfg *configs.Config
-	st  *storage.Store
+	*testenv.Env
 	c   *Collector
 	now time.Time
 }
 
+// newEnv is a collector over wechatN WeChat accounts (15,000, 3,000 and
+// 400 followers in turn) and weiboN Weibo accounts, at 10:00 in Shanghai.
 func newEnv(t testing.TB, wechatN, weiboN int) *env {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, loc)
-	sb := sandbox.New(sandbox.Options{Seed: 8, Now: func() time.Time { return now }})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	var y strings.Builder
-	fmt.Fprintf(&y, "data_dir: %s\nwechat: {api_base: %q}\nweibo: {api_base: %q}\naccounts:\n", t.TempDir(), srv.URL, srv.URL)
-	for i := 0; i < wechatN; i++ {
-		fmt.Fprintf(&y, "  - {id: wx%04d, name: n, platform: wechat, app_id: app%04d, app_secret: s}\n", i, i)
-		sb.AddWeChatApp(sandbox.WeChatApp{AppID: fmt.Sprintf("app%04d", i), Secret: "s", Followers: []int{15000, 3000, 400}[i%3]})
-	}
-	for i := 0; i < weiboN; i++ {
-		fmt.Fprintf(&y, "  - {id: wb%04d, name: n, platform: weibo, uid: \"%d\", access_token: t%d, link_url: \"https://x.gov.cn/\"}\n", i, 7000+i, i)
-		sb.AddWeiboUser(sandbox.WeiboUser{UID: fmt.Sprint(7000 + i), Token: fmt.Sprintf("t%d", i), Followers: 2000})
-	}
-	cfg, err := configs.Parse([]byte(y.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(context.Background(), cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform})
-	}
-	if err := st.SyncAccounts(context.Background(), accts); err != nil {
-		t.Fatal(err)
-	}
-	c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
-	c.Now = func() time.Time { return now }
-	return &env{sb: sb, url: srv.URL, cfg: cfg, st: st, c: c, now: now}
+	e := testenv.New(t, testenv.Options{WeChat: wechatN, Weibo: weiboN, Start: now, Sandbox: sandbox.Options{Seed: 8},
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers = []int{15000, 3000, 400}[i%3] },
+		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = 2000 }})
+	c := New(e.Config, e.Store, e.WeChat, e.Weibo, quiet)
+	c.Now = e.Clock.Now
+	return &env{Env: e, c: c, now: now}
 }
 
 func TestCollect30DaysMatchesThePlatform(t *testing.T) {
@@ -78,7 +47,7 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	if err != nil || len(sum.Failures) != 0 {
 		t.Fatalf("collect: %v %+v", err, sum.Failures)
 	}
-	rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
+	rows, err := e.Store.AllDailyStats(ctx, day(from), day(to))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +55,12 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	for _, r := range rows {
 		got[r.Account+" "+r.Date] = r
 	}
-	for _, a := range e.cfg.Accounts {
+	for _, a := range e.Config.Accounts {
 		if a.Platform != configs.PlatformWeChat {
 			continue
 		}
 		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-			want, err := e.sb.Figures(a.AppID, day(d))
+			want, err := e.Sandbox.Figures(a.AppID, day(d))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +76,7 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	}
 	// Weibo: followers are a snapshot, stored for the day it was taken on
 	// (today, in the configured timezone), never invented for past days.
-	today, err := e.st.AllDailyStats(ctx, day(e.now), day(e.now))
+	today, err := e.Store.AllDailyStats(ctx, day(e.now), day(e.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +84,7 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 	for _, r := range today {
 		snap[r.Account] = r
 	}
-	for _, a := range e.cfg.Accounts {
+	for _, a := range e.Config.Accounts {
 		if a.Platform != configs.PlatformWeibo {
 			continue
 		}
@@ -136,14 +105,14 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 		t.Fatalf("second collect wrote %d rows (%v)", again.RowsWritten, err)
 	}
 	// Resuming skips what is stored: no datacube calls at all.
-	before := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]
+	before := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/datacube/getusercumulate"]
 	if _, err := e.c.Collect(ctx, from, to, nil, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	if after := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]; after != before {
+	if after := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/datacube/getusercumulate"]; after != before {
 		t.Fatalf("resume asked again: %d -> %d", before, after)
 	}
-	if n := e.sb.Snapshot().WeChat["app0000"].Calls["/datacube/getusercumulate"]; n != 5*2 {
+	if n := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/datacube/getusercumulate"]; n != 5*2 {
 		t.Fatalf("getusercumulate calls for 30 days twice: %d, want 10", n)
 	}
 }
@@ -151,18 +120,18 @@ func TestCollect30DaysMatchesThePlatform(t *testing.T) {
 func TestQuotaOnOneAccountLeavesTheOthersComplete(t *testing.T) {
 	e := newEnv(t, 3, 0)
 	ctx := context.Background()
-	e.sb.ExhaustQuota("app0001", "/datacube/getusercumulate")
+	e.Sandbox.ExhaustQuota("wxapp001", "/datacube/getusercumulate")
 	to := e.c.Yesterday()
 	from := to.AddDate(0, 0, -9)
 	sum, err := e.c.Collect(ctx, from, to, nil, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx0001" || !strings.Contains(sum.Failures[0].Reason, "45009") {
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx001" || !strings.Contains(sum.Failures[0].Reason, "45009") {
 		t.Fatalf("failures: %+v", sum.Failures)
 	}
-	for _, id := range []string{"wx0000", "wx0002"} {
-		have, _ := e.st.StatDates(ctx, id, day(from), day(to))
+	for _, id := range []string{"wx000", "wx002"} {
+		have, _ := e.Store.StatDates(ctx, id, day(from), day(to))
 		if len(have) != 10 {
 			t.Fatalf("%s has %d of 10 days", id, len(have))
 		}
@@ -172,18 +141,18 @@ func TestQuotaOnOneAccountLeavesTheOthersComplete(t *testing.T) {
 func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 	e := newEnv(t, 0, 2)
 	ctx := context.Background()
-	e.sb.ExpireWeiboToken("7000") // the first account's token
+	e.Sandbox.ExpireWeiboToken("100000") // the first account's token
 	y := e.c.Yesterday()
 	sum, err := e.c.Collect(ctx, y, y, nil, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb0000" {
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wb000" {
 		t.Fatalf("failures: %+v (want only the expired account's timeline)", sum.Failures)
 	}
-	rows, _ := e.st.AllDailyStats(ctx, day(e.now), day(e.now)) // the snapshot's day
+	rows, _ := e.Store.AllDailyStats(ctx, day(e.now), day(e.now)) // the snapshot's day
 	for _, r := range rows {
-		want := e.figures(t, map[string]string{"wb0000": "7000", "wb0001": "7001"}[r.Account], day(e.now))
+		want := e.figures(t, map[string]string{"wb000": "100000", "wb001": "100001"}[r.Account], day(e.now))
 		if r.Followers == nil || *r.Followers != int64(want.Followers) {
 			t.Fatalf("%s followers %v, platform %d", r.Account, r.Followers, want.Followers)
 		}
@@ -197,7 +166,7 @@ func TestOneExpiredWeiboTokenDoesNotCostTheOthersTheirFollowers(t *testing.T) {
 // an account (app id or uid) on a day.
 func (e *env) figures(t testing.TB, account, date string) sandbox.DayFigures {
 	t.Helper()
-	resp, err := http.Get(e.url + "/_sandbox/figures?" + url.Values{"account": {account}, "date": {date}}.Encode())
+	resp, err := http.Get(e.URL + "/_sandbox/figures?" + url.Values{"account": {account}, "date": {date}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,13 +189,13 @@ func TestArticleFiguresEqualThePlatformEveryDay(t *testing.T) {
 	ctx := context.Background()
 	for _, span := range [][2]time.Time{
 		{e.c.Yesterday().AddDate(0, 0, -29), e.c.Yesterday()},
-		{time.Date(2025, 10, 20, 0, 0, 0, 0, e.cfg.Location), time.Date(2025, 11, 10, 0, 0, 0, 0, e.cfg.Location)},
+		{time.Date(2025, 10, 20, 0, 0, 0, 0, e.Config.Location), time.Date(2025, 11, 10, 0, 0, 0, 0, e.Config.Location)},
 	} {
 		from, to := span[0], span[1]
 		if sum, err := e.c.Collect(ctx, from, to, nil, false, nil); err != nil || len(sum.Failures) != 0 {
 			t.Fatalf("collect: %v %+v", err, sum.Failures)
 		}
-		rows, err := e.st.AllDailyStats(ctx, day(from), day(to))
+		rows, err := e.Store.AllDailyStats(ctx, day(from), day(to))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +204,7 @@ func TestArticleFiguresEqualThePlatformEveryDay(t *testing.T) {
 			got[r.Account+" "+r.Date] = r
 		}
 		reads := int64(0)
-		for _, a := range e.cfg.Accounts {
+		for _, a := range e.Config.Accounts {
 			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 				r := got[a.ID+" "+day(d)]
 				if day(d) < "2025-11-01" {
@@ -274,49 +243,49 @@ func TestPartialDaysAreRefilledOnResume(t *testing.T) {
 	ctx := context.Background()
 	to := e.c.Yesterday()
 	from := to.AddDate(0, 0, -9)
-	e.sb.ExhaustQuota("app0000", "/datacube/getbizsummary")
+	e.Sandbox.ExhaustQuota("wxapp000", "/datacube/getbizsummary")
 	sum, err := e.c.Collect(ctx, from, to, nil, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx0000" || !strings.Contains(sum.Failures[0].Reason, "阅读数据") {
+	if len(sum.Failures) != 1 || sum.Failures[0].Account != "wx000" || !strings.Contains(sum.Failures[0].Reason, "阅读数据") {
 		t.Fatalf("failures: %+v", sum.Failures)
 	}
-	rows, _ := e.st.AllDailyStats(ctx, day(from), day(to))
+	rows, _ := e.Store.AllDailyStats(ctx, day(from), day(to))
 	for _, r := range rows {
-		if r.Account == "wx0000" && (r.Followers == nil || r.Reads != nil) {
+		if r.Account == "wx000" && (r.Followers == nil || r.Reads != nil) {
 			t.Fatalf("setup: after the failure %s has followers %v reads %v", r.Date, deref(r.Followers), deref(r.Reads))
 		}
 	}
-	e.sb.RestoreQuota("app0000", "/datacube/getbizsummary")
-	calls := func(app string) map[string]int { return e.sb.Snapshot().WeChat[app].Calls }
-	before0, before1 := calls("app0000"), calls("app0001")
+	e.Sandbox.RestoreQuota("wxapp000", "/datacube/getbizsummary")
+	calls := func(app string) map[string]int { return e.Sandbox.Snapshot().WeChat[app].Calls }
+	before0, before1 := calls("wxapp000"), calls("wxapp001")
 	if sum, err = e.c.Collect(ctx, from, to, nil, true, nil); err != nil || len(sum.Failures) != 0 {
 		t.Fatalf("resume: %v %+v", err, sum.Failures)
 	}
-	rows, _ = e.st.AllDailyStats(ctx, day(from), day(to))
+	rows, _ = e.Store.AllDailyStats(ctx, day(from), day(to))
 	n := 0
 	for _, r := range rows {
-		if r.Account != "wx0000" {
+		if r.Account != "wx000" {
 			continue
 		}
 		n++
-		want := e.figures(t, "app0000", r.Date)
+		want := e.figures(t, "wxapp000", r.Date)
 		if !eq(r.Followers, want.Followers) || !eq(r.Reads, want.Reads) || !eq(r.Shares, want.Shares) || !eq(r.Likes, want.Likes) {
 			t.Fatalf("%s after resume: followers %v reads %v shares %v likes %v; platform %+v", r.Date,
 				deref(r.Followers), deref(r.Reads), deref(r.Shares), deref(r.Likes), want)
 		}
 	}
 	if n != 10 {
-		t.Fatalf("wx0000 has %d of 10 days", n)
+		t.Fatalf("wx000 has %d of 10 days", n)
 	}
 	// Resume asked only for what was missing: the article figures of the
 	// incomplete account, nothing of the complete one.
-	after0, after1 := calls("app0000"), calls("app0001")
+	after0, after1 := calls("wxapp000"), calls("wxapp001")
 	if after0["/datacube/getbizsummary"] != before0["/datacube/getbizsummary"]+1 ||
 		after0["/datacube/getusercumulate"] != before0["/datacube/getusercumulate"] ||
 		after0["/cgi-bin/freepublish/batchget"] != before0["/cgi-bin/freepublish/batchget"] {
-		t.Fatalf("resume of wx0000 asked: before %v after %v", before0, after0)
+		t.Fatalf("resume of wx000 asked: before %v after %v", before0, after0)
 	}
 	for path, c := range after1 {
 		if strings.HasPrefix(path, "/datacube/") && c != before1[path] {
@@ -324,11 +293,11 @@ func TestPartialDaysAreRefilledOnResume(t *testing.T) {
 		}
 	}
 	// A third resume has nothing left to ask of WeChat.
-	before0 = calls("app0000")
+	before0 = calls("wxapp000")
 	if _, err := e.c.Collect(ctx, from, to, nil, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	for path, c := range calls("app0000") {
+	for path, c := range calls("wxapp000") {
 		if c != before0[path] && path != "/cgi-bin/token" {
 			t.Fatalf("complete days asked again: %s %d -> %d", path, before0[path], c)
 		}

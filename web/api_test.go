@@ -8,72 +8,58 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/herald-gov/herald/configs"
-	"github.com/herald-gov/herald/queue"
-	"github.com/herald-gov/herald/storage"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
-const cfgYAML = `
-data_dir: /unused
-review:
+// webOptions is the web tests' world: two review levels, the news office
+// and one department, each with a WeChat account. The departments come last
+// in YAML, so that a test can append one.
+func webOptions() testenv.Options {
+	return testenv.Options{
+		YAML: `review:
   levels: [初审, 终审]
   reviewers: {初审: [张敏], 终审: [刘建国]}
 departments:
   - {id: xwb, name: 新闻办, office: true}
   - {id: scj, name: 市场监管局}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wx1, app_secret: s}
-  - {id: scj-wx, name: 青山市场监管, platform: wechat, department: scj, app_id: wx2, app_secret: s}
-`
+`,
+		Accounts: `- {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wxfabu, app_secret: s}
+- {id: scj-wx, name: 青山市场监管, platform: wechat, department: scj, app_id: wxscj, app_secret: s}`,
+	}
+}
 
 type apiEnv struct {
+	*testenv.Env
 	t      *testing.T
 	srv    *httptest.Server
-	st     *storage.Store
 	tokens map[string]string
 }
 
 func newAPI(t *testing.T) *apiEnv {
 	t.Helper()
-	return newAPIConfig(t, cfgYAML)
+	return newAPIWith(t, webOptions())
 }
 
-// newAPIConfig is newAPI on a config of the test's own.
-func newAPIConfig(t *testing.T, yaml string) *apiEnv {
+// newAPIWith is newAPI in a world of the test's own.
+func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 	t.Helper()
-	cfg, err := configs.Parse([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var accts []storage.Account
-	for _, a := range cfg.Accounts {
-		accts = append(accts, storage.Account{ID: a.ID, Name: a.Name, Platform: a.Platform, Department: a.Department})
-	}
-	if err := st.SyncAccounts(context.Background(), accts); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(cfg, st, queue.New(cfg, st, nil), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	env := testenv.New(t, o)
+	srv := httptest.NewServer(New(env.Config, env.Store, env.Queue, env.Log))
 	t.Cleanup(srv.Close)
-	e := &apiEnv{t: t, srv: srv, st: st, tokens: map[string]string{}}
+	e := &apiEnv{Env: env, t: t, srv: srv, tokens: map[string]string{}}
 	for _, tk := range [][3]string{{"editor", "编辑", "xwb"}, {"reviewer", "张敏", "xwb"}, {"viewer", "统计员", "xwb"},
 		{"scj-editor", "赵磊", "scj"}, {"final", "刘建国", "xwb"}} {
 		role := strings.TrimPrefix(tk[0], "scj-")
 		if tk[0] == "final" {
 			role = "reviewer"
 		}
-		tok, err := st.CreateToken(context.Background(), tk[1], tk[2], role)
+		tok, err := env.Store.CreateToken(context.Background(), tk[1], tk[2], role)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,18 +21,18 @@ func (e *apiEnv) publishedToFabu() string {
 	}
 	id := int64(m["id"].(float64))
 	for _, step := range [][2]content.ItemState{{content.ItemInReview, content.ItemScheduled}, {content.ItemScheduled, content.ItemPublishing}} {
-		if err := e.st.TransitionItem(ctx, storage.Transition{ItemID: id, From: step[0], To: step[1], Actor: "t", Action: "t"}); err != nil {
+		if err := e.Store.TransitionItem(ctx, storage.Transition{ItemID: id, From: step[0], To: step[1], Actor: "t", Action: "t"}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	ds, _ := e.st.Deliveries(ctx, id)
+	ds, _ := e.Store.Deliveries(ctx, id)
 	for _, d := range ds {
 		if d.Account != "fabu" {
 			continue
 		}
 		for _, u := range []storage.DeliveryUpdate{{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a"},
 			{ID: d.ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "a", URL: "https://mp.weixin.qq.com/s/x"}} {
-			if err := e.st.UpdateDelivery(ctx, u); err != nil {
+			if err := e.Store.UpdateDelivery(ctx, u); err != nil {
 				e.t.Fatal(err)
 			}
 		}

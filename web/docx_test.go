@@ -28,7 +28,7 @@ func TestAPICreateFromDocx(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("create from docx: %d %s", code, raw)
 	}
-	it, err := e.st.Item(context.Background(), int64(out["id"].(float64)))
+	it, err := e.Store.Item(context.Background(), int64(out["id"].(float64)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestAPICreateFromDocx(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("edit from docx: %d %s", code, raw)
 	}
-	it, _ = e.st.Item(context.Background(), it.ID)
+	it, _ = e.Store.Item(context.Background(), it.ID)
 	if it.Revision.Title != "关于做好冬季森林防火工作的通知" || !strings.Contains(it.Revision.Body, "二、严格火源管理") {
 		t.Errorf("edited revision %q: %s", it.Revision.Title, it.Revision.Body)
 	}

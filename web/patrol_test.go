@@ -13,15 +13,15 @@ func TestPatrolPageListsFindingsWithLinks(t *testing.T) {
 	e := newAPI(t)
 	ctx := context.Background()
 	url := "https://mp.weixin.qq.com/s/sbx_patrol_page"
-	if err := e.st.SavePublications(ctx, "fabu", []storage.Publication{{RemoteID: url, Title: "县委常委会召开", URL: url,
+	if err := e.Store.SavePublications(ctx, "fabu", []storage.Publication{{RemoteID: url, Title: "县委常委会召开", URL: url,
 		Text: "<p>县委书记王建华主持。</p>", PublishedAt: time.Now().Add(-time.Hour)}}, time.Now().AddDate(0, 0, -30), true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.RecordFindings(ctx, []storage.Finding{{Account: "fabu", RemoteID: url, Term: "王建华", Suggestion: "王建国", Level: "block",
+	if _, err := e.Store.RecordFindings(ctx, []storage.Finding{{Account: "fabu", RemoteID: url, Term: "王建华", Suggestion: "王建国", Level: "block",
 		Kind: "leader", Position: 9, Context: "县委书记王建华主持。"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.AddTask(ctx, storage.Task{Title: "转载任务甲", Due: time.Now().Add(time.Hour), Targets: "all"}, []string{"fabu", "scj-wx"}); err != nil {
+	if _, err := e.Store.AddTask(ctx, storage.Task{Title: "转载任务甲", Due: time.Now().Add(time.Hour), Targets: "all"}, []string{"fabu", "scj-wx"}); err != nil {
 		t.Fatal(err)
 	}
 	b := e.browser()

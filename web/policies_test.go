@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
@@ -19,14 +18,13 @@ import (
 func TestConsolePoliciesPage(t *testing.T) {
 	e := newAPI(t)
 	ctx := context.Background()
-	pid, _, err := e.st.SavePolicy(ctx, storage.Policy{URL: "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html", Source: "https://www.qingshan.gov.cn/zwgk/zcwj/",
+	pid, _, err := e.Store.SavePolicy(ctx, storage.Policy{URL: "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html", Source: "https://www.qingshan.gov.cn/zwgk/zcwj/",
 		Title: "青山县人民政府办公室关于印发《青山县2026年农村危房改造实施方案》的通知", Issuer: "青山县人民政府办公室", DocNumber: "青政办发〔2026〕15号",
 		PublishedDate: "2026-11-10", Body: "为保障农村低收入群体住房安全，制定本方案。\n一、补助标准\n每户补助3万元。", ContentHash: "h1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := configs.Parse([]byte(cfgYAML))
-	q := queue.New(cfg, e.st, nil)
+	q := e.Queue
 	add := func(dept string, kind content.Kind) int64 {
 		d := queue.Draft{Kind: kind, Title: "危房改造政策解读", Body: "<p>解读正文，解读正文。</p>", Targets: "fabu", When: "now", KeepDraft: true}
 		d.Images = [][]byte{pngFile(40, 30)}
@@ -76,7 +74,7 @@ func TestConsolePoliciesPage(t *testing.T) {
 	if code, _ := scj.post(link, url.Values{"csrf": {scj.csrf("/console/policies")}, "item": {strconv.FormatInt(other, 10)}}); code != 200 {
 		t.Fatalf("scj links its own article: %d", code)
 	}
-	links, _ := e.st.PolicyLinks(ctx)
+	links, _ := e.Store.PolicyLinks(ctx)
 	if len(links[pid]) != 2 || links[pid][0].ItemID != article || links[pid][1].ItemID != other {
 		t.Fatalf("links stored: %+v", links)
 	}
@@ -100,12 +98,12 @@ func TestConsolePoliciesPage(t *testing.T) {
 	if code != 200 || !strings.Contains(page, "稿件已提交") || !strings.Contains(page, "一图读懂农村危房改造补助") {
 		t.Fatalf("graphic from policy: %d %s", code, page)
 	}
-	links, _ = e.st.PolicyLinks(ctx)
+	links, _ = e.Store.PolicyLinks(ctx)
 	gl := links[pid][len(links[pid])-1]
 	if gl.Kind != "graphic" || gl.Title != "一图读懂农村危房改造补助" {
 		t.Fatalf("graphic link: %+v", gl)
 	}
-	if it, err := e.st.Item(ctx, gl.ItemID); err != nil || len(it.Revision.Images) == 0 || it.Revision.SourceURL != "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html" {
+	if it, err := e.Store.Item(ctx, gl.ItemID); err != nil || len(it.Revision.Images) == 0 || it.Revision.SourceURL != "https://www.qingshan.gov.cn/zwgk/zcwj/202611/t1.html" {
 		t.Fatalf("graphic item: %v %+v", err, it.Revision)
 	}
 

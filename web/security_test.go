@@ -14,12 +14,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
-// cfgEmptyDept is cfgYAML with a department that owns no account.
-var cfgEmptyDept = strings.Replace(cfgYAML, "  - {id: scj, name: 市场监管局}\n", "  - {id: scj, name: 市场监管局}\n  - {id: dag, name: 档案局}\n", 1)
+// emptyDept is webOptions with a department that owns no account.
+func emptyDept() testenv.Options {
+	o := webOptions()
+	o.YAML += "  - {id: dag, name: 档案局}\n"
+	return o
+}
 
 func TestStatusWithoutLoginShowsNoTitleAccountOrComment(t *testing.T) {
 	e := newAPI(t)
@@ -47,14 +51,14 @@ func TestStatusWithoutLoginShowsNoTitleAccountOrComment(t *testing.T) {
 }
 
 func TestDepartmentWithoutAccountsGetsNoStatistics(t *testing.T) {
-	e := newAPIConfig(t, cfgEmptyDept)
+	e := newAPIWith(t, emptyDept())
 	ctx := context.Background()
 	n := int64(15991)
-	if _, err := e.st.UpsertDailyStats(ctx, []storage.DailyStat{{Account: "fabu", Date: "2026-11-01", Followers: &n},
+	if _, err := e.Store.UpsertDailyStats(ctx, []storage.DailyStat{{Account: "fabu", Date: "2026-11-01", Followers: &n},
 		{Account: "scj-wx", Date: "2026-11-01", Followers: &n}}); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := e.st.CreateToken(ctx, "档案员", "dag", "viewer")
+	tok, err := e.Store.CreateToken(ctx, "档案员", "dag", "viewer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +88,7 @@ func TestMediaIsScopedToTheDepartment(t *testing.T) {
 	if m["id"] == nil {
 		t.Fatal(raw)
 	}
-	full, err := e.st.Item(context.Background(), int64(m["id"].(float64)))
+	full, err := e.Store.Item(context.Background(), int64(m["id"].(float64)))
 	if err != nil || len(full.Revision.Images) == 0 {
 		t.Fatalf("item: %v %+v", err, full.Revision)
 	}
@@ -113,7 +117,7 @@ func TestItemPageShowsBodyImages(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("%d %s", code, raw)
 	}
-	full, err := e.st.Item(context.Background(), int64(m["id"].(float64)))
+	full, err := e.Store.Item(context.Background(), int64(m["id"].(float64)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,11 +198,15 @@ func TestSessionCookieSecureBehindProxy(t *testing.T) {
 	if cookieSecure(plain, "") || cookieSecure(plain, "https") {
 		t.Fatal("Secure without TLS, setting or trusted proxy (X-Forwarded-Proto from anyone)")
 	}
-	set := newAPIConfig(t, cfgYAML+"http: {secure_cookies: true}\n")
+	o := webOptions()
+	o.YAML += "http: {secure_cookies: true}\n"
+	set := newAPIWith(t, o)
 	if !cookieSecure(set, "") {
 		t.Fatal("http.secure_cookies did not make the cookie Secure")
 	}
-	proxied := newAPIConfig(t, cfgYAML+"http: {trusted_proxies: [127.0.0.1]}\n")
+	o = webOptions()
+	o.YAML += "http: {trusted_proxies: [127.0.0.1]}\n"
+	proxied := newAPIWith(t, o)
 	if !cookieSecure(proxied, "https") || cookieSecure(proxied, "") {
 		t.Fatal("a trusted proxy's X-Forwarded-Proto was not followed")
 	}
@@ -211,10 +219,7 @@ func TestTrustedProxyIsNotCapped(t *testing.T) {
 		proxies []string
 		served  bool
 	}{{nil, false}, {[]string{"127.0.0.0/8"}, true}} {
-		cfg, err := configs.Parse([]byte(cfgYAML))
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := testenv.New(t, webOptions()).Config
 		cfg.Listen, cfg.HTTP.MaxConnsPerIP, cfg.HTTP.TrustedProxies = "127.0.0.1:0", 1, tc.proxies
 		ln, err := Listen(cfg)
 		if err != nil {

@@ -18,7 +18,7 @@ func (e *apiEnv) addUser(name, dept, role, pw string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.st.CreateUser(context.Background(), storage.User{Name: name, Department: dept, Role: role, PasswordHash: hash}, "test"); err != nil {
+	if err := e.Store.CreateUser(context.Background(), storage.User{Name: name, Department: dept, Role: role, PasswordHash: hash}, "test"); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -82,7 +82,7 @@ func TestPasswordSignInAndLock(t *testing.T) {
 	if ra, _ := strconv.Atoi(resp.Header.Get("Retry-After")); ra < 60 || ra > int(lockWindow.Seconds())+1 {
 		t.Fatalf("Retry-After = %q", resp.Header.Get("Retry-After"))
 	}
-	acts := auditActions(t, e.st)
+	acts := auditActions(t, e.Store)
 	if acts["login_failed"] != nameLimit+1 || acts["login_locked"] == 0 || acts["login_refused_locked"] != 1 {
 		t.Fatalf("audit: %v", acts)
 	}
@@ -124,7 +124,7 @@ func TestSessionsEnd(t *testing.T) {
 	b1.signIn("编辑甲", "bianji-2026")
 	b2.signIn("编辑甲", "bianji-2026")
 	hash, _ := password.Hash("bianji-2027")
-	if err := e.st.SetPassword(context.Background(), "编辑甲", hash, "test"); err != nil {
+	if err := e.Store.SetPassword(context.Background(), "编辑甲", hash, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if reuse(b1.cookie()) != http.StatusSeeOther || reuse(b2.cookie()) != http.StatusSeeOther {
@@ -135,7 +135,7 @@ func TestSessionsEnd(t *testing.T) {
 	if code, _ := b3.signIn("编辑甲", "bianji-2027"); code != 200 {
 		t.Fatalf("new password: %d", code)
 	}
-	if err := e.st.SetUserDisabled(context.Background(), "编辑甲", true, "test"); err != nil {
+	if err := e.Store.SetUserDisabled(context.Background(), "编辑甲", true, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if reuse(b3.cookie()) != http.StatusSeeOther {
@@ -151,7 +151,7 @@ func TestSessionsEnd(t *testing.T) {
 	if code, _, _ := e.do("GET", "/api/v1/items", "viewer", nil); code != 200 {
 		t.Fatalf("token before revoke: %d", code)
 	}
-	if _, err := e.st.RevokeTokens(context.Background(), "统计员"); err != nil {
+	if _, err := e.Store.RevokeTokens(context.Background(), "统计员"); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, _ := e.do("GET", "/api/v1/items", "viewer", nil); code != 401 {

@@ -3,39 +3,39 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 func TestAccountsCheck(t *testing.T) {
-	sb := sandbox.New(sandbox.Options{Seed: 3})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
 	loc, _ := time.LoadLocation("Asia/Shanghai") // herald counts days in the configured timezone
 	soon := time.Now().In(loc).AddDate(0, 0, 3).Format("2006-01-02")
 	later := time.Now().In(loc).AddDate(0, 0, 60).Format("2006-01-02")
-	e := newEnv(t, fmt.Sprintf(`
-data_dir: %%DIR%%/data
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-accounts:
-  - {id: ok, name: 正常, platform: wechat, app_id: wx_ok, app_secret: right}
-  - {id: reset, name: 密钥已重置, platform: wechat, app_id: wx_reset, app_secret: old}
-  - {id: unc, name: 未认证, platform: wechat, app_id: wx_unc, app_secret: s}
-  - {id: wb-soon, name: 快到期, platform: weibo, uid: "1", access_token: t1, token_expires: %s, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: wb-ok, name: 微博正常, platform: weibo, uid: "2", access_token: t2, token_expires: %s, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: wb-bad, name: 授权失效, platform: weibo, uid: "3", access_token: t3-revoked, link_url: "https://www.qingshan.gov.cn/"}
-`, srv.URL, srv.URL, soon, later))
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx_ok", Secret: "right"})
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx_reset", Secret: "new"})
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx_unc", Secret: "s", Uncertified: true})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "1", Token: "t1"})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "2", Token: "t2"})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "3", Token: "t3"})
+	// The platform knows wx_reset by a new secret, wx_unc as uncertified, and uid 3 by another token.
+	e := newEnv(t, testenv.Options{Sandbox: sandbox.Options{Seed: 3},
+		WeChatApp: func(i int, app *sandbox.WeChatApp) {
+			app.Uncertified = app.AppID == "wx_unc"
+			if app.AppID == "wx_reset" {
+				app.Secret = "new"
+			}
+		},
+		WeiboUser: func(i int, u *sandbox.WeiboUser) {
+			if u.UID == "3" {
+				u.Token = "t3"
+			}
+		},
+		Accounts: fmt.Sprintf(`
+- {id: ok, name: 正常, platform: wechat, app_id: wx_ok, app_secret: right}
+- {id: reset, name: 密钥已重置, platform: wechat, app_id: wx_reset, app_secret: old}
+- {id: unc, name: 未认证, platform: wechat, app_id: wx_unc, app_secret: s}
+- {id: wb-soon, name: 快到期, platform: weibo, uid: "1", access_token: t1, token_expires: %s, link_url: "https://www.qingshan.gov.cn/"}
+- {id: wb-ok, name: 微博正常, platform: weibo, uid: "2", access_token: t2, token_expires: %s, link_url: "https://www.qingshan.gov.cn/"}
+- {id: wb-bad, name: 授权失效, platform: weibo, uid: "3", access_token: t3-revoked, link_url: "https://www.qingshan.gov.cn/"}`, soon, later)})
+	sb := e.Sandbox
 
 	code, out, errs := e.herald("accounts", "check", "--json")
 	if code != 0 {

@@ -11,7 +11,7 @@ import (
 // (../, absolute, a symlink pointing out) is answered exactly like a
 // missing file, and nothing outside is read into the item.
 func TestBodyFileImagesStayInItsFolder(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	cover, err := os.ReadFile(filepath.Join(e.dir, "cover.png"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,7 +13,7 @@ import (
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
-	"github.com/herald-gov/herald/storage"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // buildHerald compiles the herald binary for subprocess tests.
@@ -44,34 +41,10 @@ func TestSIGKILLMidFanOutPublishesExactlyOncePerAccount(t *testing.T) {
 		t.Skip("subprocess crash test")
 	}
 	bin := buildHerald(t)
-	sb := sandbox.New(sandbox.Options{Seed: 5, Faults: sandbox.Faults{Latency: 60 * time.Millisecond}})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-
-	dir := t.TempDir()
-	var y strings.Builder
-	fmt.Fprintf(&y, "data_dir: %s\nlisten: %s\nwechat: {api_base: %q, timeout: 5s}\nweibo: {api_base: %q, timeout: 5s}\n",
-		filepath.Join(dir, "data"), freeAddr(t), srv.URL, srv.URL)
-	y.WriteString("review: {levels: []}\ndelivery: {workers: 4, settle_window: 1s}\naccounts:\n")
-	for i := 0; i < 24; i++ {
-		fmt.Fprintf(&y, "  - {id: wx%02d, name: 公众号%d, platform: wechat, groups: [all], app_id: wxapp%02d, app_secret: s%02d}\n", i, i, i, i)
-	}
-	for i := 0; i < 8; i++ {
-		fmt.Fprintf(&y, "  - {id: wb%02d, name: 微博%d, platform: weibo, groups: [all], uid: \"%d\", access_token: t%02d, link_url: \"https://www.qingshan.gov.cn/\"}\n", i, i, 500+i, i)
-	}
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	if err := os.WriteFile(cfgPath, []byte(y.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
-
 	// The item is added by the CLI before the daemon runs.
-	e := &env{t: t, dir: dir, cfg: cfgPath}
-	newEnvFiles(t, dir)
+	e := newEnv(t, testenv.Options{WeChat: 24, Weibo: 8, Workers: 4, Delivery: "settle_window: 1s", Timeout: 5 * time.Second,
+		YAML: "listen: " + freeAddr(t) + "\nreview: {levels: []}", Sandbox: sandbox.Options{Seed: 5, Faults: sandbox.Faults{Latency: 60 * time.Millisecond}}})
+	sb, cfg, cfgPath, st := e.Sandbox, e.Config, e.cfg, e.Store
 	id := e.addArticle("--to", "all", "--at", "now")
 
 	published := func() int {
@@ -115,11 +88,6 @@ func TestSIGKILLMidFanOutPublishesExactlyOncePerAccount(t *testing.T) {
 		t.Fatalf("everything was published before the kill (%d); the test proves nothing", killedAt)
 	}
 
-	st, err := storage.Open(context.Background(), cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	inFlight := 0
 	ds, _ := st.Deliveries(context.Background(), id)
 	for _, d := range ds {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"archive/zip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +18,7 @@ import (
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/graphic"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/queue"
 )
 
@@ -38,44 +35,18 @@ type platformEnv struct {
 	d  *daemon
 }
 
+// startPlatformEnv runs the daemon over one WeChat and one Weibo account;
+// extraConfig is appended to the config (review: none unless it says).
 func startPlatformEnv(t *testing.T, extraConfig string) *platformEnv {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Seed: 14})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cfgText := fmt.Sprintf(`data_dir: %s
-listen: 127.0.0.1:0
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-graphic: {footer: 青山发布}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
-  - {id: fabu-wb, name: 青山发布, platform: weibo, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-%s`, filepath.Join(dir, "data"), srv.URL, srv.URL, extraConfig)
 	if !strings.Contains(extraConfig, "review:") {
-		cfgText += "review: {levels: []}\n"
+		extraConfig += "review: {levels: []}\n"
 	}
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx, log) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &platformEnv{env: &env{t: t, dir: dir, cfg: cfgPath}, sb: sb, d: d}
+	e := newEnv(t, testenv.Options{WeChat: 1, Weibo: 1, Sandbox: sandbox.Options{Seed: 14},
+		YAML: "listen: 127.0.0.1:0\ngraphic: {footer: 青山发布}\n" + extraConfig})
+	p := &platformEnv{env: e, sb: e.Sandbox}
+	e.startDaemon(func(d *daemon) { p.d = d })
+	return p
 }
 
 // published waits for the WeChat article and the Weibo post of one item.
@@ -84,7 +55,7 @@ func (p *platformEnv) published(t *testing.T) (sandbox.Article, sandbox.WeiboPos
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		snap := p.sb.Snapshot()
-		wx, wb := snap.WeChat["wx1"], snap.Weibo["1"]
+		wx, wb := snap.WeChat["wxapp000"], snap.Weibo["100000"]
 		if len(wx.Published) > 0 && len(wb.Posts) > 0 {
 			return wx.Published[len(wx.Published)-1], wb.Posts[len(wb.Posts)-1], wx
 		}
@@ -340,7 +311,7 @@ func TestDocxWithoutPictureGetsACoverCard(t *testing.T) {
 // Bad Word files are refused with one line saying what to do; nothing is
 // added, no image is stored.
 func TestDocxRefusals(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	cases := []struct{ file, says string }{
 		{"legacy.doc", "另存为"},
 		{"encrypted.docx", "密码"},
@@ -375,7 +346,7 @@ func TestDocxRefusals(t *testing.T) {
 
 // `post edit --docx` replaces the body, the title and the cover.
 func TestDocxEdit(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	id := e.addArticle("--to", "fabu", "--at", "now", "--draft")
 	code, _, errs := e.herald("post", "edit", "--docx", docxFixture("notice.docx"), fmt.Sprint(id))
 	if code != 0 {
@@ -394,7 +365,7 @@ func TestDocxEdit(t *testing.T) {
 // 终审 line from its review record.
 func TestSignOffOnArticles(t *testing.T) {
 	p := startPlatformEnv(t, "publish: {sign_off: true}\nreview:\n  levels: [初审, 终审]\n  reviewers: {初审: [张敏], 终审: [刘建国]}\n")
-	code, out, errs := p.herald("post", "add", "--kind", "article", "--docx", docxFixture("notice.docx"), "--to", "fabu", "--at", "now", "--as", "李文")
+	code, out, errs := p.herald("post", "add", "--kind", "article", "--docx", docxFixture("notice.docx"), "--to", "wx000", "--at", "now", "--as", "李文")
 	if code != 0 {
 		t.Fatalf("post add: exit %d: %s", code, errs)
 	}
@@ -406,13 +377,13 @@ func TestSignOffOnArticles(t *testing.T) {
 		t.Fatalf("approve 终审: %s", errs)
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for len(p.sb.Snapshot().WeChat["wx1"].Published) == 0 {
+	for len(p.sb.Snapshot().WeChat["wxapp000"].Published) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("not published within 15 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	art := p.sb.Snapshot().WeChat["wx1"].Published[0]
+	art := p.sb.Snapshot().WeChat["wxapp000"].Published[0]
 	if want := "<p>编辑：李文　审核：张敏　终审：刘建国</p>"; !strings.HasSuffix(art.Content, want) {
 		t.Errorf("the article does not end with %s: …%s", want, art.Content[max(0, len(art.Content)-200):])
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -14,7 +15,7 @@ import (
 // first one's live deliveries into unknown and run the daily jobs twice. It
 // exits 1 naming the first one's PID, and leaves the first one running.
 func TestSecondServeOnTheSameDataDirIsRefused(t *testing.T) {
-	c := newCancelEnv(t, "")
+	c := newCancelEnv(t, testenv.Options{})
 	c.serve() // the first daemon, in this process
 	type result struct {
 		code      int
@@ -41,12 +42,12 @@ func TestSecondServeOnTheSameDataDirIsRefused(t *testing.T) {
 	}
 	t.Logf("second serve said: %s", strings.TrimSpace(errs))
 	// The first daemon still works: an item goes out.
-	c.addArticle("--to", "gz1", "--at", "now")
-	waitFor(t, "the first daemon to publish", func() bool { return len(c.sb.Snapshot().WeChat["wxc1"].Published) == 1 })
+	c.addArticle("--to", "wx000", "--at", "now")
+	waitFor(t, "the first daemon to publish", func() bool { return len(c.Sandbox.Snapshot().WeChat["wxapp000"].Published) == 1 })
 	// Once it stops, the lock is free again.
 	c.stop()
 	c.stop = nil
-	l, err := storage.LockDir(c.cfg.DataDir)
+	l, err := storage.LockDir(c.Config.DataDir)
 	if err != nil {
 		t.Fatalf("lock after the daemon stopped: %v", err)
 	}

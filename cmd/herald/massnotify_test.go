@@ -2,20 +2,22 @@ package main
 
 import (
 	"testing"
+
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // `post add --notify`: the article is published by one mass send of its
 // draft (followers notified once), never by freepublish as well.
 func TestNotifyGoesOutByOneMassSend(t *testing.T) {
-	c := newCancelEnv(t, "")
+	c := newCancelEnv(t, testenv.Options{})
 	c.serve()
-	id := c.addArticle("--to", "gz1", "--at", "now", "--notify")
+	id := c.addArticle("--to", "wx000", "--at", "now", "--notify")
 	var s shown
 	waitFor(t, "the item to settle", func() bool {
 		s = c.show(id)
 		return s.State != "scheduled" && s.State != "publishing"
 	})
-	st := c.sb.Snapshot().WeChat["wxc1"]
+	st := c.Sandbox.Snapshot().WeChat["wxapp000"]
 	if s.State != "done" || len(s.Deliveries) != 1 || s.Deliveries[0].Error != "" {
 		t.Fatalf("item %s: %+v", s.State, s.Deliveries)
 	}

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +12,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // testRobot is a group robot on loopback that records the text of every
@@ -59,41 +54,16 @@ func (r *testRobot) messages() []string {
 // and robot, and returns a CLI environment for it.
 func startNotifyDaemon(t *testing.T, robotURL string) (*env, *sandbox.Server) {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Seed: 5})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cfgText := fmt.Sprintf(`data_dir: %s
-listen: 127.0.0.1:0
-wechat: {api_base: %q}
+	e := newEnv(t, testenv.Options{Sandbox: sandbox.Options{Seed: 5}, YAML: fmt.Sprintf(`listen: 127.0.0.1:0
 review:
   levels: [初审, 复审, 终审]
   reviewers: {初审: [张敏], 复审: [王强], 终审: [刘建国]}
 notify: {webhook_url: %q, console_url: "https://herald.qingshan.gov.cn/"}
 departments:
   - {id: xwb, name: 新闻办, office: true}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wx1, app_secret: s}
-`, filepath.Join(dir, "data"), srv.URL, robotURL)
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	os.WriteFile(cfgPath, []byte(cfgText), 0o600)
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.notifyPoll = 50 * time.Millisecond
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx, log) }()
-	t.Cleanup(func() { cancel(); <-done })
-	newEnvFiles(t, dir)
-	return &env{t: t, dir: dir, cfg: cfgPath}, sb
+`, robotURL), Accounts: "- {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wx1, app_secret: s}"})
+	e.startDaemon(func(d *daemon) { d.notifyPoll = 50 * time.Millisecond })
+	return e, e.Sandbox
 }
 
 func (e *env) signAll(id int64) {
@@ -151,6 +121,10 @@ func TestRobotToldOfReviewRejectionAndFailure(t *testing.T) {
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("robot got %d messages, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n---\n"))
+	}
+	// What the robot said went out did, once; what it said failed did not.
+	if pub := sb.Snapshot().WeChat["wx1"].Published; len(pub) != 1 || pub[0].Title != "县政府常务会议" {
+		t.Fatalf("the platform published %d articles, want the first item's only", len(pub))
 	}
 	for i, w := range want {
 		parts := append(w.parts, "县政府常务会议", "编号 "+strconv.FormatInt(w.item, 10))

@@ -2,32 +2,19 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 func TestPatrolCommandFindingsExitCodesAndTasks(t *testing.T) {
-	sb := sandbox.New(sandbox.Options{Seed: 5})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	e := newEnv(t, fmt.Sprintf(`
-data_dir: %%DIR%%/data
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-review:
-  leaders: [{name: 王建国, title: 县委书记}]
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
-  - {id: fabu-wb, name: 青山发布微博, platform: weibo, uid: "9", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-`, srv.URL, srv.URL))
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx1", Secret: "s", SilentSince: "2025-01-01"})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "9", Token: "t"})
-	if _, err := sb.PlaceWeiboPost("9", "今天天气晴好。", time.Time{}); err != nil {
+	e := newEnv(t, testenv.Options{WeChat: 1, Weibo: 1, Sandbox: sandbox.Options{Seed: 5}, YAML: "review:\n  leaders: [{name: 王建国, title: 县委书记}]",
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.SilentSince = "2025-01-01" }})
+	sb := e.Sandbox
+	if _, err := sb.PlaceWeiboPost("100000", "今天天气晴好。", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -35,11 +22,11 @@ accounts:
 	if code != 0 {
 		t.Fatalf("clean patrol: exit %d: %s %s", code, out, errs)
 	}
-	art, err := sb.PlaceArticle("wx1", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持会议。</p>"})
+	art, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持会议。</p>"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = e.herald("patrol", "--json", "--account", "fabu")
+	code, out, errs = e.herald("patrol", "--json", "--account", "wx000")
 	if code != 1 || !strings.Contains(errs, "发现 1 处问题") {
 		t.Fatalf("patrol with a finding: exit %d: %s", code, errs)
 	}
@@ -57,7 +44,7 @@ accounts:
 		t.Fatalf("%+v", res)
 	}
 	f := res.Findings[0]
-	if f.Account != "fabu" || f.URL != art.URL || f.Term != "王建华" || f.Suggestion != "王建国" || f.Level != "block" || f.PublishedAt.IsZero() || f.Context == "" {
+	if f.Account != "wx000" || f.URL != art.URL || f.Term != "王建华" || f.Suggestion != "王建国" || f.Level != "block" || f.PublishedAt.IsZero() || f.Context == "" {
 		t.Fatalf("finding %+v", f)
 	}
 	if code, _, errs = e.herald("patrol", "--from", "2026-13-01"); code != 2 {
@@ -68,8 +55,8 @@ accounts:
 	}
 
 	// An unreadable account: exit 1.
-	sb.ExpireWeiboToken("9")
-	if code, _, errs = e.herald("patrol", "--account", "fabu-wb"); code != 1 || !strings.Contains(errs, "未能读取") {
+	sb.ExpireWeiboToken("100000")
+	if code, _, errs = e.herald("patrol", "--account", "wb000"); code != 1 || !strings.Contains(errs, "未能读取") {
 		t.Fatalf("expired token: exit %d %s", code, errs)
 	}
 
@@ -77,11 +64,11 @@ accounts:
 	if code, _, errs = e.herald("task", "add", "--title", "T"); code != 2 {
 		t.Fatalf("task add without --due: exit %d %s", code, errs)
 	}
-	if code, _, errs = e.herald("task", "add", "--title", "T", "--due", "2020-01-01 10:00", "--to", "fabu"); code != 2 || !strings.Contains(errs, "已经过去") {
+	if code, _, errs = e.herald("task", "add", "--title", "T", "--due", "2020-01-01 10:00", "--to", "wx000"); code != 2 || !strings.Contains(errs, "已经过去") {
 		t.Fatalf("task add with a past due time: exit %d %s", code, errs)
 	}
 	due := time.Now().Add(48 * time.Hour).Format(time.RFC3339)
-	code, out, errs = e.herald("task", "add", "--title", "县委常委会召开", "--due", due, "--to", "fabu", "--json")
+	code, out, errs = e.herald("task", "add", "--title", "县委常委会召开", "--due", due, "--to", "wx000", "--json")
 	if code != 0 || !strings.Contains(out, `"id"`) {
 		t.Fatalf("task add: %d %s %s", code, out, errs)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,8 +15,8 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/graphic"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/policies"
 )
 
@@ -105,29 +103,18 @@ type policyJSON struct {
 // the policy through the sandbox, and watch the policy's coverage move.
 func TestPolicyPipelineThroughTheCLI(t *testing.T) {
 	site := policySite(t)
-	sb := sandbox.New(sandbox.Options{Seed: 5})
-	platform := httptest.NewServer(sb)
-	defer platform.Close()
 	rb := &robot{}
 	hook := httptest.NewServer(rb)
 	defer hook.Close()
-	dir := t.TempDir()
-	cfgText := fmt.Sprintf(`data_dir: %s
-listen: 127.0.0.1:0
-wechat: {api_base: %q}
+	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 5}, YAML: fmt.Sprintf(`listen: 127.0.0.1:0
 review: {levels: []}
 reports: {webhook_url: %q}
 policies:
   interpret_within: 3
   sources:
     - url: %s/zcwj/
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
-`, filepath.Join(dir, "data"), platform.URL, hook.URL+"/cgi-bin/webhook/send?key=SECRETKEY", site.URL)
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	os.WriteFile(cfgPath, []byte(cfgText), 0o600)
-	e := &env{t: t, dir: dir, cfg: cfgPath}
-	newEnvFiles(t, dir)
+`, hook.URL+"/cgi-bin/webhook/send?key=SECRETKEY", site.URL)})
+	sb, dir := e.Sandbox, e.dir
 
 	code, out, errs := e.herald("policy", "sync")
 	if code != 0 || !strings.Contains(out, "新增 2") {
@@ -181,10 +168,10 @@ accounts:
 	}
 
 	// Bad links are refused with one line, nothing added.
-	if code, _, errs := e.herald("post", "add", "--kind", "short", "--text", "短讯", "--to", "fabu", "--policy", id1); code != 1 || !strings.Contains(errs, "只有图文") {
+	if code, _, errs := e.herald("post", "add", "--kind", "short", "--text", "短讯", "--to", "wx000", "--policy", id1); code != 1 || !strings.Contains(errs, "只有图文") {
 		t.Fatalf("short post linked to a policy: %d %s", code, errs)
 	}
-	if code, _, errs := e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "fabu", "--policy", "999"); code != 1 || !strings.Contains(errs, "政策 999 不存在") {
+	if code, _, errs := e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "wx000", "--policy", "999"); code != 1 || !strings.Contains(errs, "政策 999 不存在") {
 		t.Fatalf("graphic linked to an unknown policy: %d %s", code, errs)
 	}
 	if code, out, _ := e.herald("post", "list", "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
@@ -192,20 +179,9 @@ accounts:
 	}
 
 	// The daemon publishes the linked graphic through the sandbox.
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx, log) }()
-	defer func() { cancel(); <-done }()
+	var d *daemon
+	e.startDaemon(func(x *daemon) { d = x })
+	cfg := e.Config
 
 	// Before: pending within the working days, overdue after (fixed clocks).
 	loc := cfg.Location
@@ -229,7 +205,7 @@ accounts:
 		t.Fatalf("after the deadline: %s, want overdue", v.Status)
 	}
 
-	code, out, errs = e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "fabu", "--at", "now", "--policy", id1)
+	code, out, errs = e.herald("post", "add", "--kind", "graphic", "--from-policy", draft, "--to", "wx000", "--at", "now", "--policy", id1)
 	if code != 0 {
 		t.Fatalf("post add --policy: %d %s", code, errs)
 	}
@@ -239,13 +215,13 @@ accounts:
 		t.Fatalf("linked items: %+v", it)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(sb.Snapshot().WeChat["wx1"].Published) == 0 {
+	for len(sb.Snapshot().WeChat["wxapp000"].Published) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the linked graphic never reached the sandbox")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	pub := sb.Snapshot().WeChat["wx1"].Published[0]
+	pub := sb.Snapshot().WeChat["wxapp000"].Published[0]
 	if pub.Title != "青山县2026年农村危房改造实施方案" {
 		t.Fatalf("sandbox published %q", pub.Title)
 	}
@@ -286,11 +262,8 @@ accounts:
 }
 
 func TestPolicySyncReportsBadSourcesAndExitsOne(t *testing.T) {
-	dir := t.TempDir()
 	site := policySite(t)
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s\npolicies:\n  sources:\n    - url: %s/nothing/\n    - url: %s/zcwj/\n", filepath.Join(dir, "data"), site.URL, site.URL)), 0o600)
-	e := &env{t: t, dir: dir, cfg: cfgPath}
+	e := newEnv(t, testenv.Options{YAML: fmt.Sprintf("policies:\n  sources:\n    - url: %s/nothing/\n    - url: %s/zcwj/\n", site.URL, site.URL)})
 	code, out, errs := e.herald("policy", "sync")
 	lines := strings.Split(strings.TrimSpace(errs), "\n")
 	if code != 1 || len(lines) != 2 || !strings.Contains(lines[0], site.URL+"/nothing/：无法读取（HTTP 404") || !strings.Contains(out, "新增 2") {
@@ -302,24 +275,9 @@ func TestPolicySyncReportsBadSourcesAndExitsOne(t *testing.T) {
 // policies.interval.
 func TestServeSyncsPolicies(t *testing.T) {
 	site := policySite(t)
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s\nlisten: 127.0.0.1:0\npolicies:\n  interval: 1m\n  sources:\n    - url: %s/zcwj/\n",
-		filepath.Join(dir, "data"), site.URL)), 0o600)
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.policyFirst = 50 * time.Millisecond
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx, log) }()
-	defer func() { cancel(); <-done }()
+	e := newEnv(t, testenv.Options{YAML: fmt.Sprintf("listen: 127.0.0.1:0\npolicies:\n  interval: 1m\n  sources:\n    - url: %s/zcwj/\n", site.URL)})
+	var d *daemon
+	e.startDaemon(func(x *daemon) { x.policyFirst = 50 * time.Millisecond; d = x })
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ps, err := d.store.Policies(context.Background())

@@ -1,26 +1,16 @@
 package main
 
 import (
-	"fmt"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/configs"
 )
 
 func TestPostPreviewToOneReviewer(t *testing.T) {
-	sb := sandbox.New(sandbox.Options{Seed: 9})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	e := newEnv(t, strings.Replace(testConfig, "data_dir: %DIR%/data\n", fmt.Sprintf("data_dir: %%DIR%%/data\nwechat: {api_base: %q}\nweibo: {api_base: %q}\n", srv.URL, srv.URL), 1))
-	cfg, err := configs.Load(e.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
+	o := cliOptions()
+	o.Sandbox.Seed = 9
+	e := newEnv(t, o)
+	sb := e.Sandbox
 	id := e.addArticle("--to", "group:county", "--at", "now")
 	ids := strconv.FormatInt(id, 10)
 

@@ -9,7 +9,7 @@ import (
 // A refusal's line on the terminal names the flag that fixes it; the
 // queue's own message names none.
 func TestRefusalLineNamesTheFlag(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	code, _, errs := e.herald("post", "add", "--kind", "article", "--title", "旧闻", "--body-file", e.dir+"/body.html",
 		"--image", e.dir+"/cover.png", "--to", "fabu", "--at", "2001-01-01 09:00")
 	if code != 1 || !strings.Contains(errs, "已过") || !strings.Contains(errs, "发布时间用 --at 指定") {

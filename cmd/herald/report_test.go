@@ -14,7 +14,9 @@ import (
 // workbook's titles name reports.region and reports.unit; a refused period
 // leaves no file.
 func TestReportMonthlyPeriods(t *testing.T) {
-	e := newEnv(t, testConfig+"reports: {region: 青山县, unit: 中共青山县委宣传部}\n")
+	o := cliOptions()
+	o.YAML += "reports: {region: 青山县, unit: 中共青山县委宣传部}\n"
+	e := newEnv(t, o)
 	out := filepath.Join(e.dir, "year.xlsx")
 	for _, args := range [][]string{
 		{"--year", "2026", "--month", "2026-11", "--out", out},

@@ -6,18 +6,20 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
-const testConfig = `
-data_dir: %DIR%/data
-review:
+// cliYAML is the review and departments sections of the CLI tests' config.
+const cliYAML = `review:
   levels: [初审, 终审]
   reviewers:
     初审: [张敏]
@@ -25,27 +27,58 @@ review:
 departments:
   - {id: xwb, name: 新闻办, office: true}
   - {id: scjgj, name: 市场监管局}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s1}
-  - {id: fabu-wb, name: 青山发布, platform: weibo, groups: [county], department: xwb, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-  - {id: scj, name: 青山市场监管, platform: wechat, groups: [departments], department: scjgj, app_id: wx2, app_secret: s2}
 `
 
-type env struct {
-	t   *testing.T
-	dir string
-	cfg string
+// cliOptions is the CLI tests' world: two review levels, the news office
+// with a WeChat and a Weibo account in group county, and a department with
+// its own WeChat account.
+func cliOptions() testenv.Options {
+	return testenv.Options{YAML: cliYAML, Accounts: `
+- {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s1}
+- {id: fabu-wb, name: 青山发布, platform: weibo, groups: [county], department: xwb, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
+- {id: scj, name: 青山市场监管, platform: wechat, groups: [departments], department: scjgj, app_id: wx2, app_secret: s2}`}
 }
 
-func newEnv(t *testing.T, config string) *env {
+// env runs herald commands against a testenv's config file; dir also
+// holds cover.png and body.html.
+type env struct {
+	*testenv.Env
+	t   *testing.T
+	dir string
+	cfg string // the config file
+}
+
+func newEnv(t *testing.T, o testenv.Options) *env {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "herald.yaml")
-	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(config, "%DIR%", dir)), 0o600); err != nil {
-		t.Fatal(err)
+	te := testenv.New(t, o)
+	newEnvFiles(t, te.Dir)
+	return &env{Env: te, t: t, dir: te.Dir, cfg: te.ConfigPath}
+}
+
+// startDaemon runs serve's daemon in-process on the env's config until
+// stop (at the latest when the test ends); tune, if not nil, adjusts it
+// before it runs. HERALD_TEST_VERBOSE=1 shows its log.
+func (e *env) startDaemon(tune func(*daemon)) (stop func()) {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := e.Log
+	if os.Getenv("HERALD_TEST_VERBOSE") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	newEnvFiles(t, dir)
-	return &env{t, dir, cfg}
+	d, err := newDaemon(ctx, e.Config, log)
+	if err != nil {
+		cancel()
+		e.t.Fatal(err)
+	}
+	if tune != nil {
+		tune(d)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx, log) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	e.t.Cleanup(stop)
+	return stop
 }
 
 // newEnvFiles writes cover.png and body.html into dir.
@@ -128,7 +161,7 @@ func (e *env) show(id int64) shown {
 }
 
 func TestPostAddToGroupMakesOnePendingDeliveryPerAccount(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	id := e.addArticle("--to", "group:county", "--at", "now")
 	s := e.show(id)
 	if s.ID != id || s.State != "in_review" {
@@ -147,7 +180,7 @@ func TestPostAddToGroupMakesOnePendingDeliveryPerAccount(t *testing.T) {
 }
 
 func TestPostAddJSONAndList(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	code, out, errs := e.herald("post", "add", "--json", "--kind", "short", "--text", "今日县城天气晴好。", "--to", "fabu-wb", "--at", "now")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -176,7 +209,7 @@ func TestPostAddJSONAndList(t *testing.T) {
 }
 
 func TestReviewFlowThroughCLI(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	id := e.addArticle("--to", "group:county", "--at", "now")
 	ids := strconv.FormatInt(id, 10)
 	if code, _, errs := e.herald("post", "approve", "--as", "刘建国", ids); code != 1 || !strings.Contains(errs, "无权签署初审") {
@@ -205,7 +238,7 @@ func TestReviewFlowThroughCLI(t *testing.T) {
 }
 
 func TestDepartmentCannotTargetOtherAccounts(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	code, _, errs := e.herald("post", "add", "--department", "scjgj", "--kind", "short", "--text", "检查", "--to", "fabu-wb", "--at", "now")
 	if code != 1 || !strings.Contains(errs, "只能向本部门账号发布") {
 		t.Fatalf("department targeting other account: %d %q", code, errs)
@@ -213,10 +246,9 @@ func TestDepartmentCannotTargetOtherAccounts(t *testing.T) {
 }
 
 func TestNoReviewGoesStraightToScheduled(t *testing.T) {
-	e := newEnv(t, strings.Replace(testConfig, "levels: [初审, 终审]", "levels: []", 1)+"")
-	cfg, _ := os.ReadFile(e.cfg)
-	cfgText := strings.Replace(string(cfg), "  reviewers:\n    初审: [张敏]\n    终审: [刘建国]\n", "", 1)
-	os.WriteFile(e.cfg, []byte(cfgText), 0o600)
+	o := cliOptions()
+	o.YAML = strings.Replace(o.YAML, "  levels: [初审, 终审]\n  reviewers:\n    初审: [张敏]\n    终审: [刘建国]\n", "  levels: []\n", 1)
+	e := newEnv(t, o)
 	id := e.addArticle("--to", "group:county", "--at", "now")
 	if s := e.show(id); s.State != "scheduled" || len(s.Deliveries) != 2 {
 		t.Fatalf("%+v", s)
@@ -226,12 +258,16 @@ func TestNoReviewGoesStraightToScheduled(t *testing.T) {
 func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"malformed":      {"accounts: [\n  - id: x\n", "malformed YAML"},
-		"unknown key":    {testConfig + "delivery:\n  wokers: 3\n", "delivery.wokers"},
-		"missing secret": {strings.Replace(testConfig, ", app_secret: s1", "", 1), "accounts[0].app_secret"},
+		"unknown key":    {cliYAML + "delivery:\n  wokers: 3\n", "delivery.wokers"},
+		"missing secret": {cliYAML + "accounts:\n  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1}\n", "accounts[0].app_secret"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, c.yaml)
+			dir := t.TempDir()
+			e := &env{t: t, dir: dir, cfg: filepath.Join(dir, "herald.yaml")}
+			if err := os.WriteFile(e.cfg, []byte("data_dir: "+filepath.Join(dir, "data")+"\n"+c.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			code, _, errs := e.herald("post", "list")
 			if code != 2 {
 				t.Fatalf("exit %d, want 2: %s", code, errs)
@@ -248,7 +284,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Fatalf("unknown command: %d %s", code, errb.String())
 	}
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	if code, _, _ := e.herald("post", "add", "--bogus"); code != 2 {
 		t.Fatalf("bad flag: %d", code)
 	}
@@ -268,7 +304,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 }
 
 func TestRemoteImageRefused(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	os.WriteFile(filepath.Join(e.dir, "remote.html"), []byte(`<p>x</p><img src="https://example.com/a.jpg">`), 0o600)
 	code, _, errs := e.herald("post", "add", "--kind", "article", "--title", "t", "--body-file", filepath.Join(e.dir, "remote.html"),
 		"--image", filepath.Join(e.dir, "cover.png"), "--to", "fabu", "--at", "now")
@@ -281,7 +317,7 @@ func TestRemoteImageRefused(t *testing.T) {
 }
 
 func TestBackupWritesAHeraldDatabase(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	id := e.addArticle("--to", "fabu", "--at", "now")
 	out := filepath.Join(e.dir, "backup.db")
 	if code, _, errs := e.herald("backup", "--out", out); code != 0 {
@@ -298,7 +334,7 @@ func TestBackupWritesAHeraldDatabase(t *testing.T) {
 }
 
 func TestConfigShowMasksSecrets(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	code, out, _ := e.herald("config", "show")
 	if code != 0 || strings.Contains(out, "app_secret: s1") || !strings.Contains(out, "********") {
 		t.Fatalf("%d\n%s", code, out)
@@ -311,7 +347,7 @@ func mustInt(s string) int64 {
 }
 
 func TestTokenCreate(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	code, out, errs := e.herald("token", "create", "--name", "张敏", "--department", "xwb", "--role", "reviewer")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "hrld_") {
@@ -331,7 +367,7 @@ func TestTokenCreate(t *testing.T) {
 }
 
 func TestGraphicRenderAndAddFromPolicy(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	out := filepath.Join(e.dir, "pages")
 	code, stdout, errs := e.herald("graphic", "render", "--in", "../../configs/policy.example.yaml", "--out", out)
 	if code != 0 {

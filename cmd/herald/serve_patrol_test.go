@@ -6,14 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // The daemon's daily patrol (run after the statistics) reads what was
@@ -23,26 +21,10 @@ func TestDaemonDailyPatrolTellsTheRobot(t *testing.T) {
 	robot := &testRobot{}
 	rs := httptest.NewServer(robot)
 	defer rs.Close()
-	sb := sandbox.New(sandbox.Options{Seed: 6})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "herald.yaml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`data_dir: %s
-listen: 127.0.0.1:0
-wechat: {api_base: %q}
-review:
-  leaders: [{name: 王建国, title: 县委书记}]
-notify: {webhook_url: %q}
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
-`, filepath.Join(dir, "data"), srv.URL, rs.URL)), 0o600)
-	cfg, err := configs.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	registerAccounts(sb, cfg)
-	art, err := sb.PlaceArticle("wx1", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持。</p>", At: time.Now().Add(-time.Hour)})
+	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 6},
+		YAML: fmt.Sprintf("listen: 127.0.0.1:0\nreview:\n  leaders: [{name: 王建国, title: 县委书记}]\nnotify: {webhook_url: %q}", rs.URL)})
+	sb, cfg := e.Sandbox, e.Config
+	art, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持。</p>", At: time.Now().Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +46,7 @@ accounts:
 		t.Fatalf("robot got %d messages: %q", len(robot.msgs), robot.msgs)
 	}
 	all := strings.Join(robot.msgs, "\n")
-	for _, want := range []string{"巡检", "「王建华」应为「王建国」", art.URL, "转载任务提醒", "学习贯彻全会精神", "青山发布（fabu）"} {
+	for _, want := range []string{"巡检", "「王建华」应为「王建国」", art.URL, "转载任务提醒", "学习贯彻全会精神", "公众号0（wx000）"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("robot messages lack %q:\n%s", want, all)
 		}

@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/herald-gov/herald/channels/sandbox"
-	"github.com/herald-gov/herald/storage"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // TestStatsCollectKilledMidAccountCompletesOnResume: `herald stats collect`
@@ -25,57 +20,37 @@ func TestStatsCollectKilledMidAccountCompletesOnResume(t *testing.T) {
 		t.Skip("subprocess kill test")
 	}
 	bin := buildHerald(t)
-	sb := sandbox.New(sandbox.Options{Seed: 6})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	e := newEnv(t, fmt.Sprintf(`
-data_dir: %%DIR%%/data
-wechat: {api_base: %q, timeout: 60s}
-weibo: {api_base: %q}
-accounts:
-  - {id: a1, name: 青山发布, platform: wechat, app_id: wx1, app_secret: s}
-  - {id: a2, name: 青山教育, platform: wechat, app_id: wx2, app_secret: s}
-  - {id: a3, name: 健康青山, platform: wechat, app_id: wx3, app_secret: s}
-  - {id: b1, name: 青山发布微博, platform: weibo, uid: "9", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-`, srv.URL, srv.URL))
-	for i, f := range []int{15000, 3000, 400} {
-		sb.AddWeChatApp(sandbox.WeChatApp{AppID: fmt.Sprintf("wx%d", i+1), Secret: "s", Followers: f})
-	}
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "9", Token: "t"})
+	e := newEnv(t, testenv.Options{WeChat: 3, Weibo: 1, Sandbox: sandbox.Options{Seed: 6}, Timeout: time.Minute,
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers = []int{15000, 3000, 400}[i] }})
+	sb := e.Sandbox
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().In(loc)
 	to := time.Date(now.Year(), now.Month(), now.Day()-2, 0, 0, 0, 0, loc) // ready whatever the hour
 	from := to.AddDate(0, 0, -13)
 	span := []string{"--from", from.Format("2006-01-02"), "--to", to.Format("2006-01-02")}
 
-	release := sb.Hold("/datacube/getbizsummary", "wechat/wx2")
+	release := sb.Hold("/datacube/getbizsummary", "wechat/wxapp001")
 	defer release()
 	cmd := exec.Command(bin, append([]string{"stats", "collect", "--config", e.cfg}, span...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for sb.Snapshot().WeChat["wx2"].Calls["/datacube/getbizsummary"] == 0 {
+	for sb.Snapshot().WeChat["wxapp001"].Calls["/datacube/getbizsummary"] == 0 {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			t.Fatal("the collection never asked wx2 for its reads")
+			t.Fatal("the collection never asked wxapp001 for its reads")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if sb.Snapshot().WeChat["wx2"].Calls["/datacube/getusercumulate"] == 0 {
-		t.Fatal("setup: wx2's followers were not asked before its reads")
+	if sb.Snapshot().WeChat["wxapp001"].Calls["/datacube/getusercumulate"] == 0 {
+		t.Fatal("setup: wxapp001's followers were not asked before its reads")
 	}
 	ctx := context.Background()
-	dataDir := filepath.Join(e.dir, "data")
 	complete := map[string]bool{} // accounts whose 14 days were all stored before the kill
 	check := func() {
-		st, err := storage.Open(ctx, dataDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		for _, id := range []string{"a1", "a2", "a3"} {
-			have, err := st.AnsweredFigures(ctx, id, from.Format("2006-01-02"), to.Format("2006-01-02"))
+		for _, id := range []string{"wx000", "wx001", "wx002"} {
+			have, err := e.Store.AnsweredFigures(ctx, id, from.Format("2006-01-02"), to.Format("2006-01-02"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +64,7 @@ accounts:
 		}
 	}
 	// Let the other accounts finish (bounded), then kill.
-	for check(); !(complete["a1"] && complete["a3"]) && time.Now().Before(deadline); check() {
+	for check(); !(complete["wx000"] && complete["wx002"]) && time.Now().Before(deadline); check() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if err := cmd.Process.Kill(); err != nil {
@@ -99,7 +74,7 @@ accounts:
 	release()
 	check()
 	t.Logf("complete before the kill: %v", complete)
-	if complete["a2"] {
+	if complete["wx001"] {
 		t.Fatal("setup: the killed account's days are complete")
 	}
 	before := sb.Snapshot().WeChat
@@ -107,7 +82,7 @@ accounts:
 		t.Fatalf("resume: exit %d: %s %s", code, out, errs)
 	}
 	after := sb.Snapshot().WeChat
-	for id, app := range map[string]string{"a1": "wx1", "a2": "wx2", "a3": "wx3"} {
+	for id, app := range map[string]string{"wx000": "wxapp000", "wx001": "wxapp001", "wx002": "wxapp002"} {
 		asked := after[app].Calls["/datacube/getusercumulate"] - before[app].Calls["/datacube/getusercumulate"] +
 			after[app].Calls["/datacube/getbizsummary"] - before[app].Calls["/datacube/getbizsummary"]
 		if complete[id] && asked != 0 {
@@ -118,28 +93,17 @@ accounts:
 		}
 	}
 
-	st, err := storage.Open(ctx, dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rows, err := st.AllDailyStats(ctx, from.Format("2006-01-02"), to.Format("2006-01-02"))
+	rows, err := e.Store.AllDailyStats(ctx, from.Format("2006-01-02"), to.Format("2006-01-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := 0
 	for _, r := range rows {
-		app := map[string]string{"a1": "wx1", "a2": "wx2", "a3": "wx3"}[r.Account]
+		app := map[string]string{"wx000": "wxapp000", "wx001": "wxapp001", "wx002": "wxapp002"}[r.Account]
 		if app == "" {
 			continue
 		}
-		resp, err := http.Get(srv.URL + "/_sandbox/figures?account=" + app + "&date=" + r.Date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want sandbox.DayFigures
-		err = json.NewDecoder(resp.Body).Decode(&want)
-		resp.Body.Close()
+		want, err := sb.Figures(app, r.Date)
 		if err != nil {
 			t.Fatal(err)
 		}

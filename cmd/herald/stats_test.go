@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,23 +12,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/herald-gov/herald/channels/sandbox"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 func TestStatsCollectAndExport(t *testing.T) {
-	sb := sandbox.New(sandbox.Options{Seed: 4})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	e := newEnv(t, fmt.Sprintf(`
-data_dir: %%DIR%%/data
-wechat: {api_base: %q}
-weibo: {api_base: %q}
-groups: [{name: county, title: 县级}]
-accounts:
-  - {id: fabu, name: 青山发布, platform: wechat, groups: [county], app_id: wx1, app_secret: s}
-  - {id: fabu-wb, name: 青山发布微博, platform: weibo, groups: [county], uid: "9", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-`, srv.URL, srv.URL))
-	sb.AddWeChatApp(sandbox.WeChatApp{AppID: "wx1", Secret: "s", Followers: 15000})
-	sb.AddWeiboUser(sandbox.WeiboUser{UID: "9", Token: "t"})
+	e := newEnv(t, testenv.Options{WeChat: 1, Weibo: 1, Sandbox: sandbox.Options{Seed: 4}, YAML: "groups: [{name: county, title: 县级}]",
+		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers = 15000 }})
 
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().In(loc)
@@ -57,13 +45,13 @@ accounts:
 	wechatRows := 0
 	for _, r := range recs[1:] {
 		switch r[1] {
-		case "fabu":
+		case "wx000":
 			wechatRows++
-			want, _ := sb.Figures("wx1", r[0])
+			want, _ := e.Sandbox.Figures("wxapp000", r[0])
 			if r[3] != fmt.Sprint(want.Followers) || r[7] != fmt.Sprint(want.Reads) {
 				t.Fatalf("csv row %v, platform %+v", r, want)
 			}
-		case "fabu-wb":
+		case "wb000":
 			if r[7] != "" || r[9] != "" {
 				t.Fatalf("weibo reads/likes are not given by the platform and must be empty, not 0: %v", r)
 			}
@@ -75,7 +63,7 @@ accounts:
 
 	xlsxPath := filepath.Join(e.dir, "stats.xlsx")
 	code, _, errs = e.herald("stats", "export", "--from", from.Format("2006-01-02"), "--to", to.Format("2006-01-02"),
-		"--to-accounts", "fabu", "--format", "xlsx", "--out", xlsxPath)
+		"--to-accounts", "wx000", "--format", "xlsx", "--out", xlsxPath)
 	if code != 0 {
 		t.Fatalf("export xlsx: %s", errs)
 	}

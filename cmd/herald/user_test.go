@@ -10,7 +10,7 @@ import (
 )
 
 func TestUserCommands(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	pwFile := filepath.Join(e.dir, "pw")
 	if err := os.WriteFile(pwFile, []byte("qingshan-2026\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestUserCommands(t *testing.T) {
 }
 
 func TestTokenListRevoke(t *testing.T) {
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	_, out, _ := e.herald("token", "create", "--name", "统计员", "--department", "xwb", "--role", "viewer", "--expires", "90d")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	token := lines[len(lines)-1]
@@ -80,7 +80,7 @@ func TestTokenListRevoke(t *testing.T) {
 // subprocess, as a clerk's shell would run it).
 func TestUserAddPasswordOnStdin(t *testing.T) {
 	bin := buildHerald(t)
-	e := newEnv(t, testConfig)
+	e := newEnv(t, cliOptions())
 	cmd := exec.Command(bin, "user", "add", "--config", e.cfg, "--name", "刘建国", "--department", "xwb", "--role", "reviewer")
 	cmd.Stdin = strings.NewReader("zhongshen-2026\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
