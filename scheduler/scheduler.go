@@ -25,7 +25,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -159,12 +158,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 	defer c.Stop()
 	per := &periodic{store: s.store, queue: s.queue, cron: c, now: s.opts.Now, log: s.log, wake: s.Wake, entries: map[int64]cron.EntryID{}}
 
-	conn, err := s.store.DB().Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("scheduler: %w", err)
-	}
-	defer conn.Close()
-	version, _ := s.store.DataVersion(ctx, conn)
+	version, _ := s.store.DataVersion(ctx)
 
 	p := newProducer(s)
 	poll := time.NewTicker(s.opts.PollEvery)
@@ -199,7 +193,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 		case <-timer.C:
 			maintain()
 		case <-poll.C:
-			if v, err := s.store.DataVersion(ctx, conn); err == nil && v != version {
+			if v, err := s.store.DataVersion(ctx); err == nil && v != version {
 				version = v
 				maintain()
 			}

@@ -236,12 +236,14 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// DataVersion returns SQLite's data_version for this connection pool's
-// connection: it changes when another connection or process commits. The
-// scheduler polls it to notice items added by the CLI.
-func (s *Store) DataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
+// DataVersion returns SQLite's data_version as the delivery path's
+// connection (writer.go) sees it: it changes when any other connection
+// commits — another process, or this one's other writes — and not with the
+// delivery path's own writes. The scheduler polls it to notice items added
+// by the CLI without reacting to every delivery it records itself.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+	if err := s.w.queryRow(ctx, "PRAGMA data_version", nil, &v); err != nil {
 		return 0, fmt.Errorf("storage: data_version: %w", err)
 	}
 	return v, nil
