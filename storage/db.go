@@ -2,7 +2,10 @@
 // deliveries, approvals, images, the audit log and small persistent state.
 //
 // It runs on modernc.org/sqlite (no cgo) in WAL mode with a busy timeout and
-// foreign keys on. The schema is a list of numbered migrations embedded in
+// foreign keys on. The delivery path's reads and writes (a delivery's state
+// changes, a channel's progress and uploads, tokens, the scheduler's queries)
+// go through writer.go: one connection of their own, with group commit;
+// everything else uses the pool. The schema is a list of numbered migrations embedded in
 // the binary; each runs in its own transaction and bumps PRAGMA user_version.
 package storage
 
