@@ -41,9 +41,20 @@ func TestSIGKILLMidFanOutPublishesExactlyOncePerAccount(t *testing.T) {
 		t.Skip("subprocess crash test")
 	}
 	bin := buildHerald(t)
-	// The item is added by the CLI before the daemon runs.
-	e := newEnv(t, testenv.Options{WeChat: 24, Weibo: 8, Workers: 4, Delivery: "settle_window: 1s", Timeout: 5 * time.Second,
-		YAML: "listen: " + freeAddr(t) + "\nreview: {levels: []}", Sandbox: sandbox.Options{Seed: 5, Faults: sandbox.Faults{Latency: 60 * time.Millisecond}}})
+	t.Run("4 workers, killed once", func(t *testing.T) { sigkillFanOut(t, bin, 24, 8, 4, 60*time.Millisecond, 6) })
+	// 32 workers: the delivery path's writes are committed in groups (claims,
+	// progress, answers and the upload records that ride along), so the kills
+	// land while a group is being committed.
+	t.Run("32 workers, killed twice", func(t *testing.T) { sigkillFanOut(t, bin, 96, 16, 32, 30*time.Millisecond, 20, 60) })
+}
+
+// sigkillFanOut adds an article for every account with the CLI, runs `herald
+// serve`, SIGKILLs it once the platform has published killAt[0], then
+// killAt[1], ... publications, runs it to the end, and checks on the
+// sandbox that every account has exactly one publication.
+func sigkillFanOut(t *testing.T, bin string, wechat, weibo, workers int, latency time.Duration, killAt ...int) {
+	e := newEnv(t, testenv.Options{WeChat: wechat, Weibo: weibo, Workers: workers, Delivery: "settle_window: 1s", Timeout: 5 * time.Second,
+		YAML: "listen: " + freeAddr(t) + "\nreview: {levels: []}", Sandbox: sandbox.Options{Seed: 5, Faults: sandbox.Faults{Latency: latency}}})
 	sb, cfg, cfgPath, st := e.Sandbox, e.Config, e.cfg, e.Store
 	id := e.addArticle("--to", "all", "--at", "now")
 
@@ -70,35 +81,36 @@ func TestSIGKILLMidFanOutPublishesExactlyOncePerAccount(t *testing.T) {
 		return cmd
 	}
 
-	first := serve()
-	deadline := time.Now().Add(30 * time.Second)
-	for published() < 6 {
-		if time.Now().After(deadline) {
-			first.Process.Kill()
-			t.Fatalf("daemon published only %d in 30s", published())
+	for _, at := range killAt {
+		daemon := serve()
+		deadline := time.Now().Add(30 * time.Second)
+		for published() < at {
+			if time.Now().After(deadline) {
+				daemon.Process.Kill()
+				t.Fatalf("daemon published only %d in 30s", published())
+			}
+			time.Sleep(2 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	killedAt := published()
-	if killedAt >= len(cfg.Accounts) {
-		t.Fatalf("everything was published before the kill (%d); the test proves nothing", killedAt)
-	}
-
-	inFlight := 0
-	ds, _ := st.Deliveries(context.Background(), id)
-	for _, d := range ds {
-		if d.State == content.DeliverySending {
-			inFlight++
+		if err := daemon.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
 		}
+		_ = daemon.Wait()
+		killedAt := published()
+		if killedAt >= len(cfg.Accounts) {
+			t.Fatalf("everything was published before the kill (%d); the test proves nothing", killedAt)
+		}
+		inFlight := 0
+		ds, _ := st.Deliveries(context.Background(), id)
+		for _, d := range ds {
+			if d.State == content.DeliverySending {
+				inFlight++
+			}
+		}
+		t.Logf("killed with %d of %d published on the platform, %d deliveries in sending", killedAt, len(cfg.Accounts), inFlight)
 	}
-	t.Logf("killed with %d of %d published on the platform, %d deliveries in sending", killedAt, len(cfg.Accounts), inFlight)
 
 	second := serve()
-	deadline = time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		it, err := st.Item(context.Background(), id)
 		if err != nil {
