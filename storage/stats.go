@@ -232,11 +232,14 @@ func (s *Store) PublishedRemoteIDs(ctx context.Context, account string) ([]strin
 }
 
 // LastPublished returns, per account, the latest publication herald knows
-// of: its own published deliveries (exact time) and the platform's list as
-// collected into daily_stats (the date, at local midnight in loc).
+// of: its own published deliveries still on the platform (exact time; one
+// deleted by herald post retract no longer shows on the account, so it no
+// longer counts as an update) and the platform's list as collected into
+// daily_stats (the date, at local midnight in loc).
 func (s *Store) LastPublished(ctx context.Context, loc *time.Location) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
-	rows, err := s.db.QueryContext(ctx, "SELECT account_id, MAX(published_at) FROM deliveries WHERE state = 'published' GROUP BY account_id")
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id, MAX(published_at) FROM deliveries
+WHERE state = 'published' AND retracted_at IS NULL GROUP BY account_id`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: last published: %w", err)
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // TestAnsweredMigrationEmptiesTheZerosNeverSent: rows stored before
@@ -67,5 +68,44 @@ func TestAnsweredMigrationEmptiesTheZerosNeverSent(t *testing.T) {
 	got, err := s.AnsweredFigures(ctx, "a", "2026-11-01", "2026-11-03")
 	if err != nil || got["2026-11-01"] != 7 || got["2026-11-03"] != 1 {
 		t.Fatalf("AnsweredFigures %v %v", got, err)
+	}
+}
+
+func TestLastPublishedLeavesOutRetractedDeliveries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	id, _ := newItem(t, s)
+	loc := time.UTC
+	earlier, later := "2026-11-01T08:00:00.000Z", "2026-11-20T08:00:00.000Z"
+	// Account a published twice (two items); w once.
+	id2, _ := newItem(t, s)
+	for _, q := range []struct {
+		item    int64
+		account string
+		at      string
+	}{{id, "a", earlier}, {id2, "a", later}, {id, "w", later}} {
+		if _, err := s.db.ExecContext(ctx, "UPDATE deliveries SET state = 'published', published_at = ? WHERE item_id = ? AND account_id = ?", q.at, q.item, q.account); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := s.LastPublished(ctx, loc)
+	must(t, err)
+	if got := last["a"].Format(time.RFC3339); got != "2026-11-20T08:00:00Z" {
+		t.Fatalf("a last published %s", got)
+	}
+	// The later one is deleted from the platform: the account's last update is the earlier one.
+	var d2 int64
+	must(t, s.db.QueryRowContext(ctx, "SELECT id FROM deliveries WHERE item_id = ? AND account_id = 'a'", id2).Scan(&d2))
+	must(t, s.MarkRetracted(ctx, d2, "管理员", "已删除"))
+	var dw int64
+	must(t, s.db.QueryRowContext(ctx, "SELECT id FROM deliveries WHERE item_id = ? AND account_id = 'w'", id).Scan(&dw))
+	must(t, s.MarkRetracted(ctx, dw, "管理员", "已删除"))
+	last, err = s.LastPublished(ctx, loc)
+	must(t, err)
+	if got := last["a"].Format(time.RFC3339); got != "2026-11-01T08:00:00Z" {
+		t.Fatalf("a last published %s after the later post was retracted, want the earlier one", got)
+	}
+	if t2, ok := last["w"]; ok {
+		t.Fatalf("w counts a retracted post as its last update: %s", t2)
 	}
 }
