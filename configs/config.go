@@ -218,6 +218,10 @@ type Patrol struct {
 	// UpdateRules are local update rules on top of the national one (an
 	// update within every 14 days).
 	UpdateRules []UpdateRule `mapstructure:"update_rules"`
+	// KeepTextDays is how long the texts patrol read are kept (default 400
+	// days: a year of inspections and some); older publications keep their
+	// title, address and time, and their findings. 0 keeps them for ever.
+	KeepTextDays int `mapstructure:"keep_text_days"`
 }
 
 // UpdateRule requires at least MinPosts publications in every Days days of
@@ -354,6 +358,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("patrol.calls_per_second", 5)
 	v.SetDefault("patrol.workers", 8)
 	v.SetDefault("patrol.remind_before", "24h")
+	v.SetDefault("patrol.keep_text_days", 400)
 	return v
 }
 
@@ -909,6 +914,9 @@ func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) erro
 	}
 	if p.RemindBefore < 0 {
 		return &Error{"patrol.remind_before", "must not be negative"}
+	}
+	if p.KeepTextDays < 0 || (p.KeepTextDays > 0 && p.KeepTextDays < p.Days) {
+		return &Error{"patrol.keep_text_days", fmt.Sprintf("must be 0 (keep for ever) or at least patrol.days (%d), got %d", p.Days, p.KeepTextDays)}
 	}
 	for i, r := range p.UpdateRules {
 		key := fmt.Sprintf("patrol.update_rules[%d]", i)

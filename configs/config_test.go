@@ -139,6 +139,7 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"update rule for an unknown group", minimal + "patrol:\n  update_rules:\n    - {targets: \"group:nope\", days: 7, min_posts: 3}\n", "patrol.update_rules[0].targets"},
 		{"update rule without posts", minimal + "patrol:\n  update_rules:\n    - {targets: all, days: 7, min_posts: 0}\n", "patrol.update_rules[0].min_posts"},
 		{"patrol days zero", minimal + "patrol:\n  days: 0\n", "patrol.days"},
+		{"patrol texts kept shorter than patrol reads", minimal + "patrol:\n  keep_text_days: 7\n", "patrol.keep_text_days"},
 		{"policy source not a URL", minimal + "policies:\n  sources:\n    - url: www.qingshan.gov.cn/zcwj/\n", "policies.sources[0].url"},
 		{"bad link_pattern", minimal + "policies:\n  sources:\n    - {url: 'https://a.gov.cn/', link_pattern: '(('}\n", "policies.sources[0].link_pattern"},
 		{"unknown policy source key", minimal + "policies:\n  sources:\n    - {url: 'https://a.gov.cn/', link: x}\n", "policies.sources[0].link"},

@@ -105,6 +105,18 @@ ON CONFLICT (account_id) DO UPDATE SET covered_from = MIN(covered_from, excluded
 	})
 }
 
+// PrunePublicationTexts empties the stored text of publications published
+// before t (their title, address, time and findings stay), and returns how
+// many it emptied. SQLite reuses the freed pages, so the file stops growing.
+func (s *Store) PrunePublicationTexts(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "UPDATE publications SET text = '' WHERE published_at < ? AND text != ''", ts(before))
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune publication texts: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // Publications returns the stored publications of the given accounts (all
 // when empty) published in [from, to), oldest first.
 func (s *Store) Publications(ctx context.Context, accounts []string, from, to time.Time) ([]Publication, error) {

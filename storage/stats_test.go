@@ -109,3 +109,35 @@ func TestLastPublishedLeavesOutRetractedDeliveries(t *testing.T) {
 		t.Fatalf("w counts a retracted post as its last update: %s", t2)
 	}
 }
+
+func TestPrunePublicationTextsKeepsTheRecentAndEveryRow(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	must(t, s.SyncAccounts(ctx, []Account{{ID: "a", Name: "A", Platform: "wechat"}}))
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 8, 0, 0, 0, time.UTC) }
+	pubs := []Publication{
+		{RemoteID: "old", Title: "旧文", URL: "https://mp.weixin.qq.com/s/old", Text: "<p>旧文正文</p>", PublishedAt: day(1)},
+		{RemoteID: "new", Title: "新文", URL: "https://mp.weixin.qq.com/s/new", Text: "<p>新文正文</p>", PublishedAt: day(20)},
+	}
+	must(t, s.SavePublications(ctx, "a", pubs, day(1), true))
+	n, err := s.PrunePublicationTexts(ctx, day(10))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("emptied %d texts, want 1", n)
+	}
+	got, err := s.Publications(ctx, []string{"a"}, day(1), day(30))
+	must(t, err)
+	if len(got) != 2 || got[0].RemoteID != "old" || got[0].Text != "" || got[0].Title != "旧文" || got[0].URL == "" ||
+		got[1].Text != "<p>新文正文</p>" {
+		t.Fatalf("after pruning: %+v", got)
+	}
+	// The account's coverage is untouched: nothing is read again.
+	known, err := s.KnownPublications(ctx, "a", day(1))
+	must(t, err)
+	if !known["old"] || !known["new"] {
+		t.Fatalf("known after pruning: %v", known)
+	}
+	if n, _ := s.PrunePublicationTexts(ctx, day(10)); n != 0 {
+		t.Fatalf("second prune emptied %d", n)
+	}
+}

@@ -186,6 +186,13 @@ func (d *daemon) runPatrol(ctx context.Context, log *slog.Logger) {
 	} else if n > 0 {
 		log.Info("patrol findings sent to the robot", "findings", n)
 	}
+	if keep := d.cfg.Patrol.KeepTextDays; keep > 0 {
+		if n, err := d.store.PrunePublicationTexts(ctx, day.AddDate(0, 0, -keep)); err != nil {
+			log.Error("prune patrol texts", "err", err)
+		} else if n > 0 {
+			log.Info("patrol texts older than patrol.keep_text_days emptied", "publications", n, "days", keep)
+		}
+	}
 	d.remindTasks(ctx, log)
 }
 
