@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +112,21 @@ func (n *Notifier) cursor(ctx context.Context) (int64, error) {
 	return id, n.store.SetValue(ctx, cursorKey, strconv.FormatInt(id, 10), 0)
 }
 
-var signedLevel = regexp.MustCompile(`第(\d+)级`)
+// approval returns the approval an "approve" audit entry records: the
+// reviewer's signature of that revision (read from the approvals, not from
+// the entry's wording).
+func (n *Notifier) approval(ctx context.Context, e storage.AuditEntry) (content.Approval, bool) {
+	aps, err := n.store.Approvals(ctx, e.ItemID)
+	if err != nil {
+		return content.Approval{}, false
+	}
+	for _, a := range aps {
+		if a.RevisionID == e.RevisionID && a.Reviewer == e.Actor {
+			return a, true
+		}
+	}
+	return content.Approval{}, false
+}
 
 // message composes the robot's text for an audit entry; false when the entry
 // is nothing to tell.
@@ -131,17 +144,26 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 		}
 		head, lines = n.waiting(0, e.Actor)
 	case "approve":
-		m := signedLevel.FindStringSubmatch(e.Detail)
-		if m == nil {
+		a, ok := n.approval(ctx, e)
+		if !ok || len(levels) == 0 {
 			return "", false
 		}
-		signed, _ := strconv.Atoi(m[1])
-		if strings.Contains(e.Detail, "in_review →") || signed >= len(levels) {
-			head = "【审核通过】"
-			lines = []string{fmt.Sprintf("%s由 %s 签发，已通过全部 %d 级审核，将按计划发布。", levels[len(levels)-1], e.Actor, len(levels))}
+		if a.Level < len(levels) {
+			head, lines = n.waiting(a.Level, e.Actor)
 			break
 		}
-		head, lines = n.waiting(signed, e.Actor)
+		it, err := n.store.Item(ctx, e.ItemID)
+		if err != nil {
+			return "", false
+		}
+		if it.State == content.ItemExpired {
+			// Signed after the publication time: it will not go out.
+			head = "【已过期】"
+			lines = []string{fmt.Sprintf("%s由 %s 签发时已过发布时间，未发布。%s", a.LevelName, e.Actor, it.StateReason)}
+			break
+		}
+		head = "【审核通过】"
+		lines = []string{fmt.Sprintf("%s由 %s 签发，已通过全部 %d 级审核，将按计划发布。", a.LevelName, e.Actor, len(levels))}
 	case "reject":
 		head = "【退回修改】"
 		lines = []string{fmt.Sprintf("%s 退回：%s", e.Actor, e.Detail)}
