@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -177,6 +178,9 @@ func (w *writer) send(ctx context.Context, r *writeReq) error {
 	}
 	for {
 		err := <-r.done
+		if wp, ok := err.(*writePanic); ok {
+			panic(wp.value)
+		}
 		if err != leadTurn {
 			return err
 		}
@@ -195,8 +199,26 @@ func (w *writer) lead() {
 	w.queue = append(w.queue[:0], w.queue[n:]...)
 	w.mu.Unlock()
 
+	defer w.passLead()
+	defer func() {
+		// A panic in the batch (recovered above us, say by net/http) must
+		// not leave its other callers waiting for ever, nor the lead taken.
+		if p := recover(); p != nil {
+			for _, r := range batch {
+				select {
+				case r.done <- fmt.Errorf("storage: writer: %v", p):
+				default: // already answered
+				}
+			}
+			panic(p) // passLead, deferred first, still runs
+		}
+	}()
 	w.run(batch)
+}
 
+// passLead gives the lead to the first caller still waiting, or releases
+// it. It runs once per batch, whether the batch ended or panicked.
+func (w *writer) passLead() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, r := range w.queue {
@@ -293,7 +315,7 @@ func (w *writer) together(ctx context.Context, rs []*writeReq) ([]error, error) 
 		if err := w.control(ctx, "SAVEPOINT w"); err != nil {
 			return nil, w.rollback(ctx, err)
 		}
-		if err := r.fn(ctx, t); err != nil {
+		if err := r.call(ctx, t); err != nil {
 			if !aboutOneWrite(err) {
 				return nil, w.rollback(ctx, err)
 			}
@@ -316,12 +338,12 @@ func (w *writer) together(ctx context.Context, rs []*writeReq) ([]error, error) 
 func (w *writer) alone(ctx context.Context, r *writeReq) error {
 	t := txn{Conn: w.conn, w: w}
 	if r.read {
-		return r.fn(ctx, t)
+		return r.call(ctx, t)
 	}
 	if err := w.control(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	if err := r.fn(ctx, t); err != nil {
+	if err := r.call(ctx, t); err != nil {
 		return w.rollback(ctx, err)
 	}
 	if err := w.control(ctx, "COMMIT"); err != nil {
@@ -357,6 +379,24 @@ func (w *writer) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	w.stmts[q] = st
 	return st, nil
 }
+
+// call runs the request's fn. A panic in it becomes a writePanic error for
+// that request alone (its batch is rolled back and rerun without it), and
+// send panics again in the caller's own goroutine: the leader running the
+// batch may be another caller.
+func (r *writeReq) call(ctx context.Context, t txn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &writePanic{value: p}
+		}
+	}()
+	return r.fn(ctx, t)
+}
+
+// writePanic carries a panic from a request's fn to its caller.
+type writePanic struct{ value any }
+
+func (p *writePanic) Error() string { return fmt.Sprintf("storage: writer: panic: %v", p.value) }
 
 // aboutOneWrite reports whether err concerns only the write that returned
 // it (its row changed or is gone, or the move is not allowed).

@@ -163,3 +163,56 @@ func waitQueued(t *testing.T, s *Store, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A write that panics panics in its own caller's goroutine (not in the
+// one leading the batch), answers the writes batched with it, and leaves
+// the writer working.
+func TestWriterSurvivesAPanickingWrite(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	release, held := holdLead(t, s)
+	others := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			others <- s.w.write(ctx, func(ctx context.Context, tx txn) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES (?, 'v')", fmt.Sprintf("p%d", i))
+				return err
+			})
+		}()
+	}
+	waitQueued(t, s, 2)
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_ = s.w.write(ctx, func(ctx context.Context, tx txn) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES ('panicked', 'v')"); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	waitQueued(t, s, 3)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if p := <-panicked; p != "boom" {
+		t.Fatalf("the caller recovered %v, want its own panic", p)
+	}
+	for i := 0; i < 2; i++ {
+		select {
+		case err := <-others:
+			if err != nil {
+				t.Fatalf("a write batched with the panicking one: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a write batched with the panicking one never got its answer")
+		}
+	}
+	if n := kvCount(t, s, "p"); n != 2 {
+		t.Fatalf("%d of the other writes committed, want 2 (and not the panicking one's)", n)
+	}
+	if err := s.SetValue(ctx, "after", "v", 0); err != nil {
+		t.Fatal(err)
+	}
+}
