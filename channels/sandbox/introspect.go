@@ -95,7 +95,10 @@ func (s *Server) callsOf(key string) map[string]int {
 	return out
 }
 
-// serveIntrospection answers /_sandbox/state, /_sandbox/figures and /_sandbox/faults.
+// serveIntrospection answers /_sandbox/state, /_sandbox/figures,
+// /_sandbox/faults and POST /_sandbox/first_call (forget when the first API
+// call came: the next one is the first again, for a benchmark that prepares
+// the platform before it measures).
 func (s *Server) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	enc := json.NewEncoder(w)
@@ -111,6 +114,16 @@ func (s *Server) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = enc.Encode(f)
+	case "/_sandbox/first_call":
+		if r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			_ = enc.Encode(map[string]string{"error": "POST to forget the first call"})
+			return
+		}
+		s.mu.Lock()
+		s.firstCall = time.Time{}
+		s.mu.Unlock()
+		_ = enc.Encode(map[string]string{"first_call_at": ""})
 	case "/_sandbox/faults":
 		if r.Method == http.MethodPost {
 			var f Faults

@@ -570,8 +570,22 @@ func TestFaults(t *testing.T) {
 	var st State
 	err = json.NewDecoder(resp.Body).Decode(&st)
 	resp.Body.Close()
-	if err != nil || st.WeChat["wx_fault"].Calls["/cgi-bin/freepublish/submit"] != 1 {
+	if err != nil || st.WeChat["wx_fault"].Calls["/cgi-bin/freepublish/submit"] != 1 || st.FirstCallAt.IsZero() {
 		t.Fatalf("introspection: %v %+v", err, st.WeChat["wx_fault"].Calls)
+	}
+	// Forgetting the first call: the next API call is the first again.
+	resp, err = http.Post(f.srv.URL+"/_sandbox/first_call", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !f.sb.Snapshot().FirstCallAt.IsZero() {
+		t.Fatal("first call not forgotten")
+	}
+	before := time.Now()
+	f.post("/cgi-bin/freepublish/batchget", token, map[string]int{"offset": 0, "count": 1})
+	if at := f.sb.Snapshot().FirstCallAt; at.Before(before) {
+		t.Fatalf("first call at %v, want the call after the reset", at)
 	}
 }
 
