@@ -23,7 +23,10 @@ import (
 //     commit;
 //   - any other error (a full disk, a broken database) rolls the batch back
 //     and each write is then run in a transaction of its own, so each caller
-//     gets exactly its own answer.
+//     gets exactly its own answer;
+//   - a write nobody waits for (writeLater: bookkeeping a crash may lose)
+//     rides with the next one, or is committed within laterWithin;
+//   - a panic in one write is raised in its own caller's goroutine.
 //
 // There is no writer goroutine: a caller that finds no batch running leads
 // one itself (as LevelDB's writers do), so an uncontended write costs no
