@@ -295,6 +295,15 @@ func (w *writer) run(batch []*writeReq) {
 		return
 	}
 	errs, err := w.together(ctx, live)
+	if errors.Is(err, errNoTransaction) {
+		// The database would not give a transaction (locked by another
+		// process past the busy timeout): asking again for each write would
+		// only multiply the wait.
+		for _, r := range live {
+			r.done <- err
+		}
+		return
+	}
 	if err != nil {
 		for _, r := range live {
 			r.done <- w.alone(ctx, r)
@@ -306,11 +315,15 @@ func (w *writer) run(batch []*writeReq) {
 	}
 }
 
+// errNoTransaction wraps a failure to begin the batch's transaction.
+var errNoTransaction = errors.New("storage: writer: no transaction")
+
 // together runs the writes in one transaction, each in a savepoint. The
-// error is not about one write: the transaction was rolled back.
+// error is not about one write: the transaction was rolled back (or never
+// began: errNoTransaction).
 func (w *writer) together(ctx context.Context, rs []*writeReq) ([]error, error) {
 	if err := w.control(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errNoTransaction, err)
 	}
 	t := txn{Conn: w.conn, w: w}
 	errs := make([]error, len(rs))
