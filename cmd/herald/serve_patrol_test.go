@@ -52,3 +52,47 @@ func TestDaemonDailyPatrolTellsTheRobot(t *testing.T) {
 		}
 	}
 }
+
+// After its daily patrol the daemon empties the texts older than
+// patrol.keep_text_days; the rows stay, so nothing is fetched again.
+func TestDaemonPrunesOldPatrolTexts(t *testing.T) {
+	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 7},
+		YAML: "listen: 127.0.0.1:0\npatrol: {days: 30, keep_text_days: 30}"})
+	sb, cfg := e.Sandbox, e.Config
+	old, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "旧文", Content: "<p>四十天前的正文。</p>", At: time.Now().AddDate(0, 0, -40)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "新文", Content: "<p>昨天的正文。</p>", At: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := newDaemon(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { d.ln.Close(); d.store.Close(); d.lock.Unlock() }()
+	// `herald patrol --from` 45 days back read the old article too.
+	if _, err := d.patrol.Run(ctx, time.Now().AddDate(0, 0, -45), time.Now().AddDate(0, 0, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	d.runPatrol(ctx, log)
+	pubs, err := d.store.Publications(ctx, []string{"wx000"}, time.Now().AddDate(0, 0, -45), time.Now().AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]string{}
+	for _, p := range pubs {
+		texts[p.Title] = p.Text
+	}
+	if _, ok := texts["旧文"]; !ok || texts["旧文"] != "" || !strings.Contains(texts["新文"], "昨天的正文") {
+		t.Fatalf("after the daily patrol: old %q, new %q", texts["旧文"], texts["新文"])
+	}
+	// Each text was handed out by the platform once: nothing read again.
+	served := sb.Snapshot().WeChat["wxapp000"].ContentServed
+	if served[old.URL] != 1 || served[recent.URL] != 1 {
+		t.Fatalf("texts handed out: %v", served)
+	}
+}
