@@ -93,7 +93,12 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8) // keep them: opening one reads the schema, and prepared statements live per connection
+	// Two stay open between uses (opening one reads the schema, and prepared
+	// statements live per connection); more would each keep a page cache of
+	// their own: with eight, a year's statistics collection peaked at 59 MB
+	// against 40 MB with two, no faster. The delivery path has its own
+	// connection (writer.go).
+	db.SetMaxIdleConns(2)
 	s := &Store{db: db, path: path, mediaDir: mediaDir, now: time.Now}
 	for _, o := range opts {
 		o(s)
