@@ -33,10 +33,7 @@ func cmdAccountsCheck(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("accounts check")
 	cfgPath := fs.String("config", "", "config file")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}

@@ -613,10 +613,7 @@ func cmdAccountsList(ctx context.Context, a *app, args []string) error {
 	cfgPath := fs.String("config", "", "config file")
 	all := fs.Bool("all", false, "include accounts removed from the config (inactive)")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}
@@ -651,10 +648,7 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 	cfgPath := fs.String("config", "", "config file")
 	item := fs.Int64("item", 0, "only this item")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,7 @@ func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report dormant")
 	cfgPath := fs.String("config", "", "config file")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}

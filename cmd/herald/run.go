@@ -209,6 +209,16 @@ func loadConfig(path string) (*configs.Config, error) {
 	return configs.Load(path)
 }
 
+// parseAndOpen parses a command's flags, then opens its config (--config,
+// read after parsing) and store: the start of every command that checks
+// nothing else before it needs the store.
+func (a *app) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, cfgPath *string) (*configs.Config, *storage.Store, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	return a.openStore(ctx, *cfgPath)
+}
+
 // openStore loads the config, opens the store in data_dir and brings the
 // accounts table in line with the config.
 func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config, *storage.Store, error) {
@@ -290,7 +300,7 @@ func cmdBackup(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *out == "" {
-		return usagef("--out FILE is required")
+		return usagef("请用 --out 指定备份文件（不能是已有的文件）")
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {

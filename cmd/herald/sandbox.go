@@ -32,7 +32,7 @@ func cmdSandbox(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if *polls < 0 {
-		return usagef("--publish-polls must be 0 or more")
+		return usagef("--publish-polls 不能小于 0")
 	}
 	opts := sandbox.Options{Seed: *seed, PublishPolls: *polls, Faults: sandbox.Faults{Latency: *latency, TransientRate: *transient, LostRate: *lost, RejectShare: *reject}}
 	if *allowIP != "" {

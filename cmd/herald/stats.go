@@ -40,10 +40,7 @@ func cmdStatsCollect(ctx context.Context, a *app, args []string) error {
 	to := fs.String("to", "", "last day YYYY-MM-DD (default yesterday; never later)")
 	account := fs.String("account", "", "only these accounts (comma-separated ids)")
 	redo := fs.Bool("redo", false, "ask again for days already stored (default: resume, skip them)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}

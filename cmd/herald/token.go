@@ -26,10 +26,10 @@ func cmdTokenCreate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *name == "" || *dept == "" {
-		return usagef("--name and --department are required")
+		return usagef("请写 --name 使用者姓名 和 --department 部门ID")
 	}
 	if !slices.Contains(storage.Roles, *role) {
-		return usagef("--role must be admin, editor, reviewer or viewer")
+		return usagef("--role 只能是 admin、editor、reviewer 或 viewer")
 	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
@@ -86,10 +86,7 @@ func cmdTokenList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token list")
 	cfgPath := fs.String("config", "", "config file")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}

@@ -125,10 +125,7 @@ func cmdUserList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user list")
 	cfgPath := fs.String("config", "", "config file")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, st, err := a.openStore(ctx, *cfgPath)
+	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
 	}
