@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/measure"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -169,7 +169,7 @@ func serveFanOut(b *testing.B, nWeChat, nWeibo, workers int, warmTokens bool) {
 	b.StopTimer()
 	cpu := procCPU(b, serve.Process.Pid) - cpu0
 	sbCPU := procCPU(b, sb.Process.Pid) - sbCPU0
-	rss := procHWM(b, serve.Process.Pid)
+	rss := measure.PeakRSSOf(serve.Process.Pid)
 	must(b, serve.Process.Signal(syscall.SIGTERM))
 	if err := serve.Wait(); err != nil {
 		b.Errorf("serve: %v", err)
@@ -250,29 +250,9 @@ func waitListening(b testing.TB, addr string) {
 	}
 }
 
-// procCPU is a process's user+system CPU time from /proc/PID/stat.
+// procCPU is a process's user+system CPU time (measure.CPUOf).
 func procCPU(b testing.TB, pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := measure.CPUOf(pid)
 	must(b, err)
-	s := string(raw)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	const hz = 100 // USER_HZ on Linux
-	return time.Duration(ut+stime) * time.Second / hz
-}
-
-// procHWM is a process's peak resident set size from /proc/PID/status.
-func procHWM(b testing.TB, pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	must(b, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return d
 }
