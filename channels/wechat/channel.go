@@ -480,19 +480,7 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 // since in the account's published list (newest first, up to 100 entries).
 func (c *Channel) findListed(ctx context.Context, a *account, title string, since time.Time) (channels.Result, bool, error) {
 	for offset := 0; offset < 100; offset += 20 {
-		var list struct {
-			TotalCount int `json:"total_count"`
-			Item       []struct {
-				ArticleID  string `json:"article_id"`
-				UpdateTime int64  `json:"update_time"`
-				Content    struct {
-					NewsItem []struct {
-						Title string `json:"title"`
-						URL   string `json:"url"`
-					} `json:"news_item"`
-				} `json:"content"`
-			} `json:"item"`
-		}
+		var list batchPage // a deleted article still went out: is_deleted is not looked at
 		err := a.postJSON(ctx, "/cgi-bin/freepublish/batchget", map[string]int{"offset": offset, "count": 20, "no_content": 1}, &list)
 		if err != nil {
 			return channels.Result{}, false, c.classify(err, false)
