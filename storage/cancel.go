@@ -72,17 +72,9 @@ func (s *Store) CancelItem(ctx context.Context, itemID int64, from content.ItemS
 	}
 	now := ts(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var state content.ItemState
-		var rev int64
-		err := tx.QueryRowContext(ctx, "SELECT state, current_revision FROM items WHERE id = ?", itemID).Scan(&state, &rev)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		rev, err := itemRevisionIn(ctx, tx, itemID, from)
 		if err != nil {
 			return err
-		}
-		if state != from {
-			return ErrConflict
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, error = '已撤销，未发出', updated_at = ?
 WHERE item_id = ? AND state = 'pending'`, now, itemID); err != nil {

@@ -306,6 +306,25 @@ func transitionTx(ctx context.Context, tx *sql.Tx, t Transition, now string) err
 	return insertAudit(ctx, tx, AuditEntry{Actor: t.Actor, Action: t.Action, ItemID: t.ItemID, RevisionID: rev, Detail: detail}, now)
 }
 
+// itemRevisionIn returns an item's current revision inside tx if the item
+// is in state want: ErrNotFound when there is no such item, ErrConflict
+// when it is in another state.
+func itemRevisionIn(ctx context.Context, tx *sql.Tx, id int64, want content.ItemState) (int64, error) {
+	var state content.ItemState
+	var rev int64
+	err := tx.QueryRowContext(ctx, "SELECT state, current_revision FROM items WHERE id = ?", id).Scan(&state, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	if state != want {
+		return 0, ErrConflict
+	}
+	return rev, nil
+}
+
 func itemMissingOrConflict(ctx context.Context, tx *sql.Tx, id int64) error {
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM items WHERE id = ?", id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
@@ -410,16 +429,11 @@ func (s *Store) Approve(ctx context.Context, in ApprovalInput) error {
 	}
 	now := ts(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var state content.ItemState
-		var rev int64
-		err := tx.QueryRowContext(ctx, "SELECT state, current_revision FROM items WHERE id = ?", a.ItemID).Scan(&state, &rev)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		rev, err := itemRevisionIn(ctx, tx, a.ItemID, content.ItemInReview)
 		if err != nil {
 			return err
 		}
-		if state != content.ItemInReview || rev != a.RevisionID {
+		if rev != a.RevisionID {
 			return ErrConflict
 		}
 		var signed int

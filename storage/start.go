@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -26,17 +25,9 @@ func (s *Store) StartPublishing(ctx context.Context, itemID int64, targets []Tar
 	var out StartOutcome
 	now := ts(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var state content.ItemState
-		var rev int64
-		err := tx.QueryRowContext(ctx, "SELECT state, current_revision FROM items WHERE id = ?", itemID).Scan(&state, &rev)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		rev, err := itemRevisionIn(ctx, tx, itemID, content.ItemScheduled)
 		if err != nil {
 			return err
-		}
-		if state != content.ItemScheduled {
-			return ErrConflict
 		}
 		have := map[string]bool{}
 		rows, err := tx.QueryContext(ctx, "SELECT account_id FROM deliveries WHERE item_id = ?", itemID)
