@@ -81,6 +81,18 @@ func (e *env) startDaemon(tune func(*daemon)) (stop func()) {
 	return stop
 }
 
+// idleDaemon builds the daemon without running it, for tests that call its
+// daily jobs themselves; it is closed when the test ends.
+func (e *env) idleDaemon() *daemon {
+	e.t.Helper()
+	d, err := newDaemon(context.Background(), e.Config, e.Log)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { d.ln.Close(); d.store.Close(); d.lock.Unlock() })
+	return d
+}
+
 // newEnvFiles writes cover.png and body.html into dir.
 func newEnvFiles(t *testing.T, dir string) {
 	t.Helper()

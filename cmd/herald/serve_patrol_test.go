@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -23,18 +21,13 @@ func TestDaemonDailyPatrolTellsTheRobot(t *testing.T) {
 	defer rs.Close()
 	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 6},
 		YAML: fmt.Sprintf("listen: 127.0.0.1:0\nreview:\n  leaders: [{name: 王建国, title: 县委书记}]\nnotify: {webhook_url: %q}", rs.URL)})
-	sb, cfg := e.Sandbox, e.Config
+	sb := e.Sandbox
 	art, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "县委常委会召开", Content: "<p>县委书记王建华主持。</p>", At: time.Now().Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { d.ln.Close(); d.store.Close(); d.lock.Unlock() }()
+	ctx, log := context.Background(), e.Log
+	d := e.idleDaemon()
 	if _, err := d.patrol.AddTask(ctx, "学习贯彻全会精神", "", time.Now().Add(2*time.Hour), "all"); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +51,7 @@ func TestDaemonDailyPatrolTellsTheRobot(t *testing.T) {
 func TestDaemonPrunesOldPatrolTexts(t *testing.T) {
 	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 7},
 		YAML: "listen: 127.0.0.1:0\npatrol: {days: 30, keep_text_days: 30}"})
-	sb, cfg := e.Sandbox, e.Config
+	sb := e.Sandbox
 	old, err := sb.PlaceArticle("wxapp000", sandbox.HandArticle{Title: "旧文", Content: "<p>四十天前的正文。</p>", At: time.Now().AddDate(0, 0, -40)})
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +60,8 @@ func TestDaemonPrunesOldPatrolTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { d.ln.Close(); d.store.Close(); d.lock.Unlock() }()
+	ctx, log := context.Background(), e.Log
+	d := e.idleDaemon()
 	// `herald patrol --from` 45 days back read the old article too.
 	if _, err := d.patrol.Run(ctx, time.Now().AddDate(0, 0, -45), time.Now().AddDate(0, 0, 1), nil); err != nil {
 		t.Fatal(err)
