@@ -30,16 +30,7 @@ const chromium = "/usr/bin/chromium"
 // $HERALD_SCREENSHOTS). .ci/run installs chromium; without it the test is
 // skipped with a message saying how to install it.
 func TestBrowserConsole(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium not installed (apt-get install chromium fonts-wqy-microhei); .ci/run installs it")
-	}
-	shots := os.Getenv("HERALD_SCREENSHOTS")
-	if shots == "" {
-		shots = filepath.Join("testdata", "screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 
 	sb := sandbox.New(sandbox.Options{Seed: 9})
 	srv := httptest.NewServer(sb)
@@ -214,6 +205,23 @@ func TestBrowserConsole(t *testing.T) {
 // returns its context; it is closed, and its profile removed, when the test
 // ends. The per-step timeouts of a test must not own this context
 // (cancelling the context of the first Run would close the browser).
+// screenshotDir skips the test when chromium is missing, and returns where
+// its screenshots go: testdata/screenshots, or $HERALD_SCREENSHOTS.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium not installed (apt-get install chromium fonts-wqy-microhei); .ci/run installs it")
+	}
+	shots := os.Getenv("HERALD_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return shots
+}
+
 func startChromium(t *testing.T, ctx context.Context, width, height int) context.Context {
 	t.Helper()
 	// Chromium's helper processes may still write to the profile briefly after

@@ -27,16 +27,7 @@ import (
 // document's title and its first picture as the cover. Screenshot:
 // testdata/screenshots/08-editor.png.
 func TestBrowserEditor(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium not installed (apt-get install chromium fonts-wqy-microhei); .ci/run installs it")
-	}
-	shots := os.Getenv("HERALD_SCREENSHOTS")
-	if shots == "" {
-		shots = filepath.Join("testdata", "screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	p := startPlatformEnv(t, "")
 	ctx := context.Background()
 	hash, err := password.Hash("qingshan-2026")
