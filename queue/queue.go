@@ -105,7 +105,7 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := s.checkPolicyLink(ctx, d); err != nil {
 		return 0, err
 	}
-	if err := s.applyDocx(&d); err != nil {
+	if err := s.applyDocx(ctx, &d); err != nil {
 		return 0, err
 	}
 	targets, accounts, err := s.resolveTargets(ctx, actor, d.Targets)
@@ -724,7 +724,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 		if c.Title != nil {
 			title = *c.Title
 		}
-		im, err := s.ImportDocx(c.Docx, title)
+		im, err := s.ImportDocx(ctx, c.Docx, title)
 		if err != nil {
 			return err
 		}
