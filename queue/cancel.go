@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -79,4 +81,38 @@ func (r CancelReport) Message() string {
 		fmt.Fprintf(&b, "已发出的内容仍在平台上；如需删除：herald post retract --yes %d", r.ItemID)
 	}
 	return b.String()
+}
+
+// Cancel withdraws an item: deliveries not yet started are cancelled and
+// nothing new starts. What already went out stays out (post retract deletes
+// it); deliveries in flight settle by the platform's answer. The report says
+// which accounts are which.
+func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) (CancelReport, error) {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return CancelReport{}, err
+	}
+	if content.CheckItemTransition(it.State, content.ItemCancelled) != nil {
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
+	}
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(ctx, id); err != nil {
+			return CancelReport{}, err
+		} else if again {
+			return CancelReport{}, refuse(RefusedState, "", "稿件 %d 已撤销，正在等待已开始发送的账号的结果", id)
+		}
+	}
+	var rep CancelReport
+	out, err := s.store.CancelItem(ctx, id, it.State, actor.Name, func(o storage.CancelOutcome) string {
+		rep = s.cancelReport(id, o)
+		return rep.summary()
+	})
+	if errors.Is(err, storage.ErrConflict) {
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 刚被他人修改，请重新查看", id)
+	}
+	if err != nil {
+		return CancelReport{}, err
+	}
+	rep.State = out.State
+	return rep, nil
 }
