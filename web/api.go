@@ -451,7 +451,9 @@ func (s *Server) itemAction(action string) apiHandler {
 }
 
 // cancelJSON is a cancel's report in the API: the accounts it went out to,
-// may have gone out to, and was stopped for, and the clerk's message.
+// may have gone out to, and was stopped for, whether something is still on
+// a platform (POST /api/v1/items/{id}/retract deletes it), and the clerk's
+// message.
 func cancelJSON(r queue.CancelReport) map[string]any {
 	or := func(s []string) []string {
 		if s == nil {
@@ -460,7 +462,7 @@ func cancelJSON(r queue.CancelReport) map[string]any {
 		return s
 	}
 	return map[string]any{"published": or(r.Published), "in_flight": or(r.InFlight), "cancelled": or(r.Cancelled),
-		"failed": or(r.Failed), "message": r.Message()}
+		"failed": or(r.Failed), "on_platform": r.OnPlatform(), "message": r.Text()}
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
