@@ -214,7 +214,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
 			return
 		}
-		addr := map[string]int{"addr:" + clientAddr(r): addrLimit}
+		addr := map[string]int{"addr:" + s.clientAddr(r): addrLimit}
 		until, err := s.lockedUntil(r.Context(), addr)
 		if err != nil {
 			s.fail(w, err)
@@ -226,7 +226,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 		}
 		who, err := s.store.TokenFor(r.Context(), token)
 		if err != nil {
-			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+clientAddr(r), addr)
+			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+s.clientAddr(r), addr)
 			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效、已过期或已吊销")
 			return
 		}
