@@ -215,7 +215,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
 			return
 		}
-		addr := map[string]int{"addr:" + clientAddr(r): addrLimit}
+		addr := map[string]int{"addr:" + s.clientAddr(r): addrLimit}
 		until, err := s.lockedUntil(r.Context(), addr)
 		if err != nil {
 			s.fail(w, err)
@@ -227,7 +227,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 		}
 		who, err := s.store.TokenFor(r.Context(), token)
 		if err != nil {
-			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+clientAddr(r), addr)
+			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+s.clientAddr(r), addr)
 			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效、已过期或已吊销")
 			return
 		}
@@ -464,7 +464,9 @@ func (s *Server) itemAction(action string) apiHandler {
 }
 
 // cancelJSON is a cancel's report in the API: the accounts it went out to,
-// may have gone out to, and was stopped for, and the clerk's message.
+// may have gone out to, and was stopped for, whether something is still on
+// a platform (POST /api/v1/items/{id}/retract deletes it), and the clerk's
+// message.
 func cancelJSON(r queue.CancelReport) map[string]any {
 	or := func(s []string) []string {
 		if s == nil {
@@ -473,7 +475,7 @@ func cancelJSON(r queue.CancelReport) map[string]any {
 		return s
 	}
 	return map[string]any{"published": or(r.Published), "in_flight": or(r.InFlight), "cancelled": or(r.Cancelled),
-		"failed": or(r.Failed), "message": r.Message()}
+		"failed": or(r.Failed), "on_platform": r.OnPlatform(), "message": r.Text()}
 }
 
 // retractJSON is a retract's report in the API, account by account, and
