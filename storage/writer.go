@@ -51,6 +51,11 @@ type writer struct {
 	idle    *sync.Cond  // signalled when leading turns false
 	flush   *time.Timer // runs writes nobody waits for when no caller comes
 
+	// simple: each write is a transaction of its own, run by its caller
+	// under smu (for measuring group commit against; see simpleWriter).
+	simple bool
+	smu    sync.Mutex
+
 	// Used by the leader only.
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt // prepared on conn, statements and transaction control alike
@@ -98,7 +103,7 @@ func openWriter(dsn string) (*writer, error) {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	w := &writer{db: db, stmts: map[string]*sql.Stmt{}}
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}, simple: simpleWriter}
 	w.idle = sync.NewCond(&w.mu)
 	return w, nil
 }
@@ -123,6 +128,10 @@ func (w *writer) read(ctx context.Context, fn func(ctx context.Context, tx txn) 
 // its error is dropped.
 func (w *writer) writeLater(ctx context.Context, fn func(ctx context.Context, tx txn) error) {
 	r := &writeReq{ctx: context.WithoutCancel(ctx), fn: fn, later: true, done: make(chan error, 1)}
+	if w.simple {
+		_ = w.sendSimple(r)
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -166,6 +175,9 @@ func (w *writer) send(ctx context.Context, r *writeReq) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if w.simple {
+		return w.sendSimple(r)
+	}
 	r.done = make(chan error, 1)
 	w.mu.Lock()
 	if w.closed {
@@ -190,6 +202,28 @@ func (w *writer) send(ctx context.Context, r *writeReq) error {
 		w.mu.Lock() // the previous leader left leading set for us
 		w.lead()    // unlocks
 	}
+}
+
+// sendSimple runs r alone in a transaction of its own on the writer's
+// connection: one short BEGIN IMMEDIATE … COMMIT per write.
+func (w *writer) sendSimple(r *writeReq) error {
+	w.smu.Lock()
+	defer w.smu.Unlock()
+	if w.closed {
+		return errStoreClosed
+	}
+	if w.conn == nil {
+		c, err := w.db.Conn(r.ctx)
+		if err != nil {
+			return err
+		}
+		w.conn = c
+	}
+	err := w.alone(r.ctx, r)
+	if wp, ok := err.(*writePanic); ok {
+		panic(wp.value)
+	}
+	return err
 }
 
 // lead runs one batch from the queue and passes the lead to the first
@@ -239,6 +273,8 @@ func (w *writer) passLead() {
 
 // close runs what is still queued, then closes the connection.
 func (w *writer) close() error {
+	w.smu.Lock()
+	defer w.smu.Unlock()
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
