@@ -16,28 +16,9 @@ import (
 // errNotAList is a source page in which herald finds no list of documents.
 var errNotAList = errors.New("no list of document links found on the page")
 
-// chrome names the parts of a page around the list: navigation, header,
-// footer, pager, breadcrumbs, side columns.
-var chrome = regexp.MustCompile(`(?i)(^|[-_ ])(nav|navbar|menu|header|head|top|footer|foot|bottom|page|pages|pager|paging|pagination|pagenav|breadcrumb|crumb|crumbs|position|location|dqwz|weizhi|sidebar|side|left|share|friend|links|copyright|banner|search|tool|tools)([-_ 0-9]|$)`)
-
 // attachment is a file linked from a list (a scanned PDF, a Word copy):
 // herald reads the document's web page, not its attachments.
 var attachment = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|7z|jpe?g|png|gif)$`)
-
-// notChrome are class and id names of the content itself, which may share
-// a word with the chrome (pages_content, page-article, list-left).
-var notChrome = regexp.MustCompile(`(?i)(content|article|detail|zoom|text|list|main|body|editor|info)`)
-
-// isChrome reports whether n is navigation, header, footer, pager, side
-// column or the like, by its class names and id.
-func isChrome(n *html.Node) bool {
-	for _, tok := range append(strings.Fields(attr(n, "class")), attr(n, "id")) {
-		if tok != "" && chrome.MatchString(tok) && !notChrome.MatchString(tok) {
-			return true
-		}
-	}
-	return false
-}
 
 // pagerText is link text of a pager or a "more" link, never a document.
 var pagerText = regexp.MustCompile(`^(首页|尾页|末页|上一页|下一页|上页|下页|前一页|后一页|更多|更多>>|返回|返回顶部|打印|关闭|[0-9]+|[<>«»‹›]+|\.\.\.)$`)
