@@ -65,7 +65,7 @@ func isChrome(n *html.Node) bool {
 // chromeLine matches a line of page furniture that content systems leave
 // inside or after the text: the QR-code prompt, print and close buttons,
 // font-size switches, share prompts.
-var chromeLine = regexp.MustCompile(`扫一扫在手机打开当前页|扫一扫在手机上打开当前页|在手机上查看|打印本页|打印此页|打印页面|关闭窗口|关闭本页|【?打印】?|【?关闭】?|【?收藏】?|返回顶部|分享到[:：]?|字号[:：]?\s*[大中小]\s*[大中小]?\s*[大中小]?|【?字体[:：]?\s*大\s*中\s*小】?|[大中小]\s*[大中小]\s*[大中小]|上一篇|下一篇|微信|微博|QQ空间|[【】\[\]|｜/　\s·•]`)
+var chromeLine = regexp.MustCompile(`扫一扫在手机打开当前页|扫一扫在手机上打开当前页|在手机上查看|打印本页|打印此页|打印页面|打印文章|关闭窗口|关闭本页|打印|关闭|收藏本页|收藏|返回顶部|返回|分享到[:：]?|字号[:：]?\s*[大中小]\s*[大中小]?\s*[大中小]?|字体[:：]?\s*大\s*中\s*小|[大中小]\s*[大中小]\s*[大中小]|上一篇[:：]?|下一篇[:：]?|微信|微博|QQ空间|[【】\[\]|｜/　\s·•]`)
 
 // isChromeLine reports whether a line of text is nothing but furniture.
 func isChromeLine(l string) bool {

@@ -57,6 +57,7 @@ func findContent(root *html.Node) *content {
 	if nodes := zjegNodes(root); len(nodes) > 0 {
 		return &content{nodes: nodes, known: true}
 	}
+	var empty *html.Node
 	for _, k := range knownContainers {
 		var best *html.Node
 		bestLen := -1
@@ -72,6 +73,14 @@ func findContent(root *html.Node) *content {
 		if best != nil && (bestLen > 0 || hasMedia(best)) {
 			return &content{nodes: []*html.Node{best}, known: true}
 		}
+		if best != nil && empty == nil {
+			empty = best
+		}
+	}
+	// An empty container: the document is an attached file listed below
+	// it, or the template's container is unused and the text is elsewhere.
+	if empty != nil {
+		return &content{nodes: []*html.Node{empty}, known: true}
 	}
 	if n := scoredBody(root); n != nil {
 		return &content{nodes: []*html.Node{n}}

@@ -96,7 +96,11 @@ func parseDocument(p *page) (*Document, error) {
 		}
 		return !isChrome(n)
 	})
-	body := findContent(root)
+	return readDocument(root, d, meta, title, h1, findContent(root), true)
+}
+
+// readDocument reads the fields and text of a page whose content is body.
+func readDocument(root *html.Node, d *Document, meta map[string]string, title, h1 string, body *content, retry bool) (*Document, error) {
 	var lines []string
 	if body != nil {
 		if t := body.text(); t != "" {
@@ -126,6 +130,12 @@ func parseDocument(p *page) (*Document, error) {
 			d.NoText, d.Attachments = NoTextAttachment, files
 		case len(pics) > 0:
 			d.NoText, d.Attachments = NoTextPicture, pics
+		case retry && body != nil && body.known:
+			// an unused container of the template: the text is elsewhere
+			if n := scoredBody(root); n != nil {
+				return readDocument(root, d, meta, title, h1, &content{nodes: []*html.Node{n}}, false)
+			}
+			return nil, errNotADocument
 		default:
 			return nil, errNotADocument
 		}

@@ -129,10 +129,15 @@ func headingIssuer(title string) string {
 // lines of issuing bodies (several on a line, spaced apart, for a joint
 // notice), then the date; notes such as （此件公开发布） may follow.
 func signature(lines []string) (issuer, date string) {
-	for i := len(lines) - 1; i >= 0 && i >= len(lines)-8; i-- {
+	for i := len(lines) - 1; i >= 0; i-- {
 		l := lines[i]
 		d := normalizeDate(l)
 		if d == "" || utf8.RuneCountInString(l) > 16 {
+			continue
+		}
+		// Far from the end (a notice's signature above the measures it
+		// issues) only a date under a body's name is a signature.
+		if i < len(lines)-8 && (i == 0 || !orgLine(lines[i-1])) {
 			continue
 		}
 		var orgs []string
@@ -141,13 +146,7 @@ func signature(lines []string) (issuer, date string) {
 			if utf8.RuneCountInString(lines[j]) > 60 || len(parts) == 0 {
 				break
 			}
-			ok := true
-			for _, p := range parts {
-				if utf8.RuneCountInString(p) > 30 || !orgName.MatchString(p) {
-					ok = false
-				}
-			}
-			if !ok {
+			if !orgLine(lines[j]) {
 				break
 			}
 			orgs = append(parts, orgs...)
@@ -155,4 +154,18 @@ func signature(lines []string) (issuer, date string) {
 		return strings.Join(orgs, "、"), d
 	}
 	return "", ""
+}
+
+// orgLine is a line of one or more bodies' names, spaced apart.
+func orgLine(l string) bool {
+	parts := strings.Fields(l)
+	if len(parts) == 0 || utf8.RuneCountInString(l) > 60 {
+		return false
+	}
+	for _, p := range parts {
+		if utf8.RuneCountInString(p) > 30 || !orgName.MatchString(p) {
+			return false
+		}
+	}
+	return true
 }

@@ -102,9 +102,16 @@ func infoCells(root *html.Node, body *content) []string {
 	var cells []string
 	add := func(n *html.Node) {
 		t := clean(textOf(n))
-		if utf8.RuneCountInString(t) <= 120 {
-			cells = append(cells, t)
+		if utf8.RuneCountInString(t) > 120 {
+			return
 		}
+		// "发布日期：… 信息来源：…" in one cell: each label's part as a cell
+		at := 0
+		for _, m := range nextLabel.FindAllStringIndex(t, -1) {
+			cells = append(cells, strings.TrimSpace(t[at:m[0]]))
+			at = m[0]
+		}
+		cells = append(cells, strings.TrimSpace(t[at:]))
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -134,7 +141,7 @@ func infoCells(root *html.Node, body *content) []string {
 					add(n)
 				}
 			case atom.Div:
-				if !hasBlockChild(n) {
+				if !hasListOrBlock(n) {
 					if t := clean(textOf(n)); t != "" {
 						add(n)
 					}
@@ -259,7 +266,7 @@ func readInfo(cells []string) map[string]string {
 
 // nextLabel finds a following "label：" on the same line ("索引号：… 发文机关：…"
 // in one cell, "发布时间：… 来源：… 字号：大 中 小").
-var nextLabel = regexp.MustCompile(`[\s　]+[\p{Han}]{2,6}[：:]`)
+var nextLabel = regexp.MustCompile(`[\s　]+\p{Han}(?:[\s　]?\p{Han}){1,5}[：:]`)
 
 // cutAtNextLabel ends a value at a following label on the same line.
 func cutAtNextLabel(s string) string {
@@ -286,4 +293,17 @@ func cutAtNextLabel(s string) string {
 		}
 	}
 	return strings.TrimSpace(s[:end])
+}
+
+// hasListOrBlock reports whether n has a block, list or table child.
+func hasListOrBlock(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			switch c.DataAtom {
+			case atom.Div, atom.P, atom.Table, atom.Ul, atom.Ol, atom.Dl, atom.Li, atom.H1, atom.H2, atom.H3, atom.H4, atom.Section:
+				return true
+			}
+		}
+	}
+	return false
 }
