@@ -49,10 +49,10 @@ func listProblem(err error, withPattern bool) string {
 	case errors.As(err, &le) && le.scriptDrawn:
 		var use []string
 		if le.feed != "" {
-			use = append(use, "该网站的 RSS 订阅 "+le.feed)
+			use = append(use, "该网站的 RSS 订阅（"+le.feed+"）")
 		}
 		if le.catalogue != "" {
-			use = append(use, "信息公开目录页面 "+le.catalogue)
+			use = append(use, "信息公开目录页面（"+le.catalogue+"）")
 		}
 		if len(use) == 0 {
 			use = []string{"该栏目的 RSS 订阅地址", "网站的信息公开目录页面"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -34,9 +35,11 @@ func (s *Syncer) knownPolicies(ctx context.Context) (*knownPolicies, error) {
 }
 
 func (k *knownPolicies) add(p *storage.Policy) {
-	k.byURL[p.URL] = p
-	if u, err := url.Parse(p.URL); err == nil {
-		k.byURL[stripTracking(u).String()] = p
+	for _, a := range append([]string{p.URL}, p.Aliases...) {
+		k.byURL[a] = p
+		if u, err := url.Parse(a); err == nil {
+			k.byURL[stripTracking(u).String()] = p
+		}
 	}
 	if p.IndexNumber != "" {
 		k.byIndex[p.IndexNumber] = p
@@ -75,7 +78,7 @@ func (s *Syncer) save(ctx context.Context, src configs.PolicySource, doc *Docume
 		Body: doc.Body, NoText: doc.NoText, Attachments: doc.Attachments, ContentHash: doc.Hash()}
 	if old := known.match(doc); old != nil {
 		if old.ContentHash == p.ContentHash {
-			p.ID, p.URL = old.ID, old.URL
+			p.ID = old.ID
 		} else {
 			stored, err := s.st.Policy(ctx, old.ID)
 			if err != nil {
@@ -85,7 +88,7 @@ func (s *Syncer) save(ctx context.Context, src configs.PolicySource, doc *Docume
 				res.Problems = append(res.Problems, fmt.Sprintf("政策文件 %s：新读到的页面%s，像是错误页或不完整的页面，已保留已保存的版本（政策 %d）", doc.URL, lost, old.ID))
 				return nil
 			}
-			p.ID, p.URL = old.ID, old.URL
+			p.ID = old.ID
 		}
 	}
 	id, change, err := s.st.SavePolicy(ctx, p)
@@ -100,8 +103,12 @@ func (s *Syncer) save(ctx context.Context, src configs.PolicySource, doc *Docume
 	default:
 		res.Unchanged++
 	}
+	p.ID = id
+	if old := known.match(doc); old != nil && old.URL != doc.URL {
+		old.Aliases = append(old.Aliases, doc.URL)
+		known.add(old)
+	}
 	if change != storage.PolicyUnchanged {
-		p.ID = id
 		known.add(&p)
 		if doc.NoText != "" {
 			res.Notes = append(res.Notes, noTextNote(doc))
@@ -120,6 +127,12 @@ func lostFields(old *storage.Policy, d *Document) string {
 	if old.IndexNumber != "" && d.IndexNumber == "" {
 		lost = append(lost, fmt.Sprintf("没有了原有的索引号（%s）", old.IndexNumber))
 	}
+	if !likeTitle(old.Title, d.Title) {
+		lost = append(lost, fmt.Sprintf("标题变成了「%s」", d.Title))
+	}
+	if old.NoText != "" && !slices.ContainsFunc(d.Attachments, func(a string) bool { return slices.Contains(old.Attachments, a) }) {
+		lost = append(lost, "没有了原有的图片或附件")
+	}
 	was, now := utf8.RuneCountInString(old.Body), utf8.RuneCountInString(d.Body)
 	if was >= 100 && now < was/3 {
 		lost = append(lost, fmt.Sprintf("正文只剩 %d 字（原 %d 字）", now, was))
@@ -135,4 +148,23 @@ func noTextNote(d *Document) string {
 	}
 	return fmt.Sprintf("政策文件 %s：页面%s，没有文字，已保存标题等信息和%s名称：%s", d.URL, what, map[bool]string{true: "图片", false: "附件"}[d.NoText == NoTextPicture],
 		strings.Join(d.Attachments, "、"))
+}
+
+// likeTitle reports whether b is a or an edit of it: at least half of a's
+// characters are still in b (a corrected typo, an added 《》), not an error
+// page's 「提示信息」.
+func likeTitle(a, b string) bool {
+	have := map[rune]int{}
+	for _, r := range b {
+		have[r]++
+	}
+	kept, n := 0, 0
+	for _, r := range a {
+		n++
+		if have[r] > 0 {
+			have[r]--
+			kept++
+		}
+	}
+	return n == 0 || kept*2 >= n
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,6 +28,8 @@ type Policy struct {
 	// Attachments are the names of the files or pictures of a document
 	// without text.
 	Attachments []string
+	// Aliases are other addresses the document was read at.
+	Aliases     []string
 	ContentHash string
 	FirstSeenAt time.Time
 	UpdatedAt   time.Time
@@ -59,9 +62,16 @@ func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error)
 		var hash string
 		var err error
 		if p.ID != 0 {
-			err = tx.QueryRowContext(ctx, "SELECT id, content_hash FROM policies WHERE id = ?", p.ID).Scan(&id, &hash)
+			var url, aliases string
+			err = tx.QueryRowContext(ctx, "SELECT id, content_hash, url, aliases FROM policies WHERE id = ?", p.ID).Scan(&id, &hash, &url, &aliases)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("policy %d: %w", p.ID, ErrNotFound)
+			}
+			if err == nil && p.URL != url && !slices.Contains(strings.Split(aliases, "\n"), p.URL) {
+				// read at another address: remember it
+				if _, err := tx.ExecContext(ctx, "UPDATE policies SET aliases = ltrim(aliases || char(10) || ?, char(10)) WHERE id = ?", p.URL, id); err != nil {
+					return err
+				}
 			}
 		} else {
 			err = tx.QueryRowContext(ctx, "SELECT id, content_hash FROM policies WHERE url = ?", p.URL).Scan(&id, &hash)
@@ -100,13 +110,13 @@ func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error)
 }
 
 const policyCols = `id, url, source, title, issuer, doc_number, index_number, written_date, published_date,
-  no_text, attachments, content_hash, first_seen_at, updated_at, checked_at`
+  no_text, attachments, aliases, content_hash, first_seen_at, updated_at, checked_at`
 
 func scanPolicy(row interface{ Scan(...any) error }, withBody bool) (Policy, error) {
 	var p Policy
-	var first, updated, checked, attachments string
+	var first, updated, checked, attachments, aliases string
 	dest := []any{&p.ID, &p.URL, &p.Source, &p.Title, &p.Issuer, &p.DocNumber, &p.IndexNumber, &p.WrittenDate, &p.PublishedDate,
-		&p.NoText, &attachments, &p.ContentHash, &first, &updated, &checked}
+		&p.NoText, &attachments, &aliases, &p.ContentHash, &first, &updated, &checked}
 	if withBody {
 		dest = append(dest, &p.Body)
 	}
@@ -116,6 +126,9 @@ func scanPolicy(row interface{ Scan(...any) error }, withBody bool) (Policy, err
 	p.FirstSeenAt, p.UpdatedAt, p.CheckedAt = parseTS(first), parseTS(updated), parseTS(checked)
 	if attachments != "" {
 		p.Attachments = strings.Split(attachments, "\n")
+	}
+	if aliases != "" {
+		p.Aliases = strings.Split(aliases, "\n")
 	}
 	return p, nil
 }

@@ -3,3 +3,6 @@
 -- attachments keeps the names of its files or pictures, one a line.
 ALTER TABLE policies ADD COLUMN no_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE policies ADD COLUMN attachments TEXT NOT NULL DEFAULT '';
+-- Other addresses the same document was read at (a second column listing
+-- it), one a line: the document is known by them too.
+ALTER TABLE policies ADD COLUMN aliases TEXT NOT NULL DEFAULT '';
