@@ -133,6 +133,9 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 		}
 		picName = "pic" + strings.TrimPrefix(im.MIME, "image/")
 	}
+	if err := channels.StopIfCancelled(ctx, p); err != nil {
+		return channels.Result{}, err
+	}
 	st, err := c.client.Share(ctx, acct.AccessToken, text, pic, picName)
 	if err == nil {
 		return c.result(acct, st), nil

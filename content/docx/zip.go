@@ -56,14 +56,16 @@ func encrypted(r io.ReaderAt) bool {
 type pkg struct {
 	lim    Limits
 	files  map[string]*zip.File
-	budget int64 // inflated bytes still allowed
+	left   int64   // inflated bytes still allowed
+	budget *budget // elements, depth, text and work
 }
 
 func damaged(err error) *Error {
 	return refuse("damaged", "Word 文档已损坏，无法读取（%v）：请在 Word 中打开，另存为新的 .docx 后再导入", err)
 }
 
-func openPackage(r io.ReaderAt, size int64, lim Limits) (*pkg, error) {
+func openPackage(r io.ReaderAt, size int64, b *budget) (*pkg, error) {
+	lim := b.lim
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, damaged(err)
@@ -71,7 +73,7 @@ func openPackage(r io.ReaderAt, size int64, lim Limits) (*pkg, error) {
 	if len(zr.File) > lim.MaxEntries {
 		return nil, refuse("too_large", "Word 文档内含 %d 个部件，超过 %d 个的上限：请另存为新的 .docx 或拆分后再导入", len(zr.File), lim.MaxEntries)
 	}
-	p := &pkg{lim: lim, files: make(map[string]*zip.File, len(zr.File)), budget: lim.MaxTotalBytes}
+	p := &pkg{lim: lim, files: make(map[string]*zip.File, len(zr.File)), left: lim.MaxTotalBytes, budget: b}
 	for _, f := range zr.File {
 		p.files[strings.TrimPrefix(f.Name, "/")] = f
 	}
@@ -90,8 +92,8 @@ func (p *pkg) read(name string, max int64) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no part %s: %w", name, errMissing)
 	}
-	if max > p.budget {
-		max = p.budget
+	if max > p.left {
+		max = p.left
 	}
 	if f.UncompressedSize64 > uint64(max) {
 		return nil, fmt.Errorf("%s: %w", name, errTooBig)
@@ -104,7 +106,7 @@ func (p *pkg) read(name string, max int64) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(int(min(f.UncompressedSize64, uint64(max)) + 1))
 	n, err := io.Copy(&buf, io.LimitReader(rc, max+1))
-	p.budget -= n
+	p.left -= n
 	if err != nil {
 		return nil, damaged(err)
 	}
@@ -121,7 +123,7 @@ func (p *pkg) open(name string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("no part %s: %w", name, errMissing)
 	}
-	max := min(p.lim.MaxPartBytes, p.budget)
+	max := min(p.lim.MaxPartBytes, p.left)
 	if f.UncompressedSize64 > uint64(max) {
 		return nil, fmt.Errorf("%s: %w", name, errTooBig)
 	}
@@ -147,7 +149,7 @@ func (l *limited) Read(b []byte) (int, error) {
 	}
 	n, err := l.rc.Read(b)
 	l.left -= int64(n)
-	l.p.budget -= int64(n)
+	l.p.left -= int64(n)
 	return n, err
 }
 
