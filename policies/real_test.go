@@ -79,7 +79,7 @@ var realDocs = []struct {
 	},
 	{ // 来源 and 日期 beside the title; ContentSource the site's own name
 		file: "liaoyang_source.html", url: "http://www.liaoyang.gov.cn/zwgk/tzgg/202409/t20240920_1100000.html",
-		want: Document{Title: "2025年度辽阳市城乡居民基本医疗保险集中参保缴费的公告", Issuer: "辽阳市医疗保障局", PublishedDate: "2024-09-20"},
+		want:  Document{Title: "2025年度辽阳市城乡居民基本医疗保险集中参保缴费的公告", Issuer: "辽阳市医疗保障局", PublishedDate: "2024-09-20"},
 		first: "2025年度我市城乡居民基本医疗保险集中参保缴费工作即将开始，现将有关事项公告如下：", last: "咨询电话：0419-2222222。",
 	},
 	{ // joint notice: six bodies in the signature over ContentSource 产业处; the shown date over PubDate
