@@ -14,6 +14,7 @@ import (
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -34,6 +35,8 @@ type Server struct {
 	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
+	// Inbox, when set, serves the 互动 page and /api/v1/inbox (inbox.go).
+	Inbox *inbox.Service
 	// Preview, when set, sends an item's current revision to one WeChat ID
 	// (mass/preview) and says what it did; accountID "" means the item's
 	// first WeChat account.
