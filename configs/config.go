@@ -55,6 +55,7 @@ type Config struct {
 	Patrol      Patrol       `mapstructure:"patrol"`
 	Publish     Publish      `mapstructure:"publish"`
 	Policies    Policies     `mapstructure:"policies"`
+	Replica     Replica      `mapstructure:"replica"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
 	Accounts    []Account    `mapstructure:"accounts"`
@@ -359,6 +360,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("patrol.workers", 8)
 	v.SetDefault("patrol.remind_before", "24h")
 	v.SetDefault("patrol.keep_text_days", 400)
+	replicaDefaults(v)
 	return v
 }
 
@@ -431,6 +433,9 @@ func oneLine(s string) string {
 func (c *Config) resolveSecrets() error {
 	var err error
 	if c.Notify.Secret, err = secret("notify.secret", c.Notify.Secret, c.Notify.SecretFile, c.Notify.SecretEnv); err != nil {
+		return err
+	}
+	if err := c.Replica.resolveSecret(); err != nil {
 		return err
 	}
 	for i := range c.Accounts {
@@ -533,6 +538,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateNotify(); err != nil {
+		return err
+	}
+	if err := c.Replica.Validate(); err != nil {
 		return err
 	}
 	if err := c.validateReview(); err != nil {

@@ -41,6 +41,8 @@ type page struct {
 	CSRF    string
 	Data    any
 	Product string
+	// Replica is the replica's status line (admins, accounts page).
+	Replica string
 }
 
 func (s *Server) consoleRoutes() {
@@ -648,7 +650,11 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, sess *stor
 		}
 		rows = append(rows, row)
 	}
-	s.render(w, http.StatusOK, "accounts", page{Title: "账号", User: sess, Nav: "accounts", Data: rows})
+	p := page{Title: "账号", User: sess, Nav: "accounts", Data: rows}
+	if s.Replica != nil && sess.Role == "admin" {
+		p.Replica = s.Replica()
+	}
+	s.render(w, http.StatusOK, "accounts", p)
 }
 
 func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
