@@ -69,8 +69,8 @@ type Replicator struct {
 	mediaSeq int64
 	uploaded map[string]bool // media keys known to be in the replica
 
-	mu     sync.Mutex
-	status Status
+	mu      sync.Mutex
+	status  Status
 	alerted bool
 }
 
