@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -66,8 +68,11 @@ func (r CancelReport) summary() string {
 	return "已撤销：" + strings.Join(parts, "；")
 }
 
-// Message is what the CLI prints and the console and API show.
-func (r CancelReport) Message() string {
+// Text is the report in one line for a clerk: what went where and the
+// item's state. It names no command and no button: each edge (CLI,
+// console, API) says in its own terms how to delete what is still on the
+// platform when OnPlatform.
+func (r CancelReport) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "稿件 %d %s。", r.ItemID, r.summary())
 	fmt.Fprintf(&b, "当前状态：%s", r.State.Label())
@@ -75,8 +80,45 @@ func (r CancelReport) Message() string {
 		b.WriteString("（正在发送的账号结果稍后见稿件详情）")
 	}
 	b.WriteString("。")
-	if len(r.Published) > 0 || len(r.InFlight) > 0 {
-		fmt.Fprintf(&b, "已发出的内容仍在平台上；如需删除：herald post retract --yes %d", r.ItemID)
-	}
 	return b.String()
+}
+
+// OnPlatform reports whether something of the item went out, or may have:
+// it stays on the platform until it is retracted.
+func (r CancelReport) OnPlatform() bool {
+	return len(r.Published) > 0 || len(r.InFlight) > 0
+}
+
+// Cancel withdraws an item: deliveries not yet started are cancelled and
+// nothing new starts. What already went out stays out (post retract deletes
+// it); deliveries in flight settle by the platform's answer. The report says
+// which accounts are which.
+func (s *Service) Cancel(ctx context.Context, actor Actor, id int64) (CancelReport, error) {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return CancelReport{}, err
+	}
+	if content.CheckItemTransition(it.State, content.ItemCancelled) != nil {
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不能撤销", id, it.State.Label())
+	}
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(ctx, id); err != nil {
+			return CancelReport{}, err
+		} else if again {
+			return CancelReport{}, refuse(RefusedState, "", "稿件 %d 已撤销，正在等待已开始发送的账号的结果", id)
+		}
+	}
+	var rep CancelReport
+	out, err := s.store.CancelItem(ctx, id, it.State, actor.Name, func(o storage.CancelOutcome) string {
+		rep = s.cancelReport(id, o)
+		return rep.summary()
+	})
+	if errors.Is(err, storage.ErrConflict) {
+		return CancelReport{}, refuse(RefusedState, "", "稿件 %d 刚被他人修改，请重新查看", id)
+	}
+	if err != nil {
+		return CancelReport{}, err
+	}
+	rep.State = out.State
+	return rep, nil
 }

@@ -4,10 +4,13 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"net/http"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
@@ -68,7 +71,7 @@ func (s *Server) composeDocx(w http.ResponseWriter, r *http.Request, sess *stora
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "请选择一个 Word 文档（.docx）"})
 		return
 	}
-	a, err := docx.Read(data, docx.DefaultLimits())
+	a, err := docx.Read(r.Context(), data, docx.DefaultLimits())
 	if err != nil {
 		if docx.IsRefusal(err) {
 			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})
@@ -204,4 +207,172 @@ func (s *Server) editorBody(d *queue.Draft) error {
 		d.Images = [][]byte{cover}
 	}
 	return nil
+}
+
+// composeData backs the 撰稿 form, its preview and its errors.
+type composeData struct {
+	Form         map[string]string
+	Targets      []targetOption
+	Preview      template.HTML
+	WeiboPreview string
+	Hits         []content.Hit
+	Marked       template.HTML
+}
+
+type targetOption struct{ Value, Label string }
+
+func (s *Server) targetOptions(r *http.Request, sess *storage.Session) []targetOption {
+	accounts, _ := s.visibleAccounts(r, sess)
+	opts := []targetOption{{"all", "全部账号"}}
+	seen := map[string]bool{}
+	for _, g := range s.cfg.Groups {
+		seen[g.Name] = true
+		opts = append(opts, targetOption{"group:" + g.Name, "分组：" + firstNonEmpty(g.Title, g.Name)})
+	}
+	for _, a := range accounts {
+		for _, g := range a.Groups {
+			if !seen[g] {
+				seen[g] = true
+				opts = append(opts, targetOption{"group:" + g, "分组：" + g})
+			}
+		}
+	}
+	for _, a := range accounts {
+		opts = append(opts, targetOption{a.ID, a.Name + "（" + a.Platform + "）"})
+	}
+	return opts
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	kind := r.URL.Query().Get("kind")
+	if kind == "" {
+		kind = "article"
+	}
+	s.render(w, http.StatusOK, "compose", page{Title: "撰稿", User: sess, Nav: "compose",
+		Data: composeData{Form: map[string]string{"kind": kind, "at": "now", "targets": "all"}, Targets: s.targetOptions(r, sess)}})
+}
+
+func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	form := map[string]string{}
+	for _, k := range []string{"kind", "title", "body", "digest", "source_url", "targets", "at", "priority", "date", "unit", "address", "result", "findings"} {
+		form[k] = r.FormValue(k)
+	}
+	if r.FormValue("notify") != "" {
+		form["notify"] = "on"
+	}
+	data := composeData{Form: form, Targets: s.targetOptions(r, sess)}
+	d := queue.Draft{Kind: content.Kind(form["kind"]), Title: form["title"], Body: form["body"], Digest: form["digest"],
+		SourceURL: form["source_url"], Targets: form["targets"], When: strings.TrimSpace(form["at"]), Priority: content.Priority(form["priority"]),
+		Notify: form["notify"] != "", KeepDraft: r.FormValue("draft") != ""}
+	if d.Kind == content.KindBroadcast {
+		d.Broadcast = &content.Broadcast{Date: form["date"], Unit: form["unit"], Address: form["address"], Result: form["result"], Findings: form["findings"]}
+		if d.Broadcast.Date == "" {
+			d.Broadcast.Date = time.Now().In(s.cfg.Location).Format("2006-01-02")
+		}
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["images"] {
+			if fh.Size > content.WeChatMaterialMax {
+				s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data,
+					Error: fmt.Sprintf("图片 %s 超过10MB", fh.Filename)})
+				return
+			}
+			f, err := fh.Open()
+			if err != nil {
+				s.fail(w, err)
+				return
+			}
+			b, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				s.fail(w, err)
+				return
+			}
+			if len(b) > 0 {
+				d.Images = append(d.Images, b) // the type is sniffed from the bytes when stored
+			}
+		}
+	}
+	if r.FormValue("preview") != "" {
+		s.preview(&data, d)
+		s.render(w, http.StatusOK, "compose", page{Title: "撰稿预览", User: sess, Nav: "compose", Data: data,
+			Flash: "预览：图片会在提交时上传；以下为清理后的正文和微博文字。"})
+		return
+	}
+	err := s.editorBody(&d)
+	var id int64
+	if err == nil {
+		id, err = s.queue.Add(r.Context(), actorOf(sess), d)
+	}
+	if err != nil {
+		if queue.IsRefusal(err) {
+			s.preview(&data, d)
+			s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data, Error: refusalText(err)})
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/items/%d?flash=created", id), http.StatusSeeOther)
+}
+
+// preview fills the WeChat-like and Weibo-like previews and the wording
+// hits, highlighted in the plain text.
+func (s *Server) preview(data *composeData, d queue.Draft) {
+	rev := content.Revision{Title: d.Title, Body: d.Body, Digest: d.Digest, SourceURL: d.SourceURL, Broadcast: d.Broadcast}
+	if d.Kind == content.KindBroadcast && d.Broadcast != nil {
+		rev.Body = content.RenderBroadcastHTML(d.Broadcast, "", nil)
+	} else if d.Kind != content.KindShort {
+		rev.Body = content.SanitizeHTML(d.Body)
+	}
+	if d.Kind != content.KindShort {
+		data.Preview = template.HTML(rev.Body) // sanitized above: bluemonday's policy, no scripts or handlers
+	}
+	link := ""
+	for _, a := range s.cfg.Accounts {
+		if a.Platform == configs.PlatformWeibo {
+			link = a.LinkURL
+			break
+		}
+	}
+	if link != "" {
+		data.WeiboPreview = weibo.BuildText(d.Kind, &rev, link)
+	}
+	data.Hits = s.queue.WordingHits(d.Kind, &rev)
+	data.Marked = markHits(content.PlainText(rev.Body), data.Hits)
+}
+
+// markHits escapes text and wraps each body hit in <mark>.
+func markHits(text string, hits []content.Hit) template.HTML {
+	runes := []rune(text)
+	type span struct{ from, to int }
+	var spans []span
+	for _, h := range hits {
+		if h.Field == "body" {
+			spans = append(spans, span{h.Offset - 1, h.Offset - 1 + h.Length})
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
+	var b strings.Builder
+	pos := 0
+	for _, sp := range spans {
+		if sp.from < pos || sp.to > len(runes) {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(string(runes[pos:sp.from])))
+		b.WriteString("<mark>" + template.HTMLEscapeString(string(runes[sp.from:sp.to])) + "</mark>")
+		pos = sp.to
+	}
+	b.WriteString(template.HTMLEscapeString(string(runes[pos:])))
+	return template.HTML(b.String())
 }

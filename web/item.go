@@ -1,0 +1,118 @@
+// 稿件: one item's page, its cancel, and its media.
+
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, flashText(r), "")
+}
+
+// cancelItem withdraws an item and shows its page with what went out, what
+// may have, what was stopped, and where on this page to delete what went out.
+func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	rep, err := s.queue.Cancel(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err != nil {
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤销："+refusalText(err))
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	msg := rep.Text()
+	if rep.OnPlatform() {
+		msg += "已发出的内容仍在平台上；如需删除，请在本页从平台撤回。"
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil {
+		if queue.IsRefusal(err) {
+			s.render(w, http.StatusNotFound, "error", page{Title: "稿件", User: sess, Error: refusalText(err)})
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	ds, _ := s.store.Deliveries(r.Context(), id)
+	_ = s.store.MarkRetractions(r.Context(), id, ds)
+	audit, _ := s.store.AuditLog(r.Context(), id, 0)
+	approvals, _ := s.store.Approvals(r.Context(), id)
+	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
+	if it.State == content.ItemPublishing {
+		if again, err := s.store.CancelRequested(r.Context(), id); err == nil && again {
+			cancellable = false
+		}
+	}
+	s.render(w, status, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
+		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals, "Cancellable": cancellable,
+			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
+}
+
+// mediaURLs points herald-image: sources at the console's media route (so
+// reviewers see the body's images), then sanitizes the result for display.
+func (s *Server) mediaURLs(body string) string {
+	out, err := content.RewriteImageSources(body, func(src string) string {
+		if sha, ok := strings.CutPrefix(src, content.ImageSrcPrefix); ok {
+			return "/console/media/" + url.PathEscape(sha)
+		}
+		return src
+	})
+	if err != nil {
+		return template.HTMLEscapeString(body)
+	}
+	return content.SanitizeHTML(out)
+}
+
+// media serves a stored image to a user whose department may see an item
+// that uses it (the office sees all); anything else is "not found", the
+// same answer as for a missing image.
+func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	sha := r.PathValue("sha")
+	if !s.queue.SeesAll(actorOf(sess)) {
+		ok, err := s.store.ImageOfDepartment(r.Context(), sha, sess.Department)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+	}
+	b, im, err := s.store.ImageBytes(r.Context(), sha)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", im.MIME)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	_, _ = w.Write(b)
+}
