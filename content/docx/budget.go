@@ -93,5 +93,5 @@ func guard(errp *error, a **Article) {
 		return
 	}
 	slog.Error("docx: conversion panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-	*errp = refuse("damaged", "Word 文档的内容无法转换（文件结构异常）：请在 Word 中打开，另存为新的 .docx 后再导入")
+	*errp = refuse("internal", "Word 文档的内容无法转换（文件结构异常）：请在 Word 中打开，另存为新的 .docx 后再导入")
 }

@@ -928,7 +928,7 @@ func (c *converter) picture(part string) (string, error) {
 		return "", refuse("picture", "Word 文档中的第%d张图片过大（超过%dMB）：请在 Word 中压缩图片（选中图片→图片格式→压缩图片）后另存再导入", n, c.pkg.lim.MaxPictureBytes>>20)
 	}
 	if errors.Is(err, errMissing) {
-		return "", damaged(fmt.Errorf("第%d张图片 %s 不在文件中", n, part))
+		return "", damaged(fmt.Sprintf("第%d张图片不在文件中", n), nil)
 	}
 	if err != nil {
 		return "", err

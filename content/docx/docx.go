@@ -85,11 +85,19 @@ func tooLong(text, n, limit int) *Error {
 // Error is a document refused for a reason the clerk can act on; Msg is
 // one line in Chinese saying what to do.
 type Error struct {
-	Code string // legacy, encrypted, damaged, too_large, too_long, picture
+	// Code is one of legacy, encrypted, dlp, damaged, too_large, too_long,
+	// too_complex, picture, cancelled, and internal (this reader failed on
+	// the file: a fault to fix, logged with its stack).
+	Code string
 	Msg  string
+
+	cause error // what failed underneath, for the log; never in Msg
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+// Unwrap returns what failed underneath (nil for most refusals).
+func (e *Error) Unwrap() error { return e.cause }
 
 func refuse(code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}

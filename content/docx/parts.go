@@ -3,7 +3,6 @@ package docx
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -265,7 +264,7 @@ func (p *pkg) partErr(name string, err error) error {
 	case errors.Is(err, errTooBig):
 		return refuse("too_large", "Word 文档的 %s 部分解压后超过上限（文件可能已损坏）：请在 Word 中另存为新的 .docx，或拆分后再导入", name)
 	default:
-		return damaged(err)
+		return damaged("其中的 "+name+" 内容不完整", err)
 	}
 }
 
@@ -319,7 +318,7 @@ func (p *pkg) load() (*document, error) {
 		main = "word/document.xml"
 	}
 	if !p.has(main) {
-		return nil, damaged(fmt.Errorf("找不到正文部分 %s", main))
+		return nil, damaged("找不到正文部分 "+main, nil)
 	}
 	doc := &document{main: main}
 	if doc.rels, err = p.readRels(main); err != nil {
@@ -360,7 +359,7 @@ func (p *pkg) load() (*document, error) {
 		return nil, err
 	}
 	if doc.body = root.child("body"); doc.body == nil {
-		return nil, damaged(errors.New("正文部分没有 body"))
+		return nil, damaged("正文部分没有内容", nil)
 	}
 	return doc, nil
 }
