@@ -83,6 +83,10 @@ func newViper() *viper.Viper {
 	v.SetDefault("patrol.workers", 8)
 	v.SetDefault("patrol.remind_before", "24h")
 	v.SetDefault("patrol.keep_text_days", 400)
+	v.SetDefault("interaction.answer_within", 2)
+	v.SetDefault("interaction.remind_before", "4h")
+	v.SetDefault("interaction.poll", "10m")
+	v.SetDefault("interaction.days", 30)
 	return v
 }
 
@@ -164,6 +168,9 @@ func (c *Config) resolveSecrets() error {
 			return err
 		}
 		if a.AccessToken, err = secret(key+".access_token", a.AccessToken, a.AccessTokenFile, a.AccessTokenEnv); err != nil {
+			return err
+		}
+		if a.EncodingAESKey, err = secret(key+".encoding_aes_key", a.EncodingAESKey, a.EncodingAESKeyFile, a.EncodingAESKeyEnv); err != nil {
 			return err
 		}
 	}

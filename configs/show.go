@@ -12,7 +12,7 @@ import (
 )
 
 // secretKeys are masked by Redacted YAML output.
-var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true}
+var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true, "token": true, "encoding_aes_key": true}
 
 // Mask is what a set secret is shown as.
 const Mask = "********"

@@ -37,6 +37,7 @@ type Config struct {
 	Patrol      Patrol       `mapstructure:"patrol"`
 	Publish     Publish      `mapstructure:"publish"`
 	Policies    Policies     `mapstructure:"policies"`
+	Interaction Interaction  `mapstructure:"interaction"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`
 	Accounts    []Account    `mapstructure:"accounts"`
@@ -206,6 +207,20 @@ type UpdateRule struct {
 	MinPosts int    `mapstructure:"min_posts"`
 }
 
+// Interaction configures the inbox (回应): the public's messages, comments
+// and mentions, answered in time.
+type Interaction struct {
+	// AnswerWithin is how many working days an entry may wait for an answer
+	// (default 2).
+	AnswerWithin int `mapstructure:"answer_within"`
+	// RemindBefore: the robot reminds this long before an entry is due (default 4h).
+	RemindBefore time.Duration `mapstructure:"remind_before"`
+	// Poll is how often serve reads comments and mentions (default 10m).
+	Poll time.Duration `mapstructure:"poll"`
+	// Days is how long after publication an article's comments are read (default 30).
+	Days int `mapstructure:"days"`
+}
+
 // Publish is how articles go out.
 type Publish struct {
 	// SignOff appends 「编辑：… 审核：… 终审：…」 from the review record
@@ -253,6 +268,12 @@ type Account struct {
 	AppSecretFile string `mapstructure:"app_secret_file"`
 	AppSecretEnv  string `mapstructure:"app_secret_env"`
 	Type          string `mapstructure:"type"`
+	// Token and EncodingAESKey are the account's 服务器配置 (消息推送): with
+	// them serve answers WeChat's push at /wechat/push/{id}.
+	Token              string `mapstructure:"token"`
+	EncodingAESKey     string `mapstructure:"encoding_aes_key"`
+	EncodingAESKeyFile string `mapstructure:"encoding_aes_key_file"`
+	EncodingAESKeyEnv  string `mapstructure:"encoding_aes_key_env"`
 
 	// Weibo
 	UID             string `mapstructure:"uid"`

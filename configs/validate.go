@@ -119,6 +119,9 @@ func (c *Config) Validate() error {
 	if err := c.validatePatrol(groups, ids); err != nil {
 		return err
 	}
+	if err := c.validateInteraction(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		key := fmt.Sprintf("groups[%d].name", i)
@@ -253,6 +256,9 @@ func (c *Config) validateAccount(i int, ids, depts map[string]bool) error {
 		}
 		if a.Type != WeChatSubscription && a.Type != WeChatService {
 			return &Error{key + ".type", fmt.Sprintf("unknown type %q (subscription or service)", a.Type)}
+		}
+		if err := validatePushKeys(key, a); err != nil {
+			return err
 		}
 		for _, k := range []string{"uid", "access_token", "token_expires", "link_url"} {
 			if a.weiboField(k) != "" {

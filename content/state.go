@@ -20,11 +20,14 @@ const (
 	ItemFailed          ItemState = "failed"
 	ItemCancelled       ItemState = "cancelled"
 	ItemExpired         ItemState = "expired"
+	// ItemRetracted: after post retract, nothing of the item is left on any
+	// platform — what had not gone out was cancelled, what had was deleted.
+	ItemRetracted ItemState = "retracted"
 )
 
 // ItemStates lists every item state.
 var ItemStates = []ItemState{ItemDraft, ItemInReview, ItemApproved, ItemScheduled, ItemPublishing,
-	ItemDone, ItemPartiallyFailed, ItemFailed, ItemCancelled, ItemExpired}
+	ItemDone, ItemPartiallyFailed, ItemFailed, ItemCancelled, ItemExpired, ItemRetracted}
 
 // itemTransitions is the one place that says which item state may follow which.
 var itemTransitions = map[ItemState][]ItemState{
@@ -39,14 +42,16 @@ var itemTransitions = map[ItemState][]ItemState{
 	// every delivery final; cancel stops the deliveries not yet started (an
 	// item cancelled with deliveries in flight stays publishing until they
 	// settle, then ends partially_failed or done if something went out)
-	ItemPublishing: {ItemDone, ItemPartiallyFailed, ItemFailed, ItemCancelled},
-	// failed deliveries retried
-	ItemPartiallyFailed: {ItemPublishing},
-	ItemFailed:          {ItemPublishing},
+	// A retract ends in retracted once the platforms have nothing of the item.
+	ItemPublishing: {ItemDone, ItemPartiallyFailed, ItemFailed, ItemCancelled, ItemRetracted},
+	// failed deliveries retried; retracted
+	ItemPartiallyFailed: {ItemPublishing, ItemRetracted},
+	ItemFailed:          {ItemPublishing, ItemRetracted},
 	// a new time and a new review
 	ItemExpired:   {ItemDraft, ItemInReview},
-	ItemDone:      {},
+	ItemDone:      {ItemRetracted},
 	ItemCancelled: {},
+	ItemRetracted: {},
 }
 
 // Valid reports whether s is a known item state.
@@ -58,7 +63,7 @@ func (s ItemState) Valid() bool {
 // Final reports whether no further transition is possible except an explicit retry.
 func (s ItemState) Final() bool {
 	switch s {
-	case ItemDone, ItemCancelled, ItemFailed, ItemPartiallyFailed, ItemExpired:
+	case ItemDone, ItemCancelled, ItemFailed, ItemPartiallyFailed, ItemExpired, ItemRetracted:
 		return true
 	}
 	return false
@@ -87,6 +92,8 @@ func (s ItemState) Label() string {
 		return "已撤销"
 	case ItemExpired:
 		return "已过期"
+	case ItemRetracted:
+		return "已撤回"
 	}
 	return string(s)
 }
@@ -123,6 +130,11 @@ const (
 	DeliveryPublished DeliveryState = "published"
 	DeliveryFailed    DeliveryState = "failed"
 	DeliveryCancelled DeliveryState = "cancelled"
+	// DeliveryUnverified is final: herald can no longer find out whether
+	// it went out (its account left the config while the outcome was
+	// unknown). It is never taken for published or failed: the clerk checks
+	// in the platform's back office.
+	DeliveryUnverified DeliveryState = "unverified"
 )
 
 // Label is the delivery state's name for a clerk.
@@ -140,16 +152,19 @@ func (s DeliveryState) Label() string {
 		return "失败"
 	case DeliveryCancelled:
 		return "已撤销"
+	case DeliveryUnverified:
+		return "无法核实"
 	}
 	return string(s)
 }
 
 // DeliveryStates lists every delivery state.
 var DeliveryStates = []DeliveryState{DeliveryPending, DeliverySending, DeliveryUnknown,
-	DeliveryPublished, DeliveryFailed, DeliveryCancelled}
+	DeliveryPublished, DeliveryFailed, DeliveryCancelled, DeliveryUnverified}
 
 var deliveryTransitions = map[DeliveryState][]DeliveryState{
-	// start an attempt; refused before any call (content or permission); cancelled
+	// start an attempt; refused before any call (content or permission, or
+	// its account left the config); cancelled
 	DeliveryPending: {DeliverySending, DeliveryFailed, DeliveryCancelled},
 	// answer: published, failed for good, transient failure known not to have
 	// published (back to pending for a retry, or cancelled when the item was
@@ -157,11 +172,13 @@ var deliveryTransitions = map[DeliveryState][]DeliveryState{
 	DeliverySending: {DeliveryPublished, DeliveryFailed, DeliveryPending, DeliveryUnknown, DeliveryCancelled},
 	// reconciliation found it published, found it never went out (pending,
 	// or cancelled when the item was cancelled meanwhile), or found it
-	// failed on the platform
-	DeliveryUnknown:   {DeliveryPublished, DeliveryPending, DeliveryFailed, DeliveryCancelled},
-	DeliveryFailed:    {DeliveryPending}, // an explicit retry
-	DeliveryPublished: {},
-	DeliveryCancelled: {},
+	// failed on the platform; or can no longer be looked up (its account
+	// left the config)
+	DeliveryUnknown:    {DeliveryPublished, DeliveryPending, DeliveryFailed, DeliveryCancelled, DeliveryUnverified},
+	DeliveryFailed:     {DeliveryPending}, // an explicit retry
+	DeliveryPublished:  {},
+	DeliveryCancelled:  {},
+	DeliveryUnverified: {},
 }
 
 // Valid reports whether s is a known delivery state.
@@ -172,7 +189,7 @@ func (s DeliveryState) Valid() bool {
 
 // Final reports whether the delivery has reached an end state.
 func (s DeliveryState) Final() bool {
-	return s == DeliveryPublished || s == DeliveryFailed || s == DeliveryCancelled
+	return s == DeliveryPublished || s == DeliveryFailed || s == DeliveryCancelled || s == DeliveryUnverified
 }
 
 // CheckDeliveryTransition returns nil if a delivery may move from one state to another.
@@ -193,11 +210,17 @@ func CheckDeliveryTransition(from, to DeliveryState) error {
 // partially_failed when some were and others failed or were cancelled,
 // failed when none was and some failed with no cancel, cancelled when none
 // was published and the clerk cancelled.
+//
+// Unverified deliveries may have gone out: they are neither published nor
+// failed, and never make an item partially_failed or failed (which would
+// invite publishing it again). They count with the published ones, so an
+// item whose other deliveries all went out is done, its reason naming the
+// accounts to check by hand.
 func ItemStateFromDeliveries(states []DeliveryState) (ItemState, bool) {
 	published, failed, cancelled := 0, 0, 0
 	for _, s := range states {
 		switch s {
-		case DeliveryPublished:
+		case DeliveryPublished, DeliveryUnverified:
 			published++
 		case DeliveryFailed:
 			failed++

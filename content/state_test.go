@@ -15,6 +15,8 @@ var wantItem = map[string]bool{
 	"publishing>done": true, "publishing>partially_failed": true, "publishing>failed": true, "publishing>cancelled": true,
 	"partially_failed>publishing": true, "failed>publishing": true,
 	"expired>draft": true, "expired>in_review": true,
+	// post retract: nothing of the item left on the platforms
+	"publishing>retracted": true, "done>retracted": true, "partially_failed>retracted": true, "failed>retracted": true,
 }
 
 var wantDelivery = map[string]bool{
@@ -24,6 +26,8 @@ var wantDelivery = map[string]bool{
 	// known not to have gone out, and the item was cancelled meanwhile
 	"sending>cancelled": true, "unknown>cancelled": true,
 	"failed>pending": true,
+	// its account left the config while the outcome was unknown
+	"unknown>unverified": true,
 }
 
 func TestItemTransitionsTable(t *testing.T) {
@@ -77,6 +81,10 @@ func TestItemStateFromDeliveries(t *testing.T) {
 		// cancelled while publishing: something went out, not everything
 		{[]DeliveryState{DeliveryCancelled, DeliveryPublished}, ItemPartiallyFailed, true},
 		{[]DeliveryState{DeliveryCancelled}, ItemCancelled, true},
+		// may have gone out: never failed, never an invitation to publish again
+		{[]DeliveryState{DeliveryPublished, DeliveryUnverified}, ItemDone, true},
+		{[]DeliveryState{DeliveryUnverified}, ItemDone, true},
+		{[]DeliveryState{DeliveryUnverified, DeliveryFailed}, ItemPartiallyFailed, true},
 		// cancelled, nothing went out, one had failed
 		{[]DeliveryState{DeliveryCancelled, DeliveryFailed}, ItemCancelled, true},
 	}

@@ -131,6 +131,13 @@ func (n *Notifier) approval(ctx context.Context, e storage.AuditEntry) (content.
 // message composes the robot's text for an audit entry; false when the entry
 // is nothing to tell.
 func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, bool) {
+	if e.Action == "login_locked" {
+		// Only a real user's name: a stranger guessing names tells nobody.
+		if _, err := n.store.UserByName(ctx, e.Actor); err != nil {
+			return "", false
+		}
+		return n.locked(e), true
+	}
 	if e.ItemID == 0 {
 		return "", false
 	}
@@ -142,14 +149,14 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 		if e.To != string(content.ItemInReview) || len(levels) == 0 {
 			return "", false
 		}
-		head, lines = n.waiting(0, e.Actor)
+		head, lines = n.waiting(0, Flat(e.Actor))
 	case "approve":
 		a, ok := n.approval(ctx, e)
 		if !ok || len(levels) == 0 {
 			return "", false
 		}
 		if a.Level < len(levels) {
-			head, lines = n.waiting(a.Level, e.Actor)
+			head, lines = n.waiting(a.Level, Flat(e.Actor))
 			break
 		}
 		it, err := n.store.Item(ctx, e.ItemID)
@@ -159,14 +166,14 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 		if it.State == content.ItemExpired {
 			// Signed after the publication time: it will not go out.
 			head = "【已过期】"
-			lines = []string{fmt.Sprintf("%s由 %s 签发时已过发布时间，未发布。%s", a.LevelName, e.Actor, it.StateReason)}
+			lines = []string{fmt.Sprintf("%s由 %s 签发时已过发布时间，未发布。%s", a.LevelName, Flat(e.Actor), Flat(it.StateReason))}
 			break
 		}
 		head = "【审核通过】"
-		lines = []string{fmt.Sprintf("%s由 %s 签发，已通过全部 %d 级审核，将按计划发布。", a.LevelName, e.Actor, len(levels))}
+		lines = []string{fmt.Sprintf("%s由 %s 签发，已通过全部 %d 级审核，将按计划发布。", a.LevelName, Flat(e.Actor), len(levels))}
 	case "reject":
 		head = "【退回修改】"
-		lines = []string{fmt.Sprintf("%s 退回：%s", e.Actor, e.Detail)}
+		lines = []string{fmt.Sprintf("%s 退回：%s", Flat(e.Actor), Flat(e.Detail))}
 	case "settle":
 		it, err := n.store.Item(ctx, e.ItemID)
 		if err != nil {
@@ -182,7 +189,7 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 			if it.State == content.ItemPartiallyFailed {
 				head = "【部分发布失败】"
 			}
-			lines = []string{"请检查账号后重新安排：" + reason}
+			lines = []string{"请检查账号后重新安排：" + Flat(reason)}
 		default:
 			return "", false
 		}
@@ -194,12 +201,12 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 		return "", false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s《%s》（%s，编号 %d）\n", head, it.Revision.Title, it.Kind.Label(), it.ID)
+	fmt.Fprintf(&b, "%s《%s》（%s，编号 %d）\n", head, Flat(it.Revision.Title), it.Kind.Label(), it.ID)
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
 	if e.Action == "reject" && it.CreatedBy != "" {
-		fmt.Fprintf(&b, "请 %s 修改后重新提交。\n", it.CreatedBy)
+		fmt.Fprintf(&b, "请 %s 修改后重新提交。\n", Flat(it.CreatedBy))
 	}
 	if n.cfg.Notify.ConsoleURL != "" {
 		fmt.Fprintf(&b, "%s/console/items/%d\n", strings.TrimSuffix(n.cfg.Notify.ConsoleURL, "/"), it.ID)
@@ -220,4 +227,16 @@ func (n *Notifier) waiting(idx int, by string) (string, []string) {
 		prev = n.cfg.Review.Levels[idx-1] + "已由 " + by + " 签发"
 	}
 	return "【待" + level + "】", []string{prev + "，等待" + level + "（第" + strconv.Itoa(idx+1) + "级）。可签：" + who + "。"}
+}
+
+// locked tells the group that a name was locked after repeated wrong
+// passwords, and how an administrator lifts the lock.
+func (n *Notifier) locked(e storage.AuditEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "【登录锁定】%s\n", Flat(e.Detail))
+	fmt.Fprintf(&b, "如非本人所为，可能有人在猜密码。管理员可在控制台「用户」页解除锁定或重设密码。")
+	if n.cfg.Notify.ConsoleURL != "" {
+		fmt.Fprintf(&b, "\n%s/console/users", strings.TrimSuffix(n.cfg.Notify.ConsoleURL, "/"))
+	}
+	return b.String()
 }

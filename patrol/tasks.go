@@ -28,7 +28,7 @@ func (p *Patrol) AddTask(ctx context.Context, title, url string, due time.Time, 
 	if title == "" {
 		return 0, fmt.Errorf("转载任务需要标题（--title）")
 	}
-	ids, err := p.cfg.TargetAccounts(targets)
+	ids, err := p.cfg.TargetAccounts(targets, "") // tasks are the office's: every account
 	if err != nil {
 		return 0, err
 	}
@@ -180,9 +180,9 @@ func (p *Patrol) Remind(ctx context.Context, robot *notify.Robot) (int, error) {
 		due := t.Due.In(p.cfg.Location).Format("2006-01-02 15:04")
 		switch {
 		case now.Before(t.Due) && !now.Before(t.Due.Add(-p.cfg.Patrol.RemindBefore)) && t.RemindedAt == nil && len(waiting) > 0:
-			head := fmt.Sprintf("【herald 转载任务提醒】《%s》须在 %s 前转载，以下 %d 个账号尚未转载：", t.Title, due, len(waiting))
+			head := fmt.Sprintf("【herald 转载任务提醒】《%s》须在 %s 前转载，以下 %d 个账号尚未转载：", notify.Flat(t.Title), due, len(waiting))
 			if t.URL != "" {
-				head += "\n原文：" + t.URL
+				head += "\n原文：" + notify.Flat(t.URL)
 			}
 			if err := robot.Send(ctx, robotText(head, waiting)); err != nil {
 				return sent, err
@@ -193,7 +193,7 @@ func (p *Patrol) Remind(ctx context.Context, robot *notify.Robot) (int, error) {
 			sent++
 		case !now.Before(t.Due) && t.OverdueAt == nil:
 			if len(missing) > 0 {
-				head := fmt.Sprintf("【herald 转载任务逾期】《%s》已于 %s 截止，以下 %d 个账号未转载：", t.Title, due, len(missing))
+				head := fmt.Sprintf("【herald 转载任务逾期】《%s》已于 %s 截止，以下 %d 个账号未转载：", notify.Flat(t.Title), due, len(missing))
 				if err := robot.Send(ctx, robotText(head, missing)); err != nil {
 					return sent, err
 				}
@@ -227,11 +227,11 @@ func (p *Patrol) NotifyFindings(ctx context.Context, robot *notify.Robot) (int, 
 	lines := make([]string, 0, len(fs))
 	ids := make([]int64, 0, len(fs))
 	for _, f := range fs {
-		l := fmt.Sprintf("%s《%s》「%s」", p.accountLabel(f.Account), f.Title, f.Term)
+		l := fmt.Sprintf("%s《%s》「%s」", p.accountLabel(f.Account), notify.Flat(f.Title), f.Term)
 		if f.Suggestion != "" {
 			l += "应为「" + f.Suggestion + "」"
 		}
-		lines = append(lines, l+" "+f.URL)
+		lines = append(lines, l+" "+notify.Flat(f.URL))
 		ids = append(ids, f.ID)
 	}
 	head := fmt.Sprintf("【herald 巡检】已发布内容中发现 %d 处问题，请尽快修改或删除：", len(fs))

@@ -60,7 +60,7 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 	if err := s.checkPolicyLink(ctx, d); err != nil {
 		return 0, err
 	}
-	if err := s.applyDocx(&d); err != nil {
+	if err := s.applyDocx(ctx, &d); err != nil {
 		return 0, err
 	}
 	targets, accounts, err := s.resolveTargets(ctx, actor, d.Targets)

@@ -68,8 +68,11 @@ func (r CancelReport) summary() string {
 	return "已撤销：" + strings.Join(parts, "；")
 }
 
-// Message is what the CLI prints and the console and API show.
-func (r CancelReport) Message() string {
+// Text is the report in one line for a clerk: what went where and the
+// item's state. It names no command and no button: each edge (CLI,
+// console, API) says in its own terms how to delete what is still on the
+// platform when OnPlatform.
+func (r CancelReport) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "稿件 %d %s。", r.ItemID, r.summary())
 	fmt.Fprintf(&b, "当前状态：%s", r.State.Label())
@@ -77,10 +80,13 @@ func (r CancelReport) Message() string {
 		b.WriteString("（正在发送的账号结果稍后见稿件详情）")
 	}
 	b.WriteString("。")
-	if len(r.Published) > 0 || len(r.InFlight) > 0 {
-		fmt.Fprintf(&b, "已发出的内容仍在平台上；如需删除：herald post retract --yes %d", r.ItemID)
-	}
 	return b.String()
+}
+
+// OnPlatform reports whether something of the item went out, or may have:
+// it stays on the platform until it is retracted.
+func (r CancelReport) OnPlatform() bool {
+	return len(r.Published) > 0 || len(r.InFlight) > 0
 }
 
 // Cancel withdraws an item: deliveries not yet started are cancelled and

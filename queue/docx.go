@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -52,8 +53,8 @@ type Imported struct {
 // ImportDocx converts a Word document for an article. title, when not
 // empty, is the title the clerk gave; the document's title paragraph is
 // used otherwise (and left out of the body either way).
-func (s *Service) ImportDocx(data []byte, title string) (*Imported, error) {
-	a, err := docx.Read(data, docx.DefaultLimits())
+func (s *Service) ImportDocx(ctx context.Context, data []byte, title string) (*Imported, error) {
+	a, err := docx.Read(ctx, data, docx.DefaultLimits())
 	if err != nil {
 		if docx.IsRefusal(err) {
 			return nil, refuse(RefusedContent, "docx", "%v", err)
@@ -98,7 +99,7 @@ func (s *Service) CoverFor(title string, firstPicture []byte) ([]byte, error) {
 }
 
 // applyDocx fills a draft from its Word document.
-func (s *Service) applyDocx(d *Draft) error {
+func (s *Service) applyDocx(ctx context.Context, d *Draft) error {
 	if d.Docx == nil {
 		return nil
 	}
@@ -108,7 +109,7 @@ func (s *Service) applyDocx(d *Draft) error {
 	if strings.TrimSpace(d.Body) != "" {
 		return refuse(RefusedInput, "docx", "Word 文档与正文文件只能选一个")
 	}
-	im, err := s.ImportDocx(d.Docx, d.Title)
+	im, err := s.ImportDocx(ctx, d.Docx, d.Title)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 		if c.Title != nil {
 			title = *c.Title
 		}
-		im, err := s.ImportDocx(c.Docx, title)
+		im, err := s.ImportDocx(ctx, c.Docx, title)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/policies"
 	"github.com/herald-gov/herald/storage"
 )
@@ -126,9 +127,10 @@ func NotifyPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store,
 		if prev, err := st.GetValue(ctx, key); err == nil && prev == v.Status {
 			continue
 		}
-		line := fmt.Sprintf("待解读：《%s》（%s%s，%s），请于 %s 前发布解读或图解", v.Title, v.Issuer, prefixed("，", v.DocNumber), v.Date, v.Deadline)
+		title, issuer, number := notify.Flat(v.Title), notify.Flat(v.Issuer), notify.Flat(v.DocNumber)
+		line := fmt.Sprintf("待解读：《%s》（%s%s，%s），请于 %s 前发布解读或图解", title, issuer, prefixed("，", number), v.Date, v.Deadline)
 		if v.Status == policies.StatusOverdue {
-			line = fmt.Sprintf("已逾期：《%s》（%s%s，%s）应于 %s 前发布解读或图解，至今未发布", v.Title, v.Issuer, prefixed("，", v.DocNumber), v.Date, v.Deadline)
+			line = fmt.Sprintf("已逾期：《%s》（%s%s，%s）应于 %s 前发布解读或图解，至今未发布", title, issuer, prefixed("，", number), v.Date, v.Deadline)
 		}
 		fresh = append(fresh, notice{key, v.Status, line})
 	}

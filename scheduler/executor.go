@@ -31,6 +31,16 @@ package scheduler
 //     delivery, or leaves it with a next attempt time in the future, or
 //     tells the producer to hold it (Outcome.Held) when nothing could be
 //     written.
+//  7. A cancel stops what did not go out. Before the executor retries or
+//     fails an attempt that published nothing (an error, or a lookup that
+//     found nothing), it asks whether the item was cancelled; if so it
+//     writes cancelled itself and logs it. The store refuses to put a
+//     delivery of a cancelled item back to pending
+//     (storage.ErrItemCancelled), so a cancel committed between the
+//     question and the write ends the delivery cancelled too.
+//  8. A panicking channel is an answer that never came. Execute recovers
+//     it, logs the stack, and treats the attempt as unknown: it is looked
+//     up, never resent (rule 3).
 
 import (
 	"context"
@@ -39,6 +49,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -57,6 +68,8 @@ const (
 	reasonHeld           = "账号凭据有问题，暂停发布："
 	reasonLookingUp      = "正在核实是否已发布"
 	reasonRescued        = "发布进行中断，正在核实是否已发布"
+	reasonCancelled      = "稿件已撤销，此账号未发出"
+	reasonPanicked       = "发布程序出错，正在核实是否已发布"
 )
 
 // ExecutorStore is what the executor needs from the store.
@@ -134,8 +147,47 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Execute runs the delivery r as read by the producer and returns where it
-// left it. ctx bounds the platform calls.
-func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) Outcome {
+// left it. ctx bounds the platform calls. A panic below it (a channel's
+// bug) is recovered (rule 8): the daemon and the other deliveries go on.
+func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) (out Outcome) {
+	var claimed string // the attempt id, once the claim is committed
+	defer func() {
+		if p := recover(); p != nil {
+			out = e.recovered(ctx, r, claimed, p, debug.Stack())
+		}
+	}()
+	return e.execute(ctx, r, &claimed)
+}
+
+// recovered settles a delivery whose execution panicked (rule 8). An
+// attempt that was claimed may have published: it becomes unknown and is
+// looked up. A lookup that panicked is asked again later. Before the claim
+// nothing was called: the delivery is held.
+func (e *Executor) recovered(ctx context.Context, r storage.ReadyDelivery, claimed string, p any, stack []byte) Outcome {
+	out := Outcome{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
+	log := e.log.With("delivery", r.ID, "item", r.ItemID, "account", r.Account)
+	reason := fmt.Sprintf("%s（%v）", reasonPanicked, p)
+	switch {
+	case claimed != "":
+		log.Error("panic during the attempt; looking it up before anything is retried", "panic", p, "stack", string(stack))
+		out.State = content.DeliverySending
+		return e.record(ctx, out, storage.DeliveryUpdate{ID: r.ID, From: content.DeliverySending, To: content.DeliveryUnknown,
+			AttemptID: claimed, Error: reason}, log)
+	case r.State == content.DeliveryUnknown:
+		log.Error("panic during the lookup; asking again later", "panic", p, "stack", string(stack))
+		next := e.now().Add(e.lookupEvery)
+		if err := e.store.SetDeliveryRetry(ctx, r.ID, content.DeliveryUnknown, next, reason); err != nil {
+			e.logWriteError(log, "schedule the next lookup", err)
+			return e.hold(out, e.lookupEvery)
+		}
+		out.Next = next
+		return out
+	}
+	log.Error("panic before the attempt; nothing was sent, held for a while", "panic", p, "stack", string(stack))
+	return e.hold(out, e.lookupEvery)
+}
+
+func (e *Executor) execute(ctx context.Context, r storage.ReadyDelivery, claimed *string) Outcome {
 	out := Outcome{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
 	log := e.log.With("delivery", r.ID, "item", r.ItemID, "account", r.Account)
 	acct, ok := e.cfg.Account(r.Account)
@@ -208,6 +260,7 @@ func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) Outcome
 		return e.hold(out, e.retry.NextRetry(0, nil, e.now()).Sub(e.now()))
 	}
 	out.State = content.DeliverySending
+	*claimed = pub.AttemptID
 	pub.AttemptStarted = e.now()
 	pub.Cancelled = func(ctx context.Context) bool { // asked just before the publishing call
 		yes, err := e.store.CancelRequested(ctx, r.ItemID)
@@ -242,6 +295,13 @@ func (e *Executor) settleAttempt(ctx context.Context, ch channels.Channel, acct 
 			pub.Progress = d.Progress // what the channel saved during the attempt
 		}
 		return e.reconcile(ctx, ch, acct, out, pub, log)
+	}
+	// Rule 7: nothing went out; a cancel decides before a retry or a failure.
+	if e.cancelRequested(ctx, out.ItemID, err, log) {
+		u.To, u.Error = content.DeliveryCancelled, cancelledReason(err)
+		return e.record(ctx, out, u, log)
+	}
+	switch channels.ClassOf(err) {
 	case channels.ClassContent:
 		u.To, u.Error = content.DeliveryFailed, msg
 	case channels.ClassCredentials:
@@ -300,6 +360,11 @@ func (e *Executor) reconcile(ctx context.Context, ch channels.Channel, acct *con
 			reason = err.Error()
 		}
 		u.To, u.Error = content.DeliveryFailed, "平台已拒绝："+reason
+		if e.cancelRequested(ctx, out.ItemID, nil, log) { // rule 7
+			u.To, u.Error = content.DeliveryCancelled, reasonCancelled+"（平台已拒绝："+reason+"）"
+		}
+	case outcome == channels.NotPublished && e.cancelRequested(ctx, out.ItemID, nil, log): // rule 7
+		u.To, u.Error = content.DeliveryCancelled, reasonCancelled+"（核实未发出）"
 	case outcome == channels.NotPublished:
 		log.Info("lookup: nothing went out; the delivery will be sent again")
 		next := e.retry.NextRetry(0, nil, e.now())
@@ -316,6 +381,12 @@ func (e *Executor) record(ctx context.Context, out Outcome, u storage.DeliveryUp
 		err := e.store.UpdateDelivery(ctx, u)
 		if err == nil {
 			return e.landed(out, u, log)
+		}
+		if errors.Is(err, storage.ErrItemCancelled) && u.To == content.DeliveryPending {
+			// Rule 7: the item was cancelled after we asked; what would have
+			// been retried ends cancelled.
+			u.To, u.Error, u.NextAttemptAt = content.DeliveryCancelled, cancelledReason(errors.New(u.Error)), nil
+			continue
 		}
 		var te *content.TransitionError
 		if errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrNotFound) || errors.As(err, &te) {
@@ -357,6 +428,8 @@ func (e *Executor) landed(out Outcome, u storage.DeliveryUpdate, log *slog.Logge
 		log.Info("published", "url", u.URL)
 	case content.DeliveryFailed:
 		log.Warn("delivery failed", "reason", u.Error)
+	case content.DeliveryCancelled:
+		log.Info("cancelled: the item was withdrawn and this attempt published nothing; not retried", "reason", u.Error)
 	case content.DeliveryPending:
 		if u.NextAttemptAt != nil {
 			log.Info("will retry", "at", u.NextAttemptAt.Format(time.RFC3339), "reason", u.Error)
@@ -365,6 +438,30 @@ func (e *Executor) landed(out Outcome, u storage.DeliveryUpdate, log *slog.Logge
 		}
 	}
 	return out
+}
+
+// cancelRequested reports whether the delivery's item was cancelled while
+// publishing (rule 7). err is the attempt's error: the channel's own
+// ErrCancelled says so without asking. A failed question counts as no:
+// the write that follows is guarded (storage.ErrItemCancelled).
+func (e *Executor) cancelRequested(ctx context.Context, itemID int64, err error, log *slog.Logger) bool {
+	if errors.Is(err, channels.ErrCancelled) {
+		return true
+	}
+	yes, qerr := e.store.CancelRequested(ctx, itemID)
+	if qerr != nil {
+		log.Warn("could not ask whether the item was cancelled", "err", qerr)
+	}
+	return qerr == nil && yes
+}
+
+// cancelledReason is a cancelled delivery's reason: what stopped it, and
+// the attempt's own error unless that was the cancel.
+func cancelledReason(err error) string {
+	if err == nil || errors.Is(err, channels.ErrCancelled) || err.Error() == "" {
+		return reasonCancelled
+	}
+	return reasonCancelled + "（" + err.Error() + "）"
 }
 
 // hold tells the producer not to dispatch the delivery again before d.
@@ -407,10 +504,8 @@ func (e *Executor) revision(ctx context.Context, id int64) (content.Revision, er
 // refuse re-checks, at the last moment, that the item's department may
 // publish to the account and that the content fits the platform.
 func (e *Executor) refuse(r storage.ReadyDelivery, acct *configs.Account, rev *content.Revision) string {
-	if r.Department != "" && acct.Department != r.Department {
-		if d, ok := e.cfg.Department(r.Department); !ok || !d.Office {
-			return "部门无权向该账号发布：" + acct.ID + " 不属于本部门"
-		}
+	if !e.cfg.MayPublishTo(r.Department, acct.Department) {
+		return "部门无权向该账号发布：" + acct.ID + " 不属于本部门"
 	}
 	key := refusalKey{r.RevisionID, acct.Platform, r.Kind}
 	e.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -23,16 +24,16 @@ import (
 	"github.com/herald-gov/herald/storage"
 )
 
-// crash is what a simulated process death panics with.
-type crash struct{}
-
 // steps counts the events that change something outside the executor's
 // memory — store writes and platform effects — and kills the "process"
-// (a panic the test recovers) right after the step numbered dieAfter.
+// right after the step numbered dieAfter: the executing goroutine ends
+// (runtime.Goexit), which no recover catches, so the executor's own panic
+// recovery (rule 8) cannot mistake a death for an answer.
 type steps struct {
 	mu       sync.Mutex
 	n        int
 	dieAfter int // 0: never
+	died     bool
 	log      []string
 }
 
@@ -41,9 +42,10 @@ func (s *steps) step(what string) {
 	s.n++
 	s.log = append(s.log, what)
 	die := s.dieAfter > 0 && s.n == s.dieAfter
+	s.died = s.died || die
 	s.mu.Unlock()
 	if die {
-		panic(crash{})
+		runtime.Goexit()
 	}
 }
 
@@ -117,6 +119,8 @@ type fakePlatform struct {
 	// faults: call name -> what the next such calls do, in order.
 	faults map[string][]fault
 	settle time.Duration
+	// onSubmit, when set, runs as each submit call begins.
+	onSubmit func()
 }
 
 type fakePost struct {
@@ -136,6 +140,7 @@ const (
 	quota                // quota used up
 	lookupFail           // a lookup call fails
 	lookupRejected       // a lookup finds the platform refused the post
+	panics               // the effect happens; then the channel panics
 )
 
 func (p *fakePlatform) next(call string) fault {
@@ -195,7 +200,10 @@ func (p *fakePlatform) Publish(ctx context.Context, acct *configs.Account, pub c
 			}
 		}
 		f := p.next("submit")
-		if f != ok && f != lost {
+		if p.onSubmit != nil {
+			p.onSubmit()
+		}
+		if f != ok && f != lost && f != panics {
 			return channels.Result{}, errFor(f, "submit")
 		}
 		p.mu.Lock()
@@ -203,6 +211,9 @@ func (p *fakePlatform) Publish(ctx context.Context, acct *configs.Account, pub c
 		p.posts = append(p.posts, fakePost{id: postID, delivery: pub.DeliveryID, at: p.clock.Now()})
 		p.mu.Unlock()
 		p.steps.step(fmt.Sprintf("platform publishes post %d", postID))
+		if f == panics {
+			panic("index out of range [3] with length 3")
+		}
 		if f == lost {
 			return channels.Result{}, errFor(f, "submit")
 		}
@@ -330,18 +341,22 @@ func (h *execHarness) ready() []storage.ReadyDelivery {
 	return rs
 }
 
-// once executes every ready delivery once; it reports a simulated crash.
+// once executes every ready delivery once, each in a goroutine of its own
+// that a simulated crash ends; it reports the crash.
 func (h *execHarness) once() (crashed bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(crash); !ok {
-				panic(r)
-			}
-			crashed = true
-		}
-	}()
 	for _, r := range h.ready() {
-		h.exec.Execute(context.Background(), r)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.exec.Execute(context.Background(), r)
+		}()
+		<-done
+		h.steps.mu.Lock()
+		crashed, h.steps.died = h.steps.died, false
+		h.steps.mu.Unlock()
+		if crashed {
+			return true
+		}
 	}
 	return false
 }
@@ -754,4 +769,104 @@ func TestBackoffPolicy(t *testing.T) {
 	if got := b.NextRetry(1, hint, now); !got.Equal(now.Add(time.Minute)) {
 		t.Fatalf("a hint beyond the cap: %s", got.Sub(now))
 	}
+}
+
+// cancel withdraws the item as a clerk would (post cancel).
+func (h *execHarness) cancel(id int64) {
+	h.t.Helper()
+	if _, err := h.queue.Cancel(context.Background(), queue.Actor{Name: "编辑"}, id); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// A cancel that lands while the last allowed attempt is on the platform,
+// which then fails: the delivery ends cancelled (rule 7), not failed after
+// max_attempts, and the log says so.
+func TestExecutorCancelOnTheLastAttemptEndsCancelled(t *testing.T) {
+	h := newExecHarness(t, "") // max_attempts: 3
+	h.platform.inject("submit", transient, transient, transient)
+	id := h.add("wb000", queue.Draft{})
+	submits := 0
+	h.platform.onSubmit = func() {
+		if submits++; submits == 3 {
+			h.cancel(id)
+		}
+	}
+	h.drain()
+	d := h.delivery(id, "wb000")
+	if d.State != content.DeliveryCancelled || !strings.Contains(d.Error, "稿件已撤销") || strings.Contains(d.Error, "重试") {
+		t.Fatalf("delivery %s %q, want cancelled", d.State, d.Error)
+	}
+	h.wantStory(id, "wb000", "pending → sending", "sending → pending", "pending → sending", "sending → pending", "pending → sending", "sending → cancelled")
+	h.wantPosts(id, "wb000", 0)
+	if !strings.Contains(h.logs.String(), "not retried") {
+		t.Fatalf("the executor did not log the cancel:\n%s", h.logs.String())
+	}
+}
+
+// A cancel committed after the executor asked but before it wrote the retry:
+// the store refuses the retry (ErrItemCancelled) and the executor writes
+// cancelled instead.
+func TestExecutorCancelAfterTheQuestionStillEndsCancelled(t *testing.T) {
+	h := newExecHarness(t, "")
+	h.platform.inject("submit", transient)
+	id := h.add("wb000", queue.Draft{})
+	h.exec.store = &cancelAfterAsked{ExecutorStore: h.store, cancel: func() { h.cancel(id) }}
+	h.once()
+	if d := h.delivery(id, "wb000"); d.State != content.DeliveryCancelled || !strings.Contains(d.Error, "busy") {
+		t.Fatalf("delivery %s %q, want cancelled with the attempt's error", d.State, d.Error)
+	}
+	h.wantStory(id, "wb000", "pending → sending", "sending → cancelled")
+	h.wantPosts(id, "wb000", 0)
+}
+
+// cancelAfterAsked answers the cancel question with no, then cancels.
+type cancelAfterAsked struct {
+	ExecutorStore
+	cancel func()
+}
+
+func (c *cancelAfterAsked) CancelRequested(ctx context.Context, itemID int64) (bool, error) {
+	c.cancel()
+	return false, nil
+}
+
+// An answer lost at the cancel, whose lookup finds nothing went out: the
+// delivery is cancelled, never sent again.
+func TestExecutorCancelledWhileUnknownIsNotSentAgain(t *testing.T) {
+	h := newExecHarness(t, "")
+	id := h.add("wb000", queue.Draft{})
+	h.steps.dieAfter = 1 // dies right after the claim: the restart makes it unknown
+	h.once()
+	h.steps.dieAfter = 0
+	h.restart()
+	h.cancel(id)
+	h.drain()
+	if d := h.delivery(id, "wb000"); d.State != content.DeliveryCancelled || !strings.Contains(d.Error, "核实未发出") {
+		t.Fatalf("delivery %s %q", d.State, d.Error)
+	}
+	h.wantStory(id, "wb000", "pending → sending", "sending → unknown", "unknown → cancelled")
+	h.wantPosts(id, "wb000", 0)
+}
+
+// A channel that panics after its publishing call (rule 8): the executor
+// recovers, logs the stack, and the delivery becomes unknown; the lookup
+// finds the post, so it is published once, never sent again. The other
+// account's delivery goes on.
+func TestExecutorPanickingChannelIsLookedUpNotResent(t *testing.T) {
+	h := newExecHarness(t, "")
+	h.platform.inject("submit", panics)
+	id := h.add("wb000,wb001", queue.Draft{})
+	h.once()
+	d := h.delivery(id, "wb000")
+	if d.State != content.DeliveryUnknown || !strings.Contains(d.Error, "发布程序出错") {
+		t.Fatalf("after the panic: %s %q, want unknown", d.State, d.Error)
+	}
+	if !strings.Contains(h.logs.String(), "panic during the attempt") || !strings.Contains(h.logs.String(), "executor_test.go") {
+		t.Fatalf("no panic with its stack in the log:\n%s", h.logs.String())
+	}
+	h.drain()
+	h.wantStory(id, "wb000", "pending → sending", "sending → unknown", "unknown → published")
+	h.wantPosts(id, "wb000", 1)
+	h.wantPosts(id, "wb001", 1)
 }

@@ -78,6 +78,7 @@ type Scheduler struct {
 	opts     Options
 	exec     *Executor
 	wake     chan struct{}
+	retracts *retractor
 }
 
 // New returns a scheduler.
@@ -118,6 +119,7 @@ func New(cfg *configs.Config, store *storage.Store, q *queue.Service, reg channe
 		limiters[p] = rate.NewLimiter(r, cfg.Delivery.Workers)
 	}
 	s := &Scheduler{cfg: cfg, store: store, queue: q, channels: reg, log: log, opts: opts, wake: make(chan struct{}, 1)}
+	s.retracts = &retractor{s: s, failedAt: map[int64]time.Time{}}
 	s.exec = &Executor{cfg: cfg, store: store, channels: reg, retry: Backoff{Base: opts.BackoffBase, Max: opts.BackoffMax},
 		quiet: newQuietHours(cfg), now: opts.Now, sleep: sleepCtx, log: log, limiters: limiters, lookupEvery: opts.LookupEvery,
 		attemptID: newAttemptID, revisions: map[int64]content.Revision{}, refusals: map[refusalKey]string{}}
@@ -177,6 +179,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 		s.startDue(ctx)
 		per.sync(ctx)
 		s.settle(ctx) // a cancel or a rescue may have finished an item
+		s.retracts.kick(workCtx)
 		p.refresh()
 	}
 	maintain()
@@ -213,6 +216,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 		case <-settleC:
 			settleC = nil
 			s.settle(ctx)
+			s.retracts.kick(workCtx)
 		}
 		p.pump(ctx, workCtx)
 		if settleDirty {
@@ -220,6 +224,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 				settleC = nil
 				settleDirty = false
 				s.settle(ctx)
+				s.retracts.kick(workCtx)
 			} else if settleC == nil {
 				settleC = time.After(s.opts.SettleDelay)
 				settleDirty = false
@@ -232,7 +237,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 // shutdown stops dispatching and lets calls in flight finish within Grace.
 func (s *Scheduler) shutdown(p *producer, cancelWork context.CancelFunc) error {
 	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
+	go func() { p.wg.Wait(); s.retracts.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 		s.log.Info("scheduler stopped: no calls in flight")

@@ -16,30 +16,10 @@ import (
 const notCancelledGuard = ` AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id
   AND (i.state IN ('cancelled', 'expired') OR i.cancel_requested_at IS NOT NULL))`
 
-// cancelInsteadOfRetry turns an attempt that came back without having
-// published (sending or unknown → pending, a retry) into cancelled when its
-// item was cancelled meanwhile: what a cancel stopped is never sent again.
-func cancelInsteadOfRetry(ctx context.Context, tx txn, u *DeliveryUpdate) error {
-	if u.To != content.DeliveryPending || (u.From != content.DeliverySending && u.From != content.DeliveryUnknown) {
-		return nil
-	}
-	var requested bool
-	err := tx.QueryRowContext(ctx, `SELECT i.cancel_requested_at IS NOT NULL OR i.state = 'cancelled'
-FROM deliveries d JOIN items i ON i.id = d.item_id WHERE d.id = ?`, u.ID).Scan(&requested)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	if err != nil || !requested {
-		return err
-	}
-	reason := "稿件已撤销，此账号未发出"
-	if u.Error != "" {
-		reason += "（" + u.Error + "）"
-	}
-	u.To, u.Error, u.NextAttemptAt = content.DeliveryCancelled, reason, nil
-	u.Detail = fmt.Sprintf("%s → cancelled: %s", u.From, reason)
-	return nil
-}
+// cancelledGuard holds when a delivery's item was cancelled, before or
+// while publishing.
+const cancelledGuard = `EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id
+  AND (i.state = 'cancelled' OR i.cancel_requested_at IS NOT NULL))`
 
 // CancelOutcome is what a cancel found: the item's state after it and its
 // deliveries sorted by where they stand.

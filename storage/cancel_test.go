@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/herald-gov/herald/content"
@@ -48,9 +47,10 @@ func TestClaimRefusedOnceTheItemIsCancelled(t *testing.T) {
 }
 
 // An attempt in flight at the cancel that comes back without having
-// published (a transient error, or a lookup that found nothing) is
-// cancelled, never put back to pending for a retry.
-func TestAttemptBackFromFlightAfterCancelIsCancelledNotRetried(t *testing.T) {
+// published (a transient error, or a lookup that found nothing) is never
+// put back to pending for a retry: the store refuses (ErrItemCancelled)
+// and the executor ends it cancelled.
+func TestAttemptBackFromFlightAfterCancelIsNotRetried(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	id, ds := publishingItem(t, s)
@@ -59,11 +59,21 @@ func TestAttemptBackFromFlightAfterCancelIsCancelledNotRetried(t *testing.T) {
 	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: ds["w"].ID, From: content.DeliverySending, To: content.DeliveryUnknown, AttemptID: "att"}))
 	must(t, s.TransitionItem(ctx, Transition{ItemID: id, From: content.ItemPublishing, To: content.ItemCancelled, Actor: "x", Action: "cancel"}))
 
-	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: ds["a"].ID, From: content.DeliverySending, To: content.DeliveryPending, AttemptID: "att", Error: "系统繁忙"}))
-	must(t, s.UpdateDelivery(ctx, DeliveryUpdate{ID: ds["w"].ID, From: content.DeliveryUnknown, To: content.DeliveryPending, AttemptID: "att", Error: "核实未发布"}))
+	for _, u := range []DeliveryUpdate{
+		{ID: ds["a"].ID, From: content.DeliverySending, To: content.DeliveryPending, AttemptID: "att", Error: "系统繁忙"},
+		{ID: ds["w"].ID, From: content.DeliveryUnknown, To: content.DeliveryPending, AttemptID: "att", Error: "核实未发布"},
+	} {
+		if err := s.UpdateDelivery(ctx, u); !errors.Is(err, ErrItemCancelled) {
+			t.Errorf("retry of %d after the cancel: %v, want ErrItemCancelled", u.ID, err)
+		}
+	}
+	// Another attempt's write is a conflict, not a cancel.
+	if err := s.UpdateDelivery(ctx, DeliveryUpdate{ID: ds["a"].ID, From: content.DeliverySending, To: content.DeliveryPending, AttemptID: "old"}); !errors.Is(err, ErrConflict) {
+		t.Errorf("stale attempt: %v, want ErrConflict", err)
+	}
 	for acct, d := range deliveriesByAccount(t, s, id) {
-		if d.State != content.DeliveryCancelled || !strings.Contains(d.Error, "撤销") {
-			t.Errorf("%s: %s %q, want cancelled with the reason", acct, d.State, d.Error)
+		if d.State == content.DeliveryPending {
+			t.Errorf("%s: put back to pending after the cancel", acct)
 		}
 	}
 }

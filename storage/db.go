@@ -32,6 +32,10 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a guarded update finds the row changed since it was read.
 var ErrConflict = errors.New("changed concurrently")
 
+// ErrItemCancelled is returned when a delivery would be put back to pending
+// for a retry but its item was cancelled: the executor ends it cancelled.
+var ErrItemCancelled = errors.New("item cancelled")
+
 // ErrNewerSchema is returned when the database was written by a newer herald.
 var ErrNewerSchema = errors.New("database schema is newer than this herald")
 

@@ -90,9 +90,6 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 }
 
 func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, now time.Time) error {
-	if err := cancelInsteadOfRetry(ctx, tx, &u); err != nil {
-		return err
-	}
 	q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
   url = CASE WHEN ? = '' THEN url ELSE ? END, remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END`
 	args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL, u.RemoteID, u.RemoteID}
@@ -117,6 +114,12 @@ func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, no
 		// is cancelled.
 		q += " AND EXISTS (SELECT 1 FROM items i WHERE i.id = deliveries.item_id AND i.state = 'publishing')" + notCancelledGuard
 	}
+	retry := u.To == content.DeliveryPending && (u.From == content.DeliverySending || u.From == content.DeliveryUnknown)
+	if retry {
+		// An attempt that published nothing is not retried once its item
+		// is cancelled: the executor ends it cancelled (its rule 7).
+		q += " AND NOT " + cancelledGuard
+	}
 	q += " RETURNING item_id, revision_id, account_id"
 	var itemID, revID int64
 	var account string
@@ -126,9 +129,16 @@ func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, no
 	}
 	err = st.QueryRowContext(ctx, args...).Scan(&itemID, &revID, &account)
 	if errors.Is(err, sql.ErrNoRows) {
-		var one int
-		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deliveries WHERE id = ?", u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		var cancelled bool
+		err := tx.QueryRowContext(ctx, "SELECT state = ? AND (? = '' OR attempt_id = ?) AND "+cancelledGuard+" FROM deliveries WHERE id = ?",
+			u.From, u.AttemptID, u.AttemptID, u.ID).Scan(&cancelled)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
+		case err != nil:
+			return err
+		case retry && cancelled:
+			return ErrItemCancelled
 		}
 		return ErrConflict
 	}

@@ -163,9 +163,10 @@ func (s *Store) InFlight(ctx context.Context) ([]content.Delivery, error) {
 }
 
 // SettledItems returns publishing items none of whose deliveries is still
-// pending, sending or unknown.
+// pending, sending or unknown, and whose retract was not asked for (a
+// retract finishes those: see RetractingItems).
 func (s *Store) SettledItems(ctx context.Context) ([]int64, error) {
-	ids, err := s.ids(ctx, `SELECT i.id FROM items i WHERE i.state = 'publishing' AND NOT EXISTS (
+	ids, err := s.ids(ctx, `SELECT i.id FROM items i WHERE i.state = 'publishing' AND i.retract_requested_at IS NULL AND NOT EXISTS (
   SELECT 1 FROM deliveries d WHERE d.item_id = i.id AND d.state IN ('pending', 'sending', 'unknown'))`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: settled items: %w", err)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -82,11 +83,62 @@ func (s *Store) queryUsers(ctx context.Context, where string, args ...any) ([]Us
 	return out, rows.Err()
 }
 
-// SetPassword replaces a user's password hash and ends all of the user's
-// sessions, in one transaction.
+// SetPassword replaces a user's password hash, ends all of the user's
+// sessions and lifts a lock on the name, in one transaction.
 func (s *Store) SetPassword(ctx context.Context, name, hash, actor string) error {
-	return s.changeUser(ctx, name, actor, "password_changed", "修改密码："+name,
+	return s.changeUser(ctx, name, actor, "password_changed", "修改密码（并解除登录锁定）："+name,
 		"UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?", hash, ts(s.now()), name)
+}
+
+// UnlockUser lifts a lock on a user's name (forgets the name's failed
+// sign-ins); ErrNotFound if there is no such user.
+func (s *Store) UnlockUser(ctx context.Context, name, actor string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE name = ?", name).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE subject = ?", "name:"+name); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "user_unlocked", Detail: "解除登录锁定：" + name}, ts(s.now()))
+	})
+	if err != nil {
+		return fmt.Errorf("storage: unlock user %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetUserRole changes a user's role and department and ends the user's
+// sessions (the next sign-in carries the new rights).
+func (s *Store) SetUserRole(ctx context.Context, name, department, role, actor string) error {
+	return s.changeUser(ctx, name, actor, "user_changed", fmt.Sprintf("修改用户 %s：部门 %s，角色 %s", name, department, role),
+		"UPDATE users SET department = ?, role = ? WHERE name = ?", department, role, name)
+}
+
+// knownAddrTTL is how long an address a user signed in from stays known.
+const knownAddrTTL = 180 * 24 * time.Hour
+
+// knownAddrKey is the kv key of a known address (an address holds no "@").
+func knownAddrKey(name, addr string) string { return "signin:" + name + "@" + addr }
+
+// RememberSignInAddress notes that name signed in with the right password
+// from addr (kept for 180 days after the latest such sign-in).
+func (s *Store) RememberSignInAddress(ctx context.Context, name, addr string) error {
+	return s.SetValue(ctx, knownAddrKey(name, addr), ts(s.now()), knownAddrTTL)
+}
+
+// KnownSignInAddress reports whether name signed in with the right password
+// from addr within the last 180 days.
+func (s *Store) KnownSignInAddress(ctx context.Context, name, addr string) (bool, error) {
+	_, err := s.GetValue(ctx, knownAddrKey(name, addr))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SetUserDisabled disables (or enables again) a user; disabling ends all of
@@ -110,6 +162,11 @@ func (s *Store) changeUser(ctx context.Context, name, actor, action, detail, upd
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", name); err != nil {
 			return err
+		}
+		if action == "password_changed" {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE subject = ?", "name:"+name); err != nil {
+				return err
+			}
 		}
 		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: action, Detail: detail}, ts(s.now()))
 	})
@@ -161,4 +218,24 @@ func (s *Store) ClearLoginFailures(ctx context.Context, subject string, before t
 		return fmt.Errorf("storage: clear login failures: %w", err)
 	}
 	return nil
+}
+
+// LockedNames returns, for each user name with at least limit failed
+// sign-ins since since, the time of its latest failure.
+func (s *Store) LockedNames(ctx context.Context, since time.Time, limit int) (map[string]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT substr(subject, 6), MAX(at) FROM login_failures
+		WHERE subject LIKE 'name:%' AND at > ? GROUP BY subject HAVING COUNT(*) >= ?`, ts(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: locked names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var name, last string
+		if err := rows.Scan(&name, &last); err != nil {
+			return nil, fmt.Errorf("storage: locked names: %w", err)
+		}
+		out[name] = parseTS(last)
+	}
+	return out, rows.Err()
 }

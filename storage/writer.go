@@ -415,10 +415,11 @@ type writePanic struct{ value any }
 func (p *writePanic) Error() string { return fmt.Sprintf("storage: writer: panic: %v", p.value) }
 
 // aboutOneWrite reports whether err concerns only the write that returned
-// it (its row changed or is gone, or the move is not allowed).
+// it (its row changed or is gone, its item was cancelled, or the move is
+// not allowed).
 func aboutOneWrite(err error) bool {
 	var te *content.TransitionError
-	return errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) || errors.As(err, &te)
+	return errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrItemCancelled) || errors.As(err, &te)
 }
 
 // queryRow runs a prepared query of one row on the writer's connection and

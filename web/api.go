@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/items/{id}", s.auth(anyRole, s.getItem))
 	s.mux.HandleFunc("POST /api/v1/items/{id}/submit", s.auth(writers, s.itemAction("submit")))
 	s.mux.HandleFunc("POST /api/v1/items/{id}/cancel", s.auth(writers, s.itemAction("cancel")))
+	s.mux.HandleFunc("POST /api/v1/items/{id}/retract", s.auth(writers, s.itemAction("retract")))
 	s.mux.HandleFunc("POST /api/v1/items/{id}/approve", s.auth(reviewers, s.itemAction("approve")))
 	s.mux.HandleFunc("POST /api/v1/items/{id}/reject", s.auth(reviewers, s.itemAction("reject")))
 	s.mux.HandleFunc("GET /api/v1/accounts", s.auth(anyRole, s.listAccounts))
@@ -214,7 +215,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 			apiError(w, http.StatusUnauthorized, "unauthorized", "需要 API 令牌：Authorization: Bearer TOKEN（herald token create 生成）")
 			return
 		}
-		addr := map[string]int{"addr:" + clientAddr(r): addrLimit}
+		addr := map[string]int{"addr:" + s.clientAddr(r): addrLimit}
 		until, err := s.lockedUntil(r.Context(), addr)
 		if err != nil {
 			s.fail(w, err)
@@ -226,7 +227,7 @@ func (s *Server) auth(roles []string, h apiHandler) http.HandlerFunc {
 		}
 		who, err := s.store.TokenFor(r.Context(), token)
 		if err != nil {
-			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+clientAddr(r), addr)
+			s.failSignIn(r.Context(), "", "API 令牌无效，地址 "+s.clientAddr(r), addr)
 			apiError(w, http.StatusUnauthorized, "unauthorized", "API 令牌无效、已过期或已吊销")
 			return
 		}
@@ -398,7 +399,7 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, who storage.API
 	writeJSON(w, http.StatusOK, map[string]any{"item": it, "deliveries": ds})
 }
 
-// itemAction handles submit, cancel, approve and reject.
+// itemAction handles submit, cancel, retract, approve and reject.
 func (s *Server) itemAction(action string) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
 		id, ok := itemID(r)
@@ -418,6 +419,7 @@ func (s *Server) itemAction(action string) apiHandler {
 		}
 		var err error
 		var cancelled *queue.CancelReport
+		var retracted *queue.RetractReport
 		switch action {
 		case "submit":
 			err = s.queue.Submit(r.Context(), actor(who), id)
@@ -425,6 +427,14 @@ func (s *Server) itemAction(action string) apiHandler {
 			var rep queue.CancelReport
 			rep, err = s.queue.Cancel(r.Context(), actor(who), id)
 			cancelled = &rep
+		case "retract":
+			if s.Retract == nil {
+				apiError(w, http.StatusServiceUnavailable, "unavailable", "此服务不能撤回稿件")
+				return
+			}
+			var rep queue.RetractReport
+			rep, err = s.Retract(r.Context(), actor(who), id)
+			retracted = &rep
 		case "approve":
 			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
 		case "reject":
@@ -446,12 +456,17 @@ func (s *Server) itemAction(action string) apiHandler {
 		if cancelled != nil {
 			out["cancel"] = cancelJSON(*cancelled)
 		}
+		if retracted != nil {
+			out["retract"] = retractJSON(*retracted)
+		}
 		writeJSON(w, http.StatusOK, out)
 	}
 }
 
 // cancelJSON is a cancel's report in the API: the accounts it went out to,
-// may have gone out to, and was stopped for, and the clerk's message.
+// may have gone out to, and was stopped for, whether something is still on
+// a platform (POST /api/v1/items/{id}/retract deletes it), and the clerk's
+// message.
 func cancelJSON(r queue.CancelReport) map[string]any {
 	or := func(s []string) []string {
 		if s == nil {
@@ -460,7 +475,21 @@ func cancelJSON(r queue.CancelReport) map[string]any {
 		return s
 	}
 	return map[string]any{"published": or(r.Published), "in_flight": or(r.InFlight), "cancelled": or(r.Cancelled),
-		"failed": or(r.Failed), "message": r.Message()}
+		"failed": or(r.Failed), "on_platform": r.OnPlatform(), "message": r.Text()}
+}
+
+// retractJSON is a retract's report in the API, account by account, and
+// the clerk's message.
+func retractJSON(r queue.RetractReport) map[string]any {
+	or := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return map[string]any{"deleted": or(r.Deleted), "deleted_before": or(r.Before), "stopped": or(r.Stopped),
+		"in_flight": or(r.InFlight), "not_out": or(r.NotOut), "unverified": or(r.Unverified), "failed": or(r.Failed),
+		"message": r.Message()}
 }
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, who storage.APIToken) {

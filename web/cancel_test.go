@@ -52,6 +52,9 @@ func TestConsoleAndAPICancelSayWhatWentOut(t *testing.T) {
 		t.Fatalf("API cancel: %d %s", code, raw)
 	}
 	msg, _ := m["cancel"].(map[string]any)["message"].(string)
+	if m["cancel"].(map[string]any)["on_platform"] != true || strings.Contains(msg, "herald ") {
+		t.Errorf("API cancel: on_platform %v, message %q (no command line in it)", m["cancel"].(map[string]any)["on_platform"], msg)
+	}
 	for _, w := range want {
 		if !strings.Contains(msg, w) {
 			t.Errorf("API cancel message lacks %q: %s", w, msg)
@@ -69,6 +72,9 @@ func TestConsoleAndAPICancelSayWhatWentOut(t *testing.T) {
 		if !strings.Contains(page, w) {
 			t.Errorf("console cancel page lacks %q", w)
 		}
+	}
+	if strings.Contains(page, "herald post") {
+		t.Error("the console names a command line")
 	}
 	if strings.Contains(page, `id="cancel"`) {
 		t.Error("the cancelled item still offers a cancel button")

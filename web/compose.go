@@ -71,7 +71,7 @@ func (s *Server) composeDocx(w http.ResponseWriter, r *http.Request, sess *stora
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "请选择一个 Word 文档（.docx）"})
 		return
 	}
-	a, err := docx.Read(data, docx.DefaultLimits())
+	a, err := docx.Read(r.Context(), data, docx.DefaultLimits())
 	if err != nil {
 		if docx.IsRefusal(err) {
 			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error()})

@@ -147,7 +147,11 @@ func flashText(r *http.Request) string {
 	case "user_enable":
 		return "已启用。"
 	case "user_password":
-		return "已重设密码，该用户的会话已结束。"
+		return "已重设密码并解除登录锁定，该用户的会话已结束。"
+	case "user_unlock":
+		return "已解除登录锁定。"
+	case "user_role":
+		return "已修改角色和部门，该用户须重新登录。"
 	}
 	return ""
 }

@@ -23,8 +23,8 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request, sess *storage.
 	s.renderItem(w, r, sess, id, http.StatusOK, flashText(r), "")
 }
 
-// cancelItem withdraws an item and shows its page with the same message
-// the CLI prints: what went out, what may have, what was stopped.
+// cancelItem withdraws an item and shows its page with what went out, what
+// may have, what was stopped, and where on this page to delete what went out.
 func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
 	id, ok := itemID(r)
 	if !ok {
@@ -43,7 +43,11 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storag
 	if s.Wake != nil {
 		s.Wake()
 	}
-	s.renderItem(w, r, sess, id, http.StatusOK, rep.Message(), "")
+	msg := rep.Text()
+	if rep.OnPlatform() {
+		msg += "已发出的内容仍在平台上；如需删除，请在本页从平台撤回。"
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
 }
 
 func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {

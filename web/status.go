@@ -21,10 +21,11 @@ var deliveryLabels = []struct {
 }{
 	{content.DeliveryPending, "待发送"}, {content.DeliverySending, "发送中"}, {content.DeliveryUnknown, "核实中"},
 	{content.DeliveryPublished, "已发布"}, {content.DeliveryFailed, "失败"}, {content.DeliveryCancelled, "已撤销"},
+	{content.DeliveryUnverified, "无法核实"},
 }
 
 var itemStates = []content.ItemState{content.ItemDraft, content.ItemInReview, content.ItemApproved, content.ItemScheduled,
-	content.ItemPublishing, content.ItemDone, content.ItemPartiallyFailed, content.ItemFailed, content.ItemCancelled, content.ItemExpired}
+	content.ItemPublishing, content.ItemDone, content.ItemPartiallyFailed, content.ItemFailed, content.ItemCancelled, content.ItemExpired, content.ItemRetracted}
 
 // status is the read-only status page. Anyone who reaches the port may see
 // it, so it shows counts only: no title, comment, account, department or

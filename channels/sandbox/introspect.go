@@ -114,6 +114,8 @@ func (s *Server) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = enc.Encode(f)
+	case "/_sandbox/inbox":
+		_ = enc.Encode(s.Inbox())
 	case "/_sandbox/first_call":
 		if r.Method != http.MethodPost {
 			w.WriteHeader(http.StatusMethodNotAllowed)

@@ -86,6 +86,8 @@ type Server struct {
 	served map[string]map[string]int
 	// firstCall is when the first API call arrived (before any latency).
 	firstCall time.Time
+	// inbox is the public's side: messages, comments, mentions (inbox.go).
+	inbox *inboxState
 }
 
 type handlerFor struct {
@@ -138,6 +140,7 @@ func New(opts Options) *Server {
 	s.paths = map[string]handlerFor{}
 	s.registerWeChat()
 	s.registerWeibo()
+	s.registerInbox()
 	return s
 }
 

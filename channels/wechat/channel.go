@@ -173,6 +173,7 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 		}
 		var sub struct {
 			PublishID flexString `json:"publish_id"`
+			MsgDataID flexString `json:"msg_data_id"`
 		}
 		// The one call that can publish: a lost answer here is unknown.
 		if err := a.postJSON(ctx, "/cgi-bin/freepublish/submit", map[string]string{"media_id": draftID}, &sub); err != nil {
@@ -185,6 +186,7 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 			return channels.Result{}, c.classify(err, true)
 		}
 		publishID = string(sub.PublishID)
+		c.saveMsgDataID(ctx, p, string(sub.MsgDataID))
 		if err := c.saveProgress(ctx, p, progress{Draft: draftID, PublishID: publishID}.String()); err != nil {
 			return channels.Result{}, &channels.Error{Class: channels.ClassUnknown, Message: "已提交发布，但发布编号未能保存，正在核实", Err: err}
 		}

@@ -93,6 +93,7 @@ func (c *Channel) publishByMassSend(ctx context.Context, acct *configs.Account, 
 	switch {
 	case err == nil:
 		msgID := string(sent.MsgID)
+		c.saveMsgDataID(ctx, p, string(sent.MsgDataID))
 		if serr := c.saveProgress(ctx, p, progress{Draft: *draftID, MassMsgID: msgID}.String()); serr != nil {
 			return res, "", &channels.Error{Class: channels.ClassUnknown, Message: "已群发，但群发编号未能保存，正在核实", Err: serr}
 		}

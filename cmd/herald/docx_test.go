@@ -323,7 +323,7 @@ func TestDocxRefusals(t *testing.T) {
 	for _, c := range cases {
 		code, out, errs := e.herald("post", "add", "--kind", "article", "--docx", docxFixture(c.file), "--to", "fabu", "--at", "now")
 		lines := strings.Split(strings.TrimSpace(errs), "\n")
-		if code != 1 || out != "" || len(lines) != 1 || !strings.Contains(errs, c.says) {
+		if code != 1 || out != "" || len(lines) != 1 || !strings.Contains(errs, c.says) || strings.Contains(errs, "--body-file") || strings.Contains(errs, "zip:") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q", c.file, code, out, errs, c.says)
 		}
 		t.Logf("%s: %s", c.file, strings.TrimSpace(errs))

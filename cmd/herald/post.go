@@ -551,7 +551,11 @@ func cmdPostCancel(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout, rep.Message())
+		msg := rep.Text()
+		if rep.OnPlatform() {
+			msg += fmt.Sprintf("已发出的内容仍在平台上；如需删除：herald post retract --yes %d", id)
+		}
+		fmt.Fprintln(a.stdout, msg)
 		return nil
 	})
 }

@@ -28,6 +28,9 @@ func refusalLine(err error) string {
 	if !ok {
 		return err.Error()
 	}
+	if r.Field == "docx" && r.Code == queue.RefusedContent {
+		return err.Error() // the document's own line says what to do with it
+	}
 	if h := flagHints[r.Field]; h != "" {
 		return err.Error() + "（" + h + "）"
 	}

@@ -71,7 +71,11 @@ func TestRetractDeletesWhatWentOut(t *testing.T) {
 		t.Fatalf("wx002 on the platform: %+v %+v", a, snap.WeChat["wxapp002"].MassSends)
 	}
 
-	// post show and the audit log say so.
+	// post show and the audit log say so: the item is retracted, its
+	// deliveries went out (published) and were deleted.
+	if st := c.show(id).State; st != "retracted" {
+		t.Errorf("item after retracting everything: %s", st)
+	}
 	for _, d := range c.show(id).Deliveries {
 		if d.State != "published" {
 			t.Errorf("%s: %s", d.Account, d.State)

@@ -108,6 +108,9 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 		}
 		return fmt.Sprintf("已通过 %s 把第%d版预览发送给微信号 %s。", acct.Name, it.Revision.Number, wxName), nil
 	}
+	handler.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
+		return q.Retract(ctx, actor, id, reg, nil)
+	}
 	d.http = web.NewHTTPServer(cfg, handler)
 	return d, nil
 }

@@ -54,6 +54,9 @@ func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "已添加用户 %s（%s，%s），可在控制台用姓名和密码登录\n", *name, *dept, *role)
+	if d, _ := cfg.Department(*dept); *role == "admin" && !d.Office {
+		fmt.Fprintf(a.stdout, "%s 是部门管理员：只能管理%s的用户，不能管理其他部门和新闻办的用户\n", *name, d.Name)
+	}
 	return nil
 }
 
@@ -84,7 +87,34 @@ func cmdUserPasswd(ctx context.Context, a *app, args []string) error {
 	if err := st.SetPassword(ctx, name, hash, "cli"); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "已修改 %s 的密码，其已登录的会话全部结束\n", name)
+	fmt.Fprintf(a.stdout, "已修改 %s 的密码，其已登录的会话全部结束，登录锁定（如有）已解除\n", name)
+	return nil
+}
+
+// cmdUserUnlock lifts a sign-in lock on a user's name.
+func cmdUserUnlock(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("user unlock")
+	cfgPath := fs.String("config", "", "config file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	name, err := oneName(fs.Args())
+	if err != nil {
+		return err
+	}
+	_, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.UnlockUser(ctx, name, "cli")
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("没有用户 %s（herald user list 列出全部）", name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "已解除 %s 的登录锁定\n", name)
 	return nil
 }
 

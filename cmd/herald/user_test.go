@@ -90,3 +90,25 @@ func TestUserAddPasswordOnStdin(t *testing.T) {
 		t.Fatalf("user list: %s", out)
 	}
 }
+
+// herald user unlock lifts a lock on a name; an unknown name exits 1.
+func TestUserUnlock(t *testing.T) {
+	e := newEnv(t, cliOptions())
+	pwFile := filepath.Join(e.dir, "pw")
+	if err := os.WriteFile(pwFile, []byte("guanli-2026\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := e.herald("user", "add", "--name", "管理员", "--department", "xwb", "--role", "admin", "--password-file", pwFile); code != 0 {
+		t.Fatalf("user add: %d %s", code, errs)
+	}
+	if code, out, errs := e.herald("user", "unlock", "管理员"); code != 0 || !strings.Contains(out, "已解除") {
+		t.Fatalf("unlock: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := e.herald("user", "unlock", "无此人"); code != 1 || !strings.Contains(errs, "没有用户") {
+		t.Fatalf("unlock an unknown name: %d %s", code, errs)
+	}
+	code, out, _ := e.herald("audit", "--json")
+	if code != 0 || !strings.Contains(out, "user_unlocked") {
+		t.Fatalf("unlock not audited: %s", out)
+	}
+}

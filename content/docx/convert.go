@@ -28,7 +28,10 @@ type converter struct {
 	titles   map[*node]bool // the title's paragraphs, left out of the body
 	after    []*node        // text-box paragraphs to write after the current paragraph
 	inCell   int
+	inNote   bool // writing a note: a reference inside it is not followed
 	dry      bool // looking for the title: read no picture, keep no note
+	b        *budget
+	text     int // characters of text written to the body
 }
 
 type openList struct {
@@ -38,7 +41,7 @@ type openList struct {
 
 func convert(doc *document, p *pkg) (*Article, error) {
 	c := &converter{doc: doc, pkg: p, out: &strings.Builder{}, art: &Article{Pictures: map[string][]byte{}},
-		srcOf: map[string]string{}, counters: map[string][]int{}}
+		srcOf: map[string]string{}, counters: map[string][]int{}, b: p.budget}
 	c.dry = true
 	c.titles = map[*node]bool{}
 	if t := c.findTitle(); t != nil {
@@ -62,12 +65,14 @@ func convert(doc *document, p *pkg) (*Article, error) {
 		}
 	}
 	c.art.HTML = c.out.String()
+	c.art.text = c.text
 	return c.art, nil
 }
 
 // blocks writes body-level elements: paragraphs, tables and what wraps them.
 func (c *converter) blocks(kids []*node) error {
 	for _, k := range kids {
+		c.b.step(1)
 		switch k.name {
 		case "p":
 			if c.titles[k] {
@@ -82,7 +87,7 @@ func (c *converter) blocks(kids []*node) error {
 				return err
 			}
 		case "sdt":
-			if err := c.blocks(k.child("sdtContent").kids); err != nil {
+			if err := c.blocks(k.child("sdtContent").children()); err != nil {
 				return err
 			}
 		case "customXml", "ins", "moveTo", "sdtContent", "txbxContent":
@@ -104,7 +109,7 @@ func choose(ac *node) []*node {
 	if ch := ac.child("Choice"); ch != nil {
 		return ch.kids
 	}
-	return ac.child("Fallback").kids
+	return ac.child("Fallback").children()
 }
 
 func (c *converter) paraStyle(ppr *node) string {
@@ -336,6 +341,7 @@ func (c *converter) paragraph(p *node) error {
 		level = directHeading(plain, w.allBold())
 	}
 	prefix, listTag, numID, ilvl := c.number(ppr, style)
+	c.wrote(utf8.RuneCountInString(prefix) + utf8.RuneCountInString(plain))
 	if level > 0 && c.inCell == 0 {
 		c.closeLists(-1)
 		tag := "h" + strconv.Itoa(min(level+1, 4))
@@ -351,6 +357,15 @@ func (c *converter) paragraph(p *node) error {
 	c.closeLists(-1)
 	fmt.Fprintf(c.out, "<p%s>%s%s</p>", styleAttr(align, c.indent(ppr, style)), html.EscapeString(prefix), body)
 	return nil
+}
+
+// wrote counts n characters of text written to the body: once they pass
+// the article's limit the document is refused without converting the rest.
+func (c *converter) wrote(n int) {
+	c.text += n
+	if lim := c.pkg.lim.MaxChars; lim > 0 && c.text >= lim {
+		c.b.abort(refuse("too_long", "Word 文档的文字已超过 %d 字，微信正文须少于 %d 字（含排版标记）：请拆分为几篇分别导入", lim, lim))
+	}
 }
 
 func (c *converter) flushAfter() {
@@ -535,7 +550,8 @@ func (c *converter) table(t *node) error {
 		col := 0
 		for _, tc := range rowCells(tr) {
 			tcPr := tc.child("tcPr")
-			span := max(atoi(tcPr.child("gridSpan").attr("val")), 1)
+			span := min(max(atoi(tcPr.child("gridSpan").attr("val")), 1), 64) // Word has at most 63 columns
+			c.b.step(1)
 			ce := &cell{node: tc, col: col, colspan: span}
 			if vm := tcPr.child("vMerge"); vm != nil && vm.attr("val") != "restart" {
 				if start, ok := open[col]; ok {
@@ -604,7 +620,7 @@ func rowCells(tr *node) []*node {
 		case "tc":
 			out = append(out, k)
 		case "sdt":
-			for _, kk := range k.child("sdtContent").kids {
+			for _, kk := range k.child("sdtContent").children() {
 				if kk.name == "tc" {
 					out = append(out, kk)
 				}
@@ -739,6 +755,7 @@ func (c *converter) inlineKids(w *runWriter, kids []*node, style string) {
 		if w.err != nil {
 			return
 		}
+		c.b.step(1)
 		switch k.name {
 		case "r":
 			c.run(w, k, style)
@@ -757,7 +774,7 @@ func (c *converter) inlineKids(w *runWriter, kids []*node, style string) {
 		case "ins", "moveTo", "smartTag", "customXml", "fldSimple", "dir", "bdo", "sdtContent":
 			c.inlineKids(w, k.kids, style)
 		case "sdt":
-			c.inlineKids(w, k.child("sdtContent").kids, style)
+			c.inlineKids(w, k.child("sdtContent").children(), style)
 		case "AlternateContent":
 			c.inlineKids(w, choose(k), style)
 		case "oMath", "oMathPara":
@@ -773,6 +790,7 @@ func isWebLink(s string) bool {
 
 func (c *converter) mathText(w *runWriter, n *node) {
 	for _, k := range n.kids {
+		c.b.step(1)
 		if k.name == "t" {
 			w.text(k.text, runFormat{})
 		} else {
@@ -818,6 +836,7 @@ func (c *converter) run(w *runWriter, r *node, style string) {
 		if w.err != nil {
 			return
 		}
+		c.b.step(1)
 		switch k.name {
 		case "t":
 			w.text(k.text, f)
@@ -869,9 +888,9 @@ func (c *converter) drawing(w *runWriter, d *node) {
 	if w.hidden() {
 		return
 	}
-	id := d.find("blip").attr("embed")
+	id := d.find(c.b, "blip").attr("embed")
 	if id == "" {
-		id = d.find("imagedata").attr("id")
+		id = d.find(c.b, "imagedata").attr("id")
 	}
 	if id != "" && c.dry {
 		w.pictures++
@@ -888,7 +907,7 @@ func (c *converter) drawing(w *runWriter, d *node) {
 			w.pictures++
 		}
 	}
-	if tb := d.find("txbxContent"); tb != nil {
+	if tb := d.find(c.b, "txbxContent"); tb != nil {
 		for _, k := range tb.kids {
 			if k.name == "p" {
 				c.after = append(c.after, k)
@@ -909,7 +928,7 @@ func (c *converter) picture(part string) (string, error) {
 		return "", refuse("picture", "Word 文档中的第%d张图片过大（超过%dMB）：请在 Word 中压缩图片（选中图片→图片格式→压缩图片）后另存再导入", n, c.pkg.lim.MaxPictureBytes>>20)
 	}
 	if errors.Is(err, errMissing) {
-		return "", damaged(fmt.Errorf("第%d张图片 %s 不在文件中", n, part))
+		return "", damaged(fmt.Sprintf("第%d张图片不在文件中", n), nil)
 	}
 	if err != nil {
 		return "", err
@@ -943,9 +962,11 @@ func (c *converter) noteRef(w *runWriter, k *node) {
 		notes = c.doc.endnotes
 	}
 	note, ok := notes[k.attr("id")]
-	if !ok || c.dry {
+	if !ok || c.dry || c.inNote {
 		return
 	}
+	c.inNote = true
+	defer func() { c.inNote = false }()
 	var parts []string
 	for _, p := range note.kids {
 		if p.name != "p" {
@@ -958,6 +979,7 @@ func (c *converter) noteRef(w *runWriter, k *node) {
 		}
 		if s := strings.TrimSpace(nw.html()); s != "" {
 			parts = append(parts, s)
+			c.wrote(utf8.RuneCountInString(strings.TrimSpace(nw.plain.String())))
 		}
 	}
 	c.notes = append(c.notes, strings.Join(parts, "<br>"))

@@ -1,6 +1,7 @@
 package docx
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,7 +18,7 @@ func read(t testing.TB, name string) (*Article, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Read(data, DefaultLimits())
+	return Read(context.Background(), data, DefaultLimits())
 }
 
 // The same report saved again by LibreOffice Writer (its own styles,
@@ -73,7 +74,7 @@ func TestRefusalsAndLimits(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join("testdata", "report.docx"))
 	lim := DefaultLimits()
 	lim.MaxTotalBytes = 64 << 10
-	if _, err := Read(data, lim); err == nil || !IsRefusal(err) {
+	if _, err := Read(context.Background(), data, lim); err == nil || !IsRefusal(err) {
 		t.Errorf("a 64 KB budget: %v", err)
 	}
 }
@@ -107,7 +108,7 @@ func BenchmarkImportReport20(b *testing.B) {
 	var worst time.Duration
 	for i := 0; i < b.N; i++ {
 		began := time.Now()
-		a, err := Read(data, DefaultLimits())
+		a, err := Read(context.Background(), data, DefaultLimits())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,20 +3,30 @@ package docx
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // node is one element of a parsed XML part. Names are local names: the
 // reader accepts both the transitional and the strict namespaces.
 type node struct {
 	name  string
-	attrs []xml.Attr
+	attrs []attr
 	kids  []*node
 	text  string // character data of w:t, w:delText, w:instrText
 }
+
+// attr is one attribute, by its local name.
+type attr struct{ local, value string }
+
+// Estimated bytes the tree keeps per element and per attribute, beyond
+// their strings (the node, its place in its parent's kids, slice headers).
+const (
+	nodeCost = 112
+	attrCost = 32
+)
 
 // attr returns the attribute with this local name ("" when absent).
 func (n *node) attr(local string) string {
@@ -24,8 +34,8 @@ func (n *node) attr(local string) string {
 		return ""
 	}
 	for _, a := range n.attrs {
-		if a.Name.Local == local {
-			return a.Value
+		if a.local == local {
+			return a.value
 		}
 	}
 	return ""
@@ -44,16 +54,28 @@ func (n *node) child(local string) *node {
 	return nil
 }
 
+// children returns n's child elements (none for a missing n), so that a
+// missing optional element (an empty content control's w:sdtContent, an
+// mc:AlternateContent without Fallback) reads as empty.
+func (n *node) children() []*node {
+	if n == nil {
+		return nil
+	}
+	return n.kids
+}
+
 // find returns the first descendant with this local name (depth first).
-func (n *node) find(local string) *node {
+// Parsing bounds the depth, so the recursion is bounded too.
+func (n *node) find(b *budget, local string) *node {
 	if n == nil {
 		return nil
 	}
 	for _, k := range n.kids {
+		b.step(1)
 		if k.name == local {
 			return k
 		}
-		if f := k.find(local); f != nil {
+		if f := k.find(b, local); f != nil {
 			return f
 		}
 	}
@@ -63,47 +85,143 @@ func (n *node) find(local string) *node {
 // textElements keep their character data.
 var textElements = map[string]bool{"t": true, "delText": true, "instrText": true}
 
-// parseXML reads a part into a tree.
-func parseXML(r io.Reader) (*node, error) {
-	d := xml.NewDecoder(r)
+// names interns element and attribute names, so that a million elements
+// keep one copy of "r" and not a million.
+type names map[string]string
+
+func (ns names) intern(s string) string {
+	if v, ok := ns[s]; ok {
+		return v
+	}
+	if len(ns) < 4096 {
+		ns[s] = s
+	}
+	return s
+}
+
+// open is an element being read: its node, and the text it gathers.
+type open struct {
+	n    *node
+	text []byte
+}
+
+// parseXML reads a part into a tree, spending b for every element kept,
+// its attributes and its text, so that nesting, size and text are refused
+// as they pass their limits and never held whole.
+func parseXML(r io.Reader, b *budget) (*node, error) {
+	d := xml.NewDecoder(&tagGuard{r: r, b: b})
+	ns := names{}
 	root := &node{name: "#root"}
-	stack := []*node{root}
+	stack := []open{{n: root}}
+	fallback := 0 // open mc:Fallback elements: their text repeats a Choice's
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		b.step(1)
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &node{name: t.Name.Local}
+			n := &node{name: ns.intern(t.Name.Local)}
+			cost := int64(nodeCost + len(n.name))
 			if len(t.Attr) > 0 {
-				n.attrs = make([]xml.Attr, 0, len(t.Attr))
 				for _, a := range t.Attr {
-					if a.Name.Space != "xmlns" && a.Name.Local != "xmlns" && !strings.HasPrefix(a.Name.Local, "rsid") {
-						n.attrs = append(n.attrs, a)
+					// long values (VML's o:gfxdata, a picture's preview in base64) are never read
+					if a.Name.Space != "xmlns" && a.Name.Local != "xmlns" && !strings.HasPrefix(a.Name.Local, "rsid") && len(a.Value) <= 4096 {
+						n.attrs = append(n.attrs, attr{ns.intern(a.Name.Local), a.Value})
+						cost += int64(attrCost + len(a.Value))
 					}
 				}
 			}
-			parent := stack[len(stack)-1]
+			b.element(len(stack), cost)
+			parent := stack[len(stack)-1].n
 			parent.kids = append(parent.kids, n)
-			stack = append(stack, n)
+			stack = append(stack, open{n: n})
+			if n.name == "Fallback" {
+				fallback++
+			}
 		case xml.EndElement:
 			if len(stack) > 1 {
+				top := stack[len(stack)-1]
+				if top.text != nil {
+					top.n.text = string(top.text)
+				}
+				if top.n.name == "Fallback" {
+					fallback--
+				}
 				stack = stack[:len(stack)-1]
 			}
 		case xml.CharData:
-			if top := stack[len(stack)-1]; textElements[top.name] {
-				top.text += string(t)
+			if top := &stack[len(stack)-1]; textElements[top.n.name] {
+				top.text = append(top.text, t...)
+				b.treeCost += int64(len(t))
+				if top.n.name == "t" && fallback == 0 {
+					b.readText(utf8.RuneCount(t))
+				}
 			}
 		}
+	}
+	if len(stack) > 1 {
+		return nil, errors.New("XML part ends inside an element")
 	}
 	if len(root.kids) == 0 {
 		return nil, errors.New("empty XML part")
 	}
 	return root.kids[0], nil
+}
+
+// maxAttrs is the most attributes one tag may have (Word's root element
+// declares some forty namespaces).
+const maxAttrs = 1000
+
+// tagGuard passes a part's bytes to the XML decoder, refusing a tag of
+// more than maxAttrs attributes before the decoder gathers them: the
+// decoder holds every attribute of a tag at once, so 5 million of them in
+// one tag would cost a gigabyte.
+type tagGuard struct {
+	r     io.Reader
+	b     *budget
+	state byte // 0 text, '<' in a tag, '!' in a comment or declaration, '"' or '\'' in a value
+	first bool // just after '<'
+	attrs int
+}
+
+func (g *tagGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for _, c := range p[:n] {
+		switch g.state {
+		case 0:
+			if c == '<' {
+				g.state, g.first, g.attrs = '<', true, 0
+			}
+		case '<':
+			switch {
+			case g.first && (c == '!' || c == '?'):
+				g.state = '!'
+			case c == '"' || c == '\'':
+				g.state = c
+			case c == '=':
+				if g.attrs++; g.attrs > maxAttrs {
+					g.b.abort(refuse("too_complex", "Word 文档中有一个元素带有超过 %d 个属性（文件可能已损坏或被构造）：请在 Word 中另存为新的 .docx 后再导入", maxAttrs))
+				}
+			case c == '>':
+				g.state = 0
+			}
+			g.first = false
+		case '!':
+			if c == '>' {
+				g.state = 0
+			}
+		default: // in a quoted value
+			if c == g.state {
+				g.state = '<'
+			}
+		}
+	}
+	return n, err
 }
 
 // rel is one relationship of a part.
@@ -131,7 +249,7 @@ func (p *pkg) parsePart(name string) (*node, error) {
 		return nil, p.partErr(name, err)
 	}
 	defer rc.Close()
-	n, err := parseXML(rc)
+	n, err := parseXML(rc, p.budget)
 	if err != nil {
 		return nil, p.partErr(name, err)
 	}
@@ -146,7 +264,7 @@ func (p *pkg) partErr(name string, err error) error {
 	case errors.Is(err, errTooBig):
 		return refuse("too_large", "Word 文档的 %s 部分解压后超过上限（文件可能已损坏）：请在 Word 中另存为新的 .docx，或拆分后再导入", name)
 	default:
-		return damaged(err)
+		return damaged("其中的 "+name+" 内容不完整", err)
 	}
 }
 
@@ -200,7 +318,7 @@ func (p *pkg) load() (*document, error) {
 		main = "word/document.xml"
 	}
 	if !p.has(main) {
-		return nil, damaged(fmt.Errorf("找不到正文部分 %s", main))
+		return nil, damaged("找不到正文部分 "+main, nil)
 	}
 	doc := &document{main: main}
 	if doc.rels, err = p.readRels(main); err != nil {
@@ -241,7 +359,7 @@ func (p *pkg) load() (*document, error) {
 		return nil, err
 	}
 	if doc.body = root.child("body"); doc.body == nil {
-		return nil, damaged(errors.New("正文部分没有 body"))
+		return nil, damaged("正文部分没有内容", nil)
 	}
 	return doc, nil
 }

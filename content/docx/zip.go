@@ -27,10 +27,21 @@ func sniff(r io.ReaderAt, size int64) error {
 		return refuse("legacy", "这是旧版 Word/WPS 文件（.doc 或 .wps）：请在 Word 或 WPS 中“另存为” .docx 格式后再导入")
 	case bytes.HasPrefix(head, []byte(`{\rtf`)):
 		return refuse("legacy", "这是 RTF 文件，不是 .docx：请在 Word 或 WPS 中“另存为” .docx 格式后再导入")
+	case dlpHeader(r):
+		return refuse("dlp", "这个 Word 文档被单位的文档加密（防泄密）系统加密了，无法读取：请先用加密系统的“解密”功能或向管理员申请解密，再导入解密后的文件（在加密的电脑上“另存为”仍会被加密）")
 	case !bytes.HasPrefix(head, []byte("PK")):
 		return refuse("damaged", "文件不是 Word 文档（.docx）或已损坏：请在 Word 中打开确认无误，另存为 .docx 后再导入")
 	}
 	return nil
+}
+
+// dlpHeader reports whether a file was wrapped by a document-security
+// (DLP) system: such files begin with a text header like %TSD-Header-###%.
+func dlpHeader(r io.ReaderAt) bool {
+	head := make([]byte, 64)
+	n, _ := r.ReadAt(head, 0)
+	head = head[:n]
+	return bytes.HasPrefix(head, []byte("%TSD-")) || (bytes.HasPrefix(head, []byte("%")) && bytes.Contains(bytes.ToLower(head), []byte("header")))
 }
 
 // encrypted reports whether an OLE compound file is an encrypted OOXML
@@ -56,22 +67,28 @@ func encrypted(r io.ReaderAt) bool {
 type pkg struct {
 	lim    Limits
 	files  map[string]*zip.File
-	budget int64 // inflated bytes still allowed
+	left   int64   // inflated bytes still allowed
+	budget *budget // elements, depth, text and work
 }
 
-func damaged(err error) *Error {
-	return refuse("damaged", "Word 文档已损坏，无法读取（%v）：请在 Word 中打开，另存为新的 .docx 后再导入", err)
+// damaged refuses a file that cannot be read; what says in Chinese which
+// part is broken, and err (kept for the log, never shown) why.
+func damaged(what string, err error) *Error {
+	e := refuse("damaged", "Word 文档已损坏（%s），无法读取：请在 Word 中打开，另存为新的 .docx 后再导入", what)
+	e.cause = err
+	return e
 }
 
-func openPackage(r io.ReaderAt, size int64, lim Limits) (*pkg, error) {
+func openPackage(r io.ReaderAt, size int64, b *budget) (*pkg, error) {
+	lim := b.lim
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, damaged(err)
+		return nil, damaged("文件不完整，可能只下载或复制了一部分", err)
 	}
 	if len(zr.File) > lim.MaxEntries {
 		return nil, refuse("too_large", "Word 文档内含 %d 个部件，超过 %d 个的上限：请另存为新的 .docx 或拆分后再导入", len(zr.File), lim.MaxEntries)
 	}
-	p := &pkg{lim: lim, files: make(map[string]*zip.File, len(zr.File)), budget: lim.MaxTotalBytes}
+	p := &pkg{lim: lim, files: make(map[string]*zip.File, len(zr.File)), left: lim.MaxTotalBytes, budget: b}
 	for _, f := range zr.File {
 		p.files[strings.TrimPrefix(f.Name, "/")] = f
 	}
@@ -90,23 +107,23 @@ func (p *pkg) read(name string, max int64) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no part %s: %w", name, errMissing)
 	}
-	if max > p.budget {
-		max = p.budget
+	if max > p.left {
+		max = p.left
 	}
 	if f.UncompressedSize64 > uint64(max) {
 		return nil, fmt.Errorf("%s: %w", name, errTooBig)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, damaged(err)
+		return nil, damaged("其中的 "+name+" 无法解压", err)
 	}
 	defer rc.Close()
 	var buf bytes.Buffer
 	buf.Grow(int(min(f.UncompressedSize64, uint64(max)) + 1))
 	n, err := io.Copy(&buf, io.LimitReader(rc, max+1))
-	p.budget -= n
+	p.left -= n
 	if err != nil {
-		return nil, damaged(err)
+		return nil, damaged("其中的 "+name+" 无法解压", err)
 	}
 	if n > max {
 		return nil, fmt.Errorf("%s: %w", name, errTooBig)
@@ -121,13 +138,13 @@ func (p *pkg) open(name string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("no part %s: %w", name, errMissing)
 	}
-	max := min(p.lim.MaxPartBytes, p.budget)
+	max := min(p.lim.MaxPartBytes, p.left)
 	if f.UncompressedSize64 > uint64(max) {
 		return nil, fmt.Errorf("%s: %w", name, errTooBig)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, damaged(err)
+		return nil, damaged("其中的 "+name+" 无法解压", err)
 	}
 	return &limited{p: p, rc: rc, left: max}, nil
 }
@@ -147,7 +164,7 @@ func (l *limited) Read(b []byte) (int, error) {
 	}
 	n, err := l.rc.Read(b)
 	l.left -= int64(n)
-	l.p.budget -= int64(n)
+	l.p.left -= int64(n)
 	return n, err
 }
 
