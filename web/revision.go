@@ -7,7 +7,6 @@ import (
 	"context"
 	"html/template"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +114,7 @@ func (s *Server) revisionView(ctx context.Context, it content.Item) (revisionVie
 	if len(ds) == 0 { // not yet resolved into deliveries: the targets as written
 		if tg, err := content.ParseTargets(it.Targets); err == nil {
 			for _, a := range accts {
-				if tg.All || (tg.Group != "" && a.InGroup(tg.Group)) || slices.Contains(tg.IDs, a.ID) {
+				if tg.Includes(a.ID, a.Groups) {
 					targets[a.ID] = true
 				}
 			}

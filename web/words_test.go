@@ -116,7 +116,7 @@ func TestConsoleWords(t *testing.T) {
 
 	internal := e.internalWords()
 	pages := []string{"/console/calendar", "/console/compose", "/console/compose?kind=graphic", "/console/compose?kind=broadcast",
-		"/console/compose?kind=short", "/console/review", "/console/accounts", "/console/stats", "/console/patrol", "/console/policies"}
+		"/console/compose?kind=short", "/console/review", "/console/accounts", "/console/stats", "/console/patrol", "/console/policies", "/console/users"}
 	for _, id := range ids {
 		pages = append(pages, "/console/items/"+id, "/console/review/"+id)
 	}
