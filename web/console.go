@@ -30,6 +30,8 @@ type page struct {
 	CSRF    string
 	Data    any
 	Product string
+	// Replica is the replica's status line (admins, accounts page).
+	Replica string
 }
 
 func (s *Server) consoleRoutes() {

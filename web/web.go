@@ -38,6 +38,9 @@ type Server struct {
 	// (mass/preview) and says what it did; accountID "" means the item's
 	// first WeChat account.
 	Preview func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error)
+	// Replica, when set, says in one line how the database's replica is
+	// doing; the accounts page shows it to admins.
+	Replica func() string
 	// Retract, when set, takes an item off the platforms
 	// (queue.Service.Retract with the daemon's channels).
 	Retract func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error)

@@ -72,9 +72,12 @@ func cmdPolicySync(ctx context.Context, a *app, args []string) error {
 	for _, p := range res.Problems {
 		fmt.Fprintln(a.stderr, p)
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(a.stdout, n)
+	}
 	fmt.Fprintf(a.stdout, "读取 %d 个来源、%d 个文件：新增 %d，更新 %d，未变 %d\n", res.Sources, res.Documents, len(res.New), len(res.Updated), res.Unchanged)
 	if len(res.Problems) > 0 {
-		return fmt.Errorf("%d 处无法读取（见上），已保存的政策不变", len(res.Problems))
+		return fmt.Errorf("%d 处无法读取或被拒绝（见上），相关的已保存政策不变", len(res.Problems))
 	}
 	return nil
 }

@@ -101,6 +101,8 @@ func commands() []command {
 		{"user disable", "[--enable] NAME", "disable a user (ends the user's sessions)", cmdUserDisable},
 		{"user list", "[--json]", "list console users", cmdUserList},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
+		{"restore", "--from URL [--at TIME] [--data-dir DIR]", "build a data directory from a replica (replica.url)", cmdRestore},
+		{"replica status", "[--json]", "the replica's lag and last position", cmdReplicaStatus},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
 		{"config example", "", "print the commented example config", cmdConfigExample},
 		{"version", "", "print herald's version", cmdVersion},
@@ -227,7 +229,7 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := storage.Open(ctx, cfg.DataDir)
+	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -307,7 +309,7 @@ func cmdBackup(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := storage.Open(ctx, cfg.DataDir)
+	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}
