@@ -17,11 +17,11 @@ func TestSignaturesNameTheRevision(t *testing.T) {
 	if code, m, _ := e.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil); code != http.StatusUnprocessableEntity || !strings.Contains(m["error"].(map[string]any)["message"].(string), "第几版") {
 		t.Fatalf("approve without a revision: %d %v", code, m)
 	}
-	// The reviewer opens the review page (revision 1) …
+	// The reviewer opens the item's review page (revision 1) …
 	e.addUser("张敏", "xwb", "reviewer", "chushen-2026")
 	b := e.browser()
 	b.signIn("张敏", "chushen-2026")
-	_, page := b.get("/console/review")
+	_, page := b.get("/console/review/" + id)
 	if !strings.Contains(page, `name="revision" value="1"`) {
 		t.Fatalf("review form does not carry the revision:\n%s", page)
 	}
