@@ -138,7 +138,7 @@ func (s *Server) renderInteraction(w http.ResponseWriter, r *http.Request, sess 
 	for _, e := range es {
 		j := s.Inbox.JSON(e)
 		row := inboxRow{EntryJSON: j, KindText: inbox.KindLabel(j.Kind), Received: j.ReceivedAt.In(loc).Format("01-02 15:04"),
-			Due: j.DueAt.In(loc).Format("01-02 15:04"),
+			Due:       j.DueAt.In(loc).Format("01-02 15:04"),
 			StateText: map[string]string{"open": "待回复", "answered": "已回复", "closed": "已关闭"}[j.State]}
 		if j.Reply != nil {
 			row.ReplyAt = j.Reply.At.In(loc).Format("01-02 15:04")
