@@ -1,0 +1,107 @@
+package docx
+
+import (
+	"fmt"
+	"strings"
+)
+
+// table writes a Word table; merged cells keep their span (colspan,
+// rowspan), so the text stays in its row and column.
+func (c *converter) table(t *node) error {
+	type cell struct {
+		node         *node
+		col, colspan int
+		rowspan      *int
+		continuation bool
+	}
+	var rows [][]*cell
+	open := map[int]*cell{} // grid column -> the cell a vertical merge continues
+	for _, tr := range t.kids {
+		if tr.name != "tr" {
+			continue
+		}
+		var row []*cell
+		col := 0
+		for _, tc := range rowCells(tr) {
+			tcPr := tc.child("tcPr")
+			span := min(max(atoi(tcPr.child("gridSpan").attr("val")), 1), 64) // Word has at most 63 columns
+			c.b.step(1)
+			ce := &cell{node: tc, col: col, colspan: span}
+			if vm := tcPr.child("vMerge"); vm != nil && vm.attr("val") != "restart" {
+				if start, ok := open[col]; ok {
+					*start.rowspan++
+					ce.continuation = true
+				}
+			}
+			if !ce.continuation {
+				one := 1
+				ce.rowspan = &one
+				if vm := tcPr.child("vMerge"); vm != nil && vm.attr("val") == "restart" {
+					open[col] = ce
+				} else {
+					delete(open, col)
+				}
+			}
+			row = append(row, ce)
+			col += span
+		}
+		rows = append(rows, row)
+	}
+	c.out.WriteString("<table><tbody>")
+	for _, row := range rows {
+		c.out.WriteString("<tr>")
+		for _, ce := range row {
+			if ce.continuation {
+				continue
+			}
+			attrs := ""
+			if ce.colspan > 1 {
+				attrs += fmt.Sprintf(` colspan="%d"`, ce.colspan)
+			}
+			if *ce.rowspan > 1 {
+				attrs += fmt.Sprintf(` rowspan="%d"`, *ce.rowspan)
+			}
+			c.out.WriteString("<td" + attrs + ">")
+			outer, saved := c.out, c.lists
+			c.out, c.lists = &strings.Builder{}, nil
+			c.inCell++
+			err := c.blocks(ce.node.kids)
+			c.closeLists(-1)
+			c.inCell--
+			inner := c.out.String()
+			c.out, c.lists = outer, saved
+			if err != nil {
+				return err
+			}
+			// a cell of one plain paragraph needs no <p>: WeChat counts every character
+			if strings.HasPrefix(inner, "<p>") && strings.HasSuffix(inner, "</p>") && strings.Count(inner, "<p") == 1 {
+				inner = inner[len("<p>") : len(inner)-len("</p>")]
+			}
+			c.out.WriteString(inner)
+			c.out.WriteString("</td>")
+		}
+		c.out.WriteString("</tr>")
+	}
+	c.out.WriteString("</tbody></table>")
+	return nil
+}
+
+// rowCells returns a row's cells, looking through content controls.
+func rowCells(tr *node) []*node {
+	var out []*node
+	for _, k := range tr.kids {
+		switch k.name {
+		case "tc":
+			out = append(out, k)
+		case "sdt":
+			for _, kk := range k.child("sdtContent").children() {
+				if kk.name == "tc" {
+					out = append(out, kk)
+				}
+			}
+		case "customXml":
+			out = append(out, rowCells(k)...)
+		}
+	}
+	return out
+}
