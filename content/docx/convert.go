@@ -26,6 +26,9 @@ type converter struct {
 	dry      bool // looking for the title: read no picture, keep no note
 	b        *budget
 	text     int // characters of text written to the body
+	omitted  []omission
+	page     int  // the page being written, counted by w:lastRenderedPageBreak
+	rendered bool // the document records its page breaks
 }
 
 type openList struct {
@@ -35,7 +38,7 @@ type openList struct {
 
 func convert(doc *document, p *pkg) (*Article, error) {
 	c := &converter{doc: doc, pkg: p, out: &strings.Builder{}, art: &Article{Pictures: map[string][]byte{}},
-		srcOf: map[string]string{}, counters: map[string][]int{}, b: p.budget}
+		srcOf: map[string]string{}, counters: map[string][]int{}, b: p.budget, page: 1}
 	c.dry = true
 	c.titles = map[*node]bool{}
 	if t := c.findTitle(); t != nil {
@@ -60,6 +63,9 @@ func convert(doc *document, p *pkg) (*Article, error) {
 	}
 	c.art.HTML = c.out.String()
 	c.art.text = c.text
+	if w := omittedWarning(c.omitted, c.rendered); w != "" {
+		c.art.Warnings = append(c.art.Warnings, w)
+	}
 	return c.art, nil
 }
 
@@ -97,11 +103,29 @@ func (c *converter) blocks(kids []*node) error {
 	return nil
 }
 
+// understood are the namespaces (by the prefixes Word gives them) whose
+// markup this reader reads in an mc:Choice: DrawingML shapes, groups and
+// canvases (their text boxes), Word 2010's and 2012's additions, VML and
+// math. Word 2016's w16se (an emoji as a symbol) is not: its Fallback
+// holds the emoji as text.
+var understood = map[string]bool{"wps": true, "wpg": true, "wpc": true, "wpi": true, "wp14": true, "w14": true, "w15": true,
+	"a14": true, "v": true, "o": true, "w10": true, "m": true, "w": true, "r": true, "wp": true, "a": true, "pic": true}
+
 // choose picks the markup of mc:AlternateContent this reader understands:
-// the first Choice (DrawingML), else the Fallback.
+// the first Choice whose Requires names only understood namespaces, else
+// the Fallback (nothing when there is neither).
 func choose(ac *node) []*node {
-	if ch := ac.child("Choice"); ch != nil {
-		return ch.kids
+	for _, ch := range ac.kids {
+		if ch.name != "Choice" {
+			continue
+		}
+		ok := true
+		for _, ns := range strings.Fields(ch.attr("Requires")) {
+			ok = ok && understood[ns]
+		}
+		if ok {
+			return ch.kids
+		}
 	}
 	return ac.child("Fallback").children()
 }
@@ -120,14 +144,15 @@ func (c *converter) align(ppr *node, style string) string {
 		return "center"
 	case "right", "end":
 		return "right"
-	case "both", "distribute", "thaiDistribute":
-		return "justify"
 	}
-	return ""
+	return "" // justified text is WeChat's default for a body: no markup
+
 }
 
-// indent is a paragraph's first-line indent in em (0 for none).
-func (c *converter) indent(ppr *node, style string) float64 {
+// indent is a paragraph's first-line indent in em (0 for none): Word
+// counts it in characters (firstLineChars) or in twips, of the paragraph's
+// own font size (sz, in half-points, of its first text).
+func (c *converter) indent(ppr *node, style string, sz int) float64 {
 	ind := c.doc.styles.pProp(ppr, style, "ind")
 	if ind == nil {
 		return 0
@@ -140,10 +165,31 @@ func (c *converter) indent(ppr *node, style string) float64 {
 		return 0
 	}
 	pt := 10.5 // Word's 五号 when nothing says otherwise
-	if sz := c.doc.styles.rProp(nil, style, "sz"); sz != nil && atoi(sz.attr("val")) > 0 {
+	if sz > 0 {
+		pt = float64(sz) / 2
+	} else if sz := c.doc.styles.rProp(nil, style, "sz"); sz != nil && atoi(sz.attr("val")) > 0 {
 		pt = float64(atoi(sz.attr("val"))) / 2
 	}
 	return roundHalf(float64(twips) / 20 / pt)
+}
+
+// placement is a paragraph's alignment, counting as right-aligned a short
+// line pushed right by a large left indent or leading spaces, as 公文 set
+// their 落款 and 成文日期.
+func (c *converter) placement(ppr *node, style, align, plain string) string {
+	if align != "" || utf8.RuneCountInString(strings.TrimSpace(plain)) > 30 {
+		return align
+	}
+	ind := c.doc.styles.pProp(ppr, style, "ind")
+	left := max(atoi(ind.attr("left")), atoi(ind.attr("start")))
+	if left >= 3600 || atoi(ind.attr("leftChars")) >= 1200 || atoi(ind.attr("firstLineChars")) >= 1200 || atoi(ind.attr("firstLine")) >= 3600 {
+		return "right"
+	}
+	lead := utf8.RuneCountInString(plain) - utf8.RuneCountInString(strings.TrimLeft(plain, " \u3000\u00a0"))
+	if lead >= 6 {
+		return "right"
+	}
+	return ""
 }
 
 func roundHalf(f float64) float64 { return math.Round(f*2) / 2 }
@@ -170,7 +216,13 @@ func (c *converter) paragraph(p *node) error {
 		return w.err
 	}
 	plain := w.plain.String()
-	defer c.flushAfter()
+	if err := c.writeParagraph(p, ppr, style, w, plain); err != nil {
+		return err
+	}
+	return c.flushAfter()
+}
+
+func (c *converter) writeParagraph(p, ppr *node, style string, w *runWriter, plain string) error {
 	if strings.TrimSpace(plain) == "" && w.pictures == 0 {
 		return nil // Word's empty paragraphs are spacing
 	}
@@ -178,6 +230,10 @@ func (c *converter) paragraph(p *node) error {
 	level := c.headingStyle(style, ppr)
 	if level == 0 && c.inCell == 0 {
 		level = directHeading(plain, w.allBold())
+		// GB/T 9704 sets its headings apart by font, not bold: 一、 in 黑体, （一） in 楷体
+		if l := directHeading(plain, true); level == 0 && (l == 1 || l == 2) && (w.allFont(isHei) || w.allFont(isKai)) {
+			level = l
+		}
 	}
 	prefix, listTag, numID, ilvl := c.number(ppr, style)
 	c.wrote(utf8.RuneCountInString(prefix) + utf8.RuneCountInString(plain))
@@ -194,7 +250,11 @@ func (c *converter) paragraph(p *node) error {
 		return nil
 	}
 	c.closeLists(-1)
-	fmt.Fprintf(c.out, "<p%s>%s%s</p>", styleAttr(align, c.indent(ppr, style)), html.EscapeString(prefix), body)
+	attrs := ""
+	if c.inCell == 0 { // a cell's paragraphs need no style: WeChat counts every character
+		attrs = styleAttr(c.placement(ppr, style, align, plain), c.indent(ppr, style, w.firstSz))
+	}
+	fmt.Fprintf(c.out, "<p%s>%s%s</p>", attrs, html.EscapeString(prefix), body)
 	return nil
 }
 
@@ -207,10 +267,13 @@ func (c *converter) wrote(n int) {
 	}
 }
 
-func (c *converter) flushAfter() {
+// flushAfter writes the content of the text boxes met in the paragraph
+// just written: paragraphs, tables and content controls.
+func (c *converter) flushAfter() error {
 	after := c.after
 	c.after = nil
-	for _, p := range after {
-		_ = c.paragraph(p) // a text box's own pictures were checked when its run was read
+	if len(after) == 0 {
+		return nil
 	}
+	return c.blocks(after)
 }

@@ -22,6 +22,10 @@ type runWriter struct {
 	pictures     int
 	inInstr      []bool
 	err          error
+	// the fonts and size of the run being read, and of the text so far
+	font, hint string // east Asian font name, and the one of the first text
+	sz, firstSz      int    // size in half-points
+	fonts            map[string]int
 }
 
 type seg struct {
@@ -43,6 +47,13 @@ func (w *runWriter) text(s string, f runFormat) {
 		if f.bold {
 			w.bolds++
 		}
+		if w.texts == 1 {
+			w.hint, w.firstSz = w.font, w.sz
+		}
+		if w.fonts == nil {
+			w.fonts = map[string]int{}
+		}
+		w.fonts[w.font]++
 	}
 }
 
@@ -206,6 +217,7 @@ func (c *converter) run(w *runWriter, r *node, style string) {
 		return
 	}
 	f := c.format(rpr, style)
+	w.font, w.sz = c.font(rpr, style), atoi(c.doc.styles.rProp(rpr, style, "sz").attr("val"))
 	for _, k := range r.kids {
 		if w.err != nil {
 			return
@@ -243,6 +255,11 @@ func (c *converter) run(w *runWriter, r *node, style string) {
 			c.drawing(w, k)
 		case "AlternateContent":
 			c.run(w, &node{name: "r", kids: append([]*node{{name: "rPr", kids: rpr.kidsOrNil()}}, choose(k)...)}, style)
+		case "lastRenderedPageBreak":
+			if !c.dry {
+				c.page++
+				c.rendered = true
+			}
 		case "footnoteReference", "endnoteReference":
 			c.noteRef(w, k)
 		}
@@ -255,3 +272,30 @@ func (n *node) kidsOrNil() []*node {
 	}
 	return n.kids
 }
+
+// font is a run's east Asian font (the one Chinese text is set in).
+func (c *converter) font(rpr *node, style string) string {
+	f := c.doc.styles.rProp(rpr, style, "rFonts")
+	if n := f.attr("eastAsia"); n != "" {
+		return n
+	}
+	return f.attr("ascii")
+}
+
+// allFont reports whether every piece of text of the paragraph is set in
+// a font that is, e.g., 黑体.
+func (w *runWriter) allFont(is func(string) bool) bool {
+	if w.texts == 0 {
+		return false
+	}
+	for f := range w.fonts {
+		if !is(f) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHei(f string) bool  { return strings.Contains(f, "黑体") || strings.EqualFold(f, "SimHei") }
+func isKai(f string) bool  { return strings.Contains(f, "楷") || strings.HasPrefix(strings.ToLower(f), "kaiti") }
+func isSong(f string) bool { return strings.Contains(f, "标宋") || strings.Contains(f, "小标宋") }

@@ -16,10 +16,7 @@ func (c *converter) table(t *node) error {
 	}
 	var rows [][]*cell
 	open := map[int]*cell{} // grid column -> the cell a vertical merge continues
-	for _, tr := range t.kids {
-		if tr.name != "tr" {
-			continue
-		}
+	for _, tr := range c.tableRows(t.kids, nil) {
 		var row []*cell
 		col := 0
 		for _, tc := range rowCells(tr) {
@@ -47,7 +44,16 @@ func (c *converter) table(t *node) error {
 		}
 		rows = append(rows, row)
 	}
-	c.out.WriteString("<table><tbody>")
+	if len(rows) == 0 {
+		return nil // every row deleted (tracked): no empty grid
+	}
+	td := "<td"
+	if c.bordered(t) {
+		c.out.WriteString(`<table style="border-collapse: collapse"><tbody>`)
+		td = `<td style="border: 1px solid"`
+	} else {
+		c.out.WriteString("<table><tbody>")
+	}
 	for _, row := range rows {
 		c.out.WriteString("<tr>")
 		for _, ce := range row {
@@ -61,7 +67,7 @@ func (c *converter) table(t *node) error {
 			if *ce.rowspan > 1 {
 				attrs += fmt.Sprintf(` rowspan="%d"`, *ce.rowspan)
 			}
-			c.out.WriteString("<td" + attrs + ">")
+			c.out.WriteString(td + attrs + ">")
 			outer, saved := c.out, c.lists
 			c.out, c.lists = &strings.Builder{}, nil
 			c.inCell++
@@ -84,6 +90,55 @@ func (c *converter) table(t *node) error {
 	}
 	c.out.WriteString("</tbody></table>")
 	return nil
+}
+
+// tableRows returns a table's rows, looking through the content controls
+// that wrap them (repeating sections, drop-down rows) and leaving out rows
+// deleted with tracked changes.
+func (c *converter) tableRows(kids []*node, out []*node) []*node {
+	for _, k := range kids {
+		c.b.step(1)
+		switch k.name {
+		case "tr":
+			if k.child("trPr").child("del") == nil {
+				out = append(out, k)
+			}
+		case "sdt":
+			out = c.tableRows(k.child("sdtContent").children(), out)
+		case "sdtContent", "customXml", "ins", "moveTo":
+			out = c.tableRows(k.kids, out)
+		case "AlternateContent":
+			out = c.tableRows(choose(k), out)
+		}
+	}
+	return out
+}
+
+// bordered reports whether a table draws lines: borders of its own (or of
+// its style, as Word's 网格型 "Table Grid") other than none, or borders on
+// its first cell.
+func (c *converter) bordered(t *node) bool {
+	tblPr := t.child("tblPr")
+	lines := func(b *node) bool {
+		for _, e := range b.children() {
+			if v := e.attr("val"); v != "" && v != "none" && v != "nil" {
+				return true
+			}
+		}
+		return false
+	}
+	if b := tblPr.child("tblBorders"); b != nil {
+		return lines(b)
+	}
+	for _, st := range c.doc.styles.chain(tblPr.child("tblStyle").attr("val")) {
+		if b := st.tblPr.child("tblBorders"); b != nil {
+			return lines(b)
+		}
+	}
+	if tr := t.child("tr"); tr != nil {
+		return lines(tr.child("tc").child("tcPr").child("tcBorders"))
+	}
+	return false
 }
 
 // rowCells returns a row's cells, looking through content controls.
