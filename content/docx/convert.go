@@ -75,7 +75,7 @@ func (c *converter) blocks(kids []*node) error {
 		c.b.step(1)
 		switch k.name {
 		case "p":
-			if c.titles[k] {
+			if c.titles[k] || c.isTOC(k) {
 				continue
 			}
 			if err := c.paragraph(k); err != nil {
@@ -87,6 +87,9 @@ func (c *converter) blocks(kids []*node) error {
 				return err
 			}
 		case "sdt":
+			if c.isTOC(k) {
+				continue // a table of contents: page numbers mean nothing in an article
+			}
 			if err := c.blocks(k.child("sdtContent").children()); err != nil {
 				return err
 			}

@@ -23,9 +23,9 @@ type runWriter struct {
 	inInstr      []bool
 	err          error
 	// the fonts and size of the run being read, and of the text so far
-	font, hint string // east Asian font name, and the one of the first text
-	sz, firstSz      int    // size in half-points
-	fonts            map[string]int
+	font, hint  string // east Asian font name, and the one of the first text
+	sz, firstSz int    // size in half-points
+	fonts       map[string]int
 }
 
 type seg struct {
@@ -296,6 +296,8 @@ func (w *runWriter) allFont(is func(string) bool) bool {
 	return true
 }
 
-func isHei(f string) bool  { return strings.Contains(f, "黑体") || strings.EqualFold(f, "SimHei") }
-func isKai(f string) bool  { return strings.Contains(f, "楷") || strings.HasPrefix(strings.ToLower(f), "kaiti") }
+func isHei(f string) bool { return strings.Contains(f, "黑体") || strings.EqualFold(f, "SimHei") }
+func isKai(f string) bool {
+	return strings.Contains(f, "楷") || strings.HasPrefix(strings.ToLower(f), "kaiti")
+}
 func isSong(f string) bool { return strings.Contains(f, "标宋") || strings.Contains(f, "小标宋") }

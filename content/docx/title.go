@@ -7,60 +7,100 @@ import (
 	"unicode/utf8"
 )
 
-// findTitle picks the title paragraph: a Title-styled one among the first
-// three with text, else the first with text when it is a level-1 heading
-// or centred and bold throughout.
+// findTitle picks the title paragraph among the first six with text
+// (before any table, picture or table of contents): a Title-styled one;
+// else the first when it is a level-1 heading or centred and bold
+// throughout; else a 公文 title (GB/T 9704: centred, in 小标宋 or at least
+// 小二 size, not bold), passing over the 发文机关标志 and the 发文字号.
 func (c *converter) findTitle() *node {
-	var first *node
+	var first, gongwen *node
+	firstOK := false
 	seen := 0
 	for _, k := range c.doc.body.kids {
-		if k.name == "tbl" {
+		if k.name == "tbl" || c.isTOC(k) {
 			break
 		}
 		if k.name != "p" {
 			continue
 		}
-		style := c.paraStyle(k.child("pPr"))
+		ppr := k.child("pPr")
+		style := c.paraStyle(ppr)
 		w := c.inline(k, style)
-		if strings.TrimSpace(w.plain.String()) == "" || w.pictures > 0 {
-			if w.pictures > 0 {
-				break
-			}
-			continue
+		text := strings.TrimSpace(w.plain.String())
+		if w.pictures > 0 {
+			break
 		}
-		if first == nil {
-			first = k
-			if c.headingStyle(style, k.child("pPr")) == 1 || (c.align(k.child("pPr"), style) == "center" && w.allBold()) {
-				if c.styleNamed(style, "title") {
-					return k
-				}
-				// keep looking a little for a Title style
-			}
+		if text == "" {
+			continue
 		}
 		if c.styleNamed(style, "title") {
 			return k
 		}
-		if seen++; seen >= 3 {
+		centred := c.align(ppr, style) == "center"
+		switch {
+		case banner(text, w):
+		case first == nil:
+			first = k
+			firstOK = c.headingStyle(style, ppr) == 1 || (centred && w.allBold())
+			fallthrough
+		default:
+			if gongwen == nil && centred && !docNumber.MatchString(text) && directHeading(text, true) == 0 &&
+				(w.allFont(isSong) || w.firstSz >= 36) {
+				gongwen = k
+			}
+		}
+		if seen++; seen >= 6 {
 			break
 		}
 	}
-	if first != nil {
-		style := c.paraStyle(first.child("pPr"))
-		w := c.inline(first, style)
-		if c.headingStyle(style, first.child("pPr")) == 1 || (c.align(first.child("pPr"), style) == "center" && w.allBold()) {
-			return first
+	if firstOK {
+		return first
+	}
+	return gongwen
+}
+
+// docNumber matches a 发文字号 such as 青政办发〔2026〕12号.
+var docNumber = regexp.MustCompile(`[〔［\[(（]\s*\d{4}\s*[〕］\])）]\s*\d+\s*号`)
+
+// banner reports whether a line is a 公文's 发文机关标志 (版头): a name
+// ending in 文件, or set larger than a title's 2号.
+func banner(text string, w *runWriter) bool {
+	return strings.HasSuffix(text, "文件") || w.firstSz > 52
+}
+
+// isTOC reports whether a body element is (part of) a table of contents:
+// Word's TOC content control, a TOC-styled paragraph, or one holding a TOC
+// field.
+func (c *converter) isTOC(k *node) bool {
+	switch k.name {
+	case "sdt":
+		return strings.Contains(k.child("sdtPr").child("docPartObj").child("docPartGallery").attr("val"), "Table of Contents")
+	case "p":
+		for _, st := range c.doc.styles.chain(c.paraStyle(k.child("pPr"))) {
+			if strings.HasPrefix(st.name, "toc ") || st.name == "toc heading" {
+				return true
+			}
+		}
+		for _, r := range k.kids {
+			if r.name == "r" {
+				if it := r.child("instrText"); it != nil && strings.HasPrefix(strings.TrimSpace(it.text), "TOC") {
+					return true
+				}
+			}
 		}
 	}
-	return nil
+	return false
 }
 
 // titleLines returns the title paragraph and the ones that continue it: a
 // long title set on two or three centred bold lines (or Title-styled
-// paragraphs), as government documents often are.
+// paragraphs, or 公文 lines in the title's font and size), as government
+// documents often are.
 func (c *converter) titleLines(first *node) []*node {
 	lines := []*node{first}
 	style := c.paraStyle(first.child("pPr"))
 	byStyle := c.styleNamed(style, "title")
+	fw := c.inline(first, style)
 	kids := c.doc.body.kids
 	i := slices.Index(kids, first)
 	for j := i + 1; j < len(kids) && len(lines) < 3; j++ {
@@ -76,8 +116,9 @@ func (c *converter) titleLines(first *node) []*node {
 		}
 		same := c.styleNamed(st, "title")
 		if !byStyle {
-			same = c.align(k.child("pPr"), st) == "center" && w.allBold() && directHeading(text, true) == 0 &&
-				c.headingStyle(st, k.child("pPr")) == c.headingStyle(style, first.child("pPr"))
+			same = c.align(k.child("pPr"), st) == "center" && w.allBold() == fw.allBold() && directHeading(text, true) == 0 &&
+				c.headingStyle(st, k.child("pPr")) == c.headingStyle(style, first.child("pPr")) &&
+				(w.allBold() || (w.firstSz == fw.firstSz && w.allFont(isSong) == fw.allFont(isSong)))
 		}
 		if !same {
 			break
