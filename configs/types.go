@@ -37,6 +37,7 @@ type Config struct {
 	Patrol      Patrol       `mapstructure:"patrol"`
 	Publish     Publish      `mapstructure:"publish"`
 	Policies    Policies     `mapstructure:"policies"`
+	Replica     Replica      `mapstructure:"replica"`
 	Interaction Interaction  `mapstructure:"interaction"`
 	Groups      []Group      `mapstructure:"groups"`
 	Departments []Department `mapstructure:"departments"`

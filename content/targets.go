@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,4 +53,17 @@ func (t Targets) String() string {
 		return "group:" + t.Group
 	}
 	return strings.Join(t.IDs, ",")
+}
+
+// Includes reports whether the targets name an account with this id and
+// these groups: every account for all, its groups for group:NAME, its id
+// in a list.
+func (t Targets) Includes(id string, groups []string) bool {
+	switch {
+	case t.All:
+		return true
+	case t.Group != "":
+		return slices.Contains(groups, t.Group)
+	}
+	return slices.Contains(t.IDs, id)
 }

@@ -28,7 +28,7 @@ func (p *Patrol) AddTask(ctx context.Context, title, url string, due time.Time, 
 	if title == "" {
 		return 0, fmt.Errorf("转载任务需要标题（--title）")
 	}
-	ids, err := p.cfg.TargetAccounts(targets)
+	ids, err := p.cfg.TargetAccounts(targets, "") // tasks are the office's: every account
 	if err != nil {
 		return 0, err
 	}

@@ -28,7 +28,7 @@ func (s *Service) Accounts(ctx context.Context, actor Actor) ([]storage.Account,
 	}
 	out := []storage.Account{}
 	for _, a := range all {
-		if a.Department == actor.Department {
+		if s.cfg.MayPublishTo(actor.Department, a.Department) {
 			out = append(out, a)
 		}
 	}
@@ -73,7 +73,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 		out = all
 	case tg.Group != "":
 		for _, a := range all {
-			if a.InGroup(tg.Group) {
+			if tg.Includes(a.ID, a.Groups) {
 				out = append(out, a)
 			}
 		}
@@ -101,7 +101,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 			// A department publishing to "all" or a group gets its own accounts in it.
 			var own []storage.Account
 			for _, a := range out {
-				if a.Department == actor.Department {
+				if s.cfg.MayPublishTo(actor.Department, a.Department) {
 					own = append(own, a)
 				}
 			}
@@ -116,7 +116,7 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 			tg = content.Targets{IDs: ids}
 		} else {
 			for _, a := range out {
-				if a.Department != actor.Department {
+				if !s.cfg.MayPublishTo(actor.Department, a.Department) {
 					return tg, nil, refuse(RefusedDenied, "targets", "%s 只能向本部门账号发布：%s（%s）不属于本部门", s.deptName(actor.Department), a.ID, a.Name)
 				}
 			}
@@ -125,14 +125,9 @@ func (s *Service) resolveTargets(ctx context.Context, actor Actor, spec string) 
 	return tg, out, nil
 }
 
-// unrestricted reports whether the actor may target every account.
-func (s *Service) unrestricted(a Actor) bool {
-	if a.Department == "" {
-		return true
-	}
-	d, ok := s.cfg.Department(a.Department)
-	return ok && d.Office
-}
+// unrestricted reports whether the actor sees, and may target, every
+// account (configs.SeesAll).
+func (s *Service) unrestricted(a Actor) bool { return s.cfg.SeesAll(a.Department) }
 
 func (s *Service) deptName(id string) string {
 	if d, ok := s.cfg.Department(id); ok {

@@ -78,7 +78,7 @@ func UpdateRules(ctx context.Context, cfg *configs.Config, st *storage.Store, no
 	}
 	out := map[string][]RuleStatus{}
 	for _, r := range rules {
-		ids, err := cfg.TargetAccounts(r.Targets)
+		ids, err := cfg.TargetAccounts(r.Targets, "")
 		if err != nil {
 			return nil, fmt.Errorf("patrol.update_rules %q: %w", r.Targets, err)
 		}

@@ -504,10 +504,8 @@ func (e *Executor) revision(ctx context.Context, id int64) (content.Revision, er
 // refuse re-checks, at the last moment, that the item's department may
 // publish to the account and that the content fits the platform.
 func (e *Executor) refuse(r storage.ReadyDelivery, acct *configs.Account, rev *content.Revision) string {
-	if r.Department != "" && acct.Department != r.Department {
-		if d, ok := e.cfg.Department(r.Department); !ok || !d.Office {
-			return "部门无权向该账号发布：" + acct.ID + " 不属于本部门"
-		}
+	if !e.cfg.MayPublishTo(r.Department, acct.Department) {
+		return "部门无权向该账号发布：" + acct.ID + " 不属于本部门"
 	}
 	key := refusalKey{r.RevisionID, acct.Platform, r.Kind}
 	e.mu.Lock()

@@ -31,16 +31,6 @@ type Account struct {
 	HealthCheckedAt *time.Time `json:"health_checked_at,omitempty"`
 }
 
-// InGroup reports whether the account belongs to group g.
-func (a *Account) InGroup(g string) bool {
-	for _, x := range a.Groups {
-		if x == g {
-			return true
-		}
-	}
-	return false
-}
-
 // SyncAccounts makes the accounts table match the configured accounts:
 // new ones are added, changed ones updated, and ones no longer configured
 // are kept but marked inactive, never deleted with their history.

@@ -4,6 +4,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -90,7 +91,7 @@ func matchesFilter(ds []content.Delivery, accounts []storage.Account, group, acc
 	}
 	inGroup := map[string]bool{}
 	for _, a := range accounts {
-		if group != "" && a.InGroup(group) {
+		if group != "" && slices.Contains(a.Groups, group) {
 			inGroup[a.ID] = true
 		}
 	}

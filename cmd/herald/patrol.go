@@ -134,7 +134,7 @@ func cmdTaskAdd(ctx context.Context, a *app, args []string) error {
 	if !d.After(time.Now()) {
 		return usagef("--due %s 已经过去：请写将来的截止时间", d.In(cfg.Location).Format("2006-01-02 15:04"))
 	}
-	if _, err := cfg.TargetAccounts(*to); err != nil {
+	if _, err := cfg.TargetAccounts(*to, ""); err != nil {
 		return usagef("--to：%v", err)
 	}
 	id, err := newPatrol(cfg, st, a).AddTask(ctx, *title, *url, d, *to)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -155,7 +154,7 @@ func exportAccounts(ctx context.Context, st *storage.Store, spec string) ([]stri
 	var ids []string
 	for _, acc := range all {
 		platforms[acc.ID] = acc.Platform
-		if tg.All || (tg.Group != "" && acc.InGroup(tg.Group)) || slices.Contains(tg.IDs, acc.ID) {
+		if tg.Includes(acc.ID, acc.Groups) {
 			ids = append(ids, acc.ID)
 		}
 	}
