@@ -31,6 +31,9 @@ func articlePolicy() *bluemonday.Policy {
 	p.AllowStyles("font-style").MatchingEnum("normal", "italic", "oblique").Globally()
 	p.AllowStyles("text-decoration").MatchingEnum("none", "underline", "line-through").Globally()
 	p.AllowStyles("text-indent").Matching(cssIndent).Globally()
+	// a form's grid lines (Word tables keep their borders)
+	p.AllowStyles("border").Matching(cssBorder).OnElements("table", "td", "th")
+	p.AllowStyles("border-collapse").MatchingEnum("collapse", "separate").OnElements("table")
 	p.AllowElements("section", "span", "figure", "figcaption")
 	p.AllowURLSchemes("http", "https", "mailto", "tel")
 	return p
@@ -39,6 +42,9 @@ func articlePolicy() *bluemonday.Policy {
 var (
 	// cssColor is a named colour, #rgb/#rrggbb or rgb()/rgba() of numbers.
 	cssColor = regexp.MustCompile(`^(?i)(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20}|rgba?\(\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*(,\s*(0|1|0?\.\d+)\s*)?\))$`)
+	// cssBorder is a thin line: none, or a width up to 3px, a line style
+	// and an optional colour (1px solid #000).
+	cssBorder = regexp.MustCompile(`^(?i)(none|0|(thin|medium|[0-3](\.\d+)?px)\s+(solid|dashed|dotted|double)(\s+(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20}))?)$`)
 	// cssIndent is a non-negative length such as 2em.
 	cssIndent = regexp.MustCompile(`^(0|\d{1,2}(\.\d+)?(em|px|pt|%|rem|ch))$`)
 )

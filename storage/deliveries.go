@@ -163,7 +163,7 @@ func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, no
 	if err != nil {
 		return err
 	}
-	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail); err != nil {
+	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail, string(u.From), string(u.To), u.Error); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil

@@ -85,6 +85,8 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		}
 		c.Images = append(c.Images, b)
 	}
+	warnings := []string{}
+	c.DocxWarning = func(line string) { warnings = append(warnings, line) }
 	if err := s.queue.Edit(r.Context(), actor(who), id, c); err != nil {
 		s.fail(w, err)
 		return
@@ -94,7 +96,7 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State, "revision": it.Revision.Number})
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State, "revision": it.Revision.Number, "warnings": warnings})
 }
 
 // auditLog is GET /api/v1/audit?item=ID (an item's story; the whole log for
@@ -358,6 +360,8 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 		}
 		d.Docx = b
 	}
+	warnings := []string{}
+	d.DocxWarning = func(line string) { warnings = append(warnings, line) }
 	id, err := s.queue.Add(r.Context(), actor(who), d)
 	if err != nil {
 		s.fail(w, err)
@@ -366,7 +370,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 	if s.Wake != nil {
 		s.Wake()
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "warnings": warnings})
 }
 
 func itemID(r *http.Request) (int64, bool) {

@@ -250,14 +250,23 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 			}
 			d.Broadcast = &content.Broadcast{Date: date, Unit: *bUnit, Address: *bAddress, Result: *bResult, Findings: *bFindings}
 		}
+		var warnings []string
+		d.DocxWarning = func(line string) { warnings = append(warnings, line) }
 		id, err := q.Add(ctx, actor, d)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return writeJSON(a.stdout, map[string]any{"id": id})
+			out := map[string]any{"id": id}
+			if len(warnings) > 0 {
+				out["warnings"] = warnings
+			}
+			return writeJSON(a.stdout, out)
 		}
 		fmt.Fprintln(a.stdout, id)
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "注意："+w)
+		}
 		it, err := st.Item(ctx, id)
 		if err == nil && it.State == content.ItemApproved {
 			fmt.Fprintf(a.stderr, "稿件 %d 已通过但未设定发布时间：用 herald post edit --at TIME %d 设定\n", id, id)
@@ -493,6 +502,8 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 		return usagef("没有要修改的内容：请给出 --title、--body-file、--docx、--image、--source-url 或 --at")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		var warnings []string
+		c.DocxWarning = func(line string) { warnings = append(warnings, line) }
 		if err := q.Edit(ctx, actor, id, c); err != nil {
 			return err
 		}
@@ -501,6 +512,9 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "稿件 %d 已修改为第%d版，状态：%s\n", id, it.Revision.Number, it.State.Label())
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "注意："+w)
+		}
 		return nil
 	})
 }
