@@ -440,6 +440,9 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 		if d.RetractedAt != nil {
 			state += "（已从平台删除）"
 		}
+		if d.State == content.DeliveryUnverified {
+			state += "（无法核实，请在平台后台核对）"
+		}
 		t.add(d.Account, d.Platform, state, d.URL, d.Error)
 	}
 	return t.write(w)

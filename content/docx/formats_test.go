@@ -38,10 +38,10 @@ func TestGongwenFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "青山县人民政府办公室关于做好2027年元旦春节期间安全生产工作的通知"; a.Title != want {
+	if want := "青山县人民政府办公室关于做好元旦春节期间安全生产工作的通知"; a.Title != want {
 		t.Errorf("title %q, want %q", a.Title, want)
 	}
-	if strings.Contains(a.HTML, "关于做好2027年") {
+	if strings.Contains(a.HTML, "关于做好元旦") {
 		t.Error("the title is also in the body")
 	}
 	inOrder(t, a.HTML, `<p style="text-align: center">青政办发〔2026〕12号</p>`, "<p>各乡镇人民政府，县政府各部门：</p>",
