@@ -104,6 +104,9 @@ type Store interface {
 	HasMassSend(ctx context.Context, deliveryID int64) (bool, error)
 	RecordMassSend(ctx context.Context, deliveryID int64, account string) error
 	PublishedSince(ctx context.Context, account string, t time.Time) ([]time.Time, error)
+	// PostOwner returns the delivery (and its item) that published remoteID
+	// on the account; found is false when none of herald's did.
+	PostOwner(ctx context.Context, account, remoteID string) (deliveryID, itemID int64, found bool, err error)
 }
 
 // Class sorts platform errors by what to do about them.

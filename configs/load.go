@@ -57,6 +57,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("weibo.api_base", "https://api.weibo.com")
 	v.SetDefault("weibo.timeout", "15s")
 	v.SetDefault("review.levels", defaultLevels)
+	v.SetDefault("review.allow_self_review", false)
 	v.SetDefault("delivery.workers", 32)
 	v.SetDefault("delivery.max_attempts", 8)
 	v.SetDefault("delivery.settle_window", "15m")
@@ -83,6 +84,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("patrol.workers", 8)
 	v.SetDefault("patrol.remind_before", "24h")
 	v.SetDefault("patrol.keep_text_days", 400)
+	replicaDefaults(v)
 	v.SetDefault("interaction.answer_within", 2)
 	v.SetDefault("interaction.remind_before", "4h")
 	v.SetDefault("interaction.poll", "10m")
@@ -159,6 +161,9 @@ func oneLine(s string) string {
 func (c *Config) resolveSecrets() error {
 	var err error
 	if c.Notify.Secret, err = secret("notify.secret", c.Notify.Secret, c.Notify.SecretFile, c.Notify.SecretEnv); err != nil {
+		return err
+	}
+	if err := c.Replica.resolveSecret(); err != nil {
 		return err
 	}
 	for i := range c.Accounts {

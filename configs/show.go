@@ -12,7 +12,7 @@ import (
 )
 
 // secretKeys are masked by Redacted YAML output.
-var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true, "token": true, "encoding_aes_key": true}
+var secretKeys = map[string]bool{"app_secret": true, "access_token": true, "secret": true, "token": true, "encoding_aes_key": true, "secret_access_key": true}
 
 // Mask is what a set secret is shown as.
 const Mask = "********"
@@ -90,7 +90,8 @@ func toNode(v reflect.Value) *yaml.Node {
 func isOptional(tag string) bool {
 	switch tag {
 	case "app_secret_file", "app_secret_env", "access_token_file", "access_token_env",
-		"app_id", "type", "uid", "token_expires", "link_url", "department":
+		"app_id", "type", "uid", "token_expires", "link_url", "department",
+		"secret_access_key_file", "secret_access_key_env":
 		return true
 	}
 	return false

@@ -73,6 +73,9 @@ func (c *Config) Validate() error {
 	if err := c.validateNotify(); err != nil {
 		return err
 	}
+	if err := c.Replica.Validate(); err != nil {
+		return err
+	}
 	if err := c.validateReview(); err != nil {
 		return err
 	}

@@ -4,9 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -23,7 +21,13 @@ type Document struct {
 	IndexNumber   string // 索引号
 	WrittenDate   string // 成文日期, YYYY-MM-DD
 	PublishedDate string // 发布日期, YYYY-MM-DD
-	Body          string // paragraphs separated by "\n"
+	Body          string // paragraphs separated by "\n"; "" when NoText
+	// NoText says why a document has no text: NoTextPicture or
+	// NoTextAttachment; "" for a document with text.
+	NoText string
+	// Attachments are the names of the files (or pictures) a document
+	// without text consists of.
+	Attachments []string
 }
 
 // Hash identifies the document's content: a changed page has a new hash.
@@ -33,211 +37,198 @@ func (d *Document) Hash() string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
+	if len(d.Attachments) > 0 {
+		h.Write([]byte(strings.Join(d.Attachments, "\n")))
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // errNotADocument is a page without a title or text.
 var errNotADocument = errors.New("no document title or text found on the page")
 
-// Labels of the 信息公开 table (and of "label：value" lines) by field.
-var infoLabels = []struct {
-	field  string
-	labels []string
-}{
-	{"index", []string{"索引号", "索 引 号", "索引"}},
-	{"issuer", []string{"发文机关", "发布机构", "发文单位", "发文机构", "制发机关", "发布单位", "信息来源", "来源单位"}},
-	{"number", []string{"文号", "发文字号", "文件编号", "发文编号", "文 号"}},
-	{"written", []string{"成文日期", "成文时间", "印发日期", "发文日期"}},
-	{"published", []string{"发布日期", "发布时间", "公开日期", "公开时间", "生成日期"}},
-	{"title", []string{"标题", "名称", "文件名称", "标 题", "名 称"}},
+// errSoftNotFound is a page that answers 200 but says the document is not
+// there (「提示信息… 页面不存在」).
+var errSoftNotFound = errors.New("the page says the document does not exist")
+
+// Why a document has no text.
+const (
+	NoTextPicture    = "picture"    // the content is a picture (a 图解)
+	NoTextAttachment = "attachment" // the content is an attached file
+)
+
+// softNotFound are the messages of error pages served with HTTP 200.
+var softNotFound = []string{"页面不存在", "页面已删除", "信息不存在", "文章不存在", "内容不存在", "该信息已删除", "已被删除", "已经删除",
+	"找不到您要访问的页面", "找不到该页面", "找不到页面", "您访问的页面", "您所访问的页面", "页面没有找到", "页面未找到", "无法找到该页",
+	"Page Not Found", "page not found", "404 Not Found", "错误页面", "访问出错", "栏目不存在"}
+
+// saysNotFound reports whether a short page is an error message.
+func saysNotFound(s string) bool {
+	if utf8.RuneCountInString(s) >= 400 {
+		return false
+	}
+	for _, m := range softNotFound {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return strings.TrimSpace(s) == "404"
 }
 
-// docNumberRe is a 文号: issuer's short name, the year in brackets, a number.
-var docNumberRe = regexp.MustCompile(`[\p{Han}A-Za-z]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号`)
+// minText is the fewest characters of text a document can have.
+const minText = 20
 
-// parseDocument reads a document page: the meta tags of 《政府网站发展指引》
-// (ArticleTitle, PubDate, ContentSource), the 信息公开 table, the heading,
-// and the body text; a 文号 found only in the text is taken from there.
+// parseDocument reads a document page. The document's container is found
+// first (the content systems' own, else the block with the most text);
+// the 信息公开 table and the labelled lines outside it give the fields, the
+// signature and heading what the table lacks; the meta tags of
+// 《政府网站发展指引》 (ArticleTitle, PubDate, ContentSource) come last,
+// because they are what content systems fill in by default.
 func parseDocument(p *page) (*Document, error) {
 	root, err := html.Parse(strings.NewReader(p.Body))
 	if err != nil {
 		return nil, err
 	}
-	d := &Document{URL: p.URL.String()}
+	d := &Document{URL: canonicalURL(root, p.URL).String()}
 	meta := map[string]string{}
 	var title, h1 string
-	var cells []string
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Meta:
-				if name := strings.ToLower(attr(n, "name")); name != "" {
-					if _, ok := meta[name]; !ok {
-						meta[name] = clean(attr(n, "content"))
-					}
+	walkElements(root, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.Meta:
+			if name := strings.ToLower(attr(n, "name")); name != "" {
+				if _, ok := meta[name]; !ok {
+					meta[name] = clean(attr(n, "content"))
 				}
-			case atom.Title:
-				title = clean(textOf(n))
-			case atom.H1, atom.H2:
-				if h1 == "" && !isChrome(n) {
-					h1 = clean(textOf(n))
-				}
-			case atom.Td, atom.Th, atom.Li, atom.Dt, atom.Dd, atom.Span, atom.P, atom.Label, atom.B, atom.Strong:
-				if t := clean(textOf(n)); t != "" && utf8.RuneCountInString(t) <= 120 {
-					cells = append(cells, t)
-				}
-			case atom.Script, atom.Style:
-				return
 			}
+		case atom.Title:
+			if title == "" {
+				title = clean(textOf(n))
+			}
+		case atom.H1, atom.H2:
+			if h1 == "" && !isChrome(n) {
+				h1 = clean(textOf(n))
+			}
+			return false
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(root)
+		return !isChrome(n)
+	})
+	return readDocument(root, d, meta, title, h1, findContent(root), true)
+}
 
-	info := readInfoTable(cells)
-	d.IndexNumber = info["index"]
-	d.Issuer = firstOf(meta["contentsource"], info["issuer"])
-	d.DocNumber = normalizeDocNumber(info["number"])
-	d.WrittenDate = normalizeDate(info["written"])
-	d.PublishedDate = firstOf(normalizeDate(info["published"]), normalizeDate(meta["pubdate"]))
-	d.Title = firstOf(meta["articletitle"], info["title"], h1, siteTitle(title))
-
-	body := bodyNode(root)
+// readDocument reads the fields and text of a page whose content is body.
+func readDocument(root *html.Node, d *Document, meta map[string]string, title, h1 string, body *content, retry bool) (*Document, error) {
+	var lines []string
 	if body != nil {
-		d.Body = paragraphs(body)
+		if t := body.text(); t != "" {
+			lines = strings.Split(t, "\n")
+		}
 	}
-	if d.Title == "" || utf8.RuneCountInString(d.Body) < 20 {
+	info := readInfo(infoCells(root, body))
+
+	d.Title = firstOf(meta["articletitle"], info["title"], h1, siteTitle(title))
+	if d.Title == "" {
 		return nil, errNotADocument
 	}
-	d.fillFromText()
+	if saysNotFound(strings.Join(append([]string{d.Title}, lines...), "\n")) {
+		return nil, errSoftNotFound
+	}
+	d.Body = strings.Join(lines, "\n")
+	if textLength(lines) < minText {
+		// A picture (图解) or an attached file is the whole content: the
+		// document has no text; say so, never take the biggest block of
+		// the page instead.
+		var pics, files []string
+		if body != nil {
+			pics, files = body.media(root)
+		}
+		switch {
+		case len(files) > 0:
+			d.NoText, d.Attachments = NoTextAttachment, files
+		case len(pics) > 0:
+			d.NoText, d.Attachments = NoTextPicture, pics
+		case retry && body != nil && body.known:
+			// an unused container of the template: the text is elsewhere
+			if n := scoredBody(root); n != nil {
+				return readDocument(root, d, meta, title, h1, &content{nodes: []*html.Node{n}}, false)
+			}
+			return nil, errNotADocument
+		default:
+			return nil, errNotADocument
+		}
+		d.Body = ""
+		lines = nil
+	}
+
+	d.IndexNumber = info["index"]
+	d.DocNumber = docNumber(info["number"])
+	if d.DocNumber == "" {
+		d.DocNumber = textDocNumber(lines, d.Title)
+	}
+	signer, signed := signature(lines)
+	d.Issuer = firstOf(issuerOf(info["issuer"]), signer, headingIssuer(d.Title), issuerOf(info["source"]), issuerOf(meta["contentsource"]))
+	d.WrittenDate = firstOf(normalizeDate(info["written"]), signed, adopted(lines, h1))
+	d.PublishedDate = firstOf(normalizeDate(info["published"]), normalizeDate(info["date"]), normalizeDate(meta["pubdate"]),
+		normalizeDate(meta["publishdate"]), normalizeDate(meta["maketime"]))
 	return d, nil
 }
 
-// readInfoTable finds "label value" pairs in the page's cells: a cell that
-// is a label followed by the cell holding its value, or "label：value".
-func readInfoTable(cells []string) map[string]string {
-	out := map[string]string{}
-	for i, c := range cells {
-		for _, f := range infoLabels {
-			if out[f.field] != "" {
-				continue
-			}
-			for _, l := range f.labels {
-				rest, ok := strings.CutPrefix(c, l)
-				if !ok {
-					continue
-				}
-				rest = strings.TrimSpace(rest)
-				hadColon := strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":")
-				rest = strings.TrimSpace(strings.TrimLeft(rest, "：: "))
-				switch {
-				case rest != "" && hadColon:
-					out[f.field] = cutAtNextLabel(rest)
-				case rest == "" && i+1 < len(cells) && !isLabel(cells[i+1]):
-					out[f.field] = cells[i+1]
-				}
-				break
-			}
-		}
-	}
-	return out
-}
-
-// cutAtNextLabel ends a value at a following label on the same line
-// ("索引号：… 发文机关：…" in one cell).
-func cutAtNextLabel(s string) string {
-	end := len(s)
-	for _, f := range infoLabels {
-		for _, l := range f.labels {
-			for _, sep := range []string{"：", ":"} {
-				if i := strings.Index(s, l+sep); i > 0 && i < end {
-					end = i
-				}
-			}
-		}
-	}
-	return strings.TrimSpace(s[:end])
-}
-
-func isLabel(s string) bool {
-	s = strings.TrimRight(s, "：: ")
-	for _, f := range infoLabels {
-		for _, l := range f.labels {
-			if s == l {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// fillFromText takes what the page's markup did not give from the text: the
-// 文号 (in the opening lines), and the issuer and date of the signature.
-func (d *Document) fillFromText() {
-	lines := strings.Split(d.Body, "\n")
-	if d.DocNumber == "" {
-		for i, l := range lines {
-			if i >= 8 {
-				break
-			}
-			if m := docNumberRe.FindString(l); m != "" {
-				d.DocNumber = normalizeDocNumber(m)
-				break
-			}
-		}
-	}
-	if d.DocNumber == "" {
-		if m := docNumberRe.FindString(d.Title); m != "" {
-			d.DocNumber = normalizeDocNumber(m)
-		}
-	}
-	// The signature: the issuer's name, then the date, near the end.
-	for i := len(lines) - 1; i >= 0 && i >= len(lines)-6; i-- {
-		date := normalizeDate(lines[i])
-		if date == "" || utf8.RuneCountInString(lines[i]) > 16 {
+// textLength counts the characters of text, attachment and picture labels
+// (附件：, 相关文件) left out.
+func textLength(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		if attachmentLine.MatchString(l) {
 			continue
 		}
-		if d.WrittenDate == "" {
-			d.WrittenDate = date
-		}
-		if d.Issuer == "" && i > 0 && utf8.RuneCountInString(lines[i-1]) <= 40 && orgSuffix.MatchString(lines[i-1]) {
-			d.Issuer = lines[i-1]
-		}
-		break
+		n += utf8.RuneCountInString(l)
 	}
+	return n
 }
 
-var orgSuffix = regexp.MustCompile(`(人民政府|办公室|委员会|局|厅|委|办|院|中心|政府|街道办事处)$`)
+// attachmentLine is a line naming attachments rather than saying anything.
+var attachmentLine = regexp.MustCompile(`^(附件|相关附件|相关文件|附件下载|下载附件|点击下载|图片|图解)\d*[：:]?|(?i)\.(pdf|docx?|wps|xlsx?|ofd|zip|rar|jpe?g|png|gif)$`)
 
-var dateRe = regexp.MustCompile(`((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})`)
-
-// normalizeDate turns 2026年11月10日, 2026-11-10 09:30, 2026/11/10 into
-// 2026-11-10; "" when s holds no date.
-func normalizeDate(s string) string {
-	m := dateRe.FindStringSubmatch(s)
-	if m == nil {
-		return ""
+// textDocNumber is a 文号 standing on a line of its own among the text's
+// opening lines (a 文号 inside a sentence is one the text cites), or at the
+// end of the title.
+func textDocNumber(lines []string, title string) string {
+	for i, l := range lines {
+		if i >= 10 {
+			break
+		}
+		if utf8.RuneCountInString(l) > 40 {
+			continue // a sentence: a 文号 in it is one the text cites
+		}
+		cand := l
+		if strings.HasSuffix(l, "令") && i+1 < len(lines) {
+			cand = l + lines[i+1] // 中华人民共和国主席令 / 第六十五号
+		}
+		if n := docNumber(cand); n != "" && utf8.RuneCountInString(strings.Join(strings.Fields(cand), "")) <= utf8.RuneCountInString(n)+2 {
+			return n
+		}
 	}
-	y, _ := strconv.Atoi(m[1])
-	mo, _ := strconv.Atoi(m[2])
-	da, _ := strconv.Atoi(m[3])
-	if mo < 1 || mo > 12 || da < 1 || da > 31 {
-		return ""
+	t := strings.TrimRight(title, "）)")
+	if n := docNumber(t); n != "" && strings.HasSuffix(strings.Join(strings.Fields(t), ""), n) {
+		return n
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, mo, da)
+	return ""
 }
 
-// normalizeDocNumber writes a 文号's year brackets as 〔〕 and drops spaces.
-func normalizeDocNumber(s string) string {
-	s = strings.Join(strings.Fields(s), "")
-	r := strings.NewReplacer("[", "〔", "［", "〔", "(", "〔", "（", "〔", "【", "〔", "]", "〕", "］", "〕", ")", "〕", "）", "〕", "】", "〕")
-	if m := docNumberRe.FindString(s); m != "" {
-		return r.Replace(m)
+// adopted is the date of 「（2007年6月29日…通过）」 under a heading.
+func adopted(lines []string, heading string) string {
+	for i, l := range append([]string{heading}, lines...) {
+		if i > 12 {
+			break
+		}
+		if m := adoptedDate.FindStringSubmatch(l); m != nil {
+			return normalizeDate(m[1])
+		}
+		if j := strings.IndexAny(l, "（("); j > 0 {
+			if m := adoptedDate.FindStringSubmatch(l[j:]); m != nil {
+				return normalizeDate(m[1])
+			}
+		}
 	}
-	return s
+	return ""
 }
 
 // siteTitle strips the site's name from a <title> ("标题_青山县人民政府").
@@ -284,104 +275,4 @@ func joinCJK(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// contentHints are ids and classes county sites give the document text.
-var contentHints = regexp.MustCompile(`(?i)(zoom|trs_editor|trs_paper|custom_unionstyle|article|content|detail|wenzhang|zw|view|text|main_?txt|con)`)
-
-// bodyNode finds the element holding the document's text: the one with the
-// most text in its own paragraphs, preferring the usual content ids.
-func bodyNode(root *html.Node) *html.Node {
-	var best *html.Node
-	bestScore := 0
-	var walk func(n *html.Node, inChrome bool)
-	walk = func(n *html.Node, inChrome bool) {
-		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
-			return
-		}
-		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Nav, atom.Header, atom.Footer, atom.Head:
-				return
-			}
-			if isChrome(n) {
-				inChrome = true
-			}
-		}
-		if !inChrome && (n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.Article || n.DataAtom == atom.Section || n.DataAtom == atom.Body) {
-			score := 0
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type == html.ElementNode && (c.DataAtom == atom.P || c.DataAtom == atom.Div || c.DataAtom == atom.Font || c.DataAtom == atom.Span) {
-					if c.DataAtom == atom.Div && hasBlockChild(c) {
-						continue
-					}
-					score += utf8.RuneCountInString(clean(textOf(c)))
-				} else if c.Type == html.TextNode {
-					score += utf8.RuneCountInString(strings.TrimSpace(c.Data))
-				}
-			}
-			if contentHints.MatchString(attr(n, "class")) || contentHints.MatchString(attr(n, "id")) {
-				score = score * 3 / 2
-			}
-			if score > bestScore {
-				best, bestScore = n, score
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, inChrome)
-		}
-	}
-	walk(root, false)
-	return best
-}
-
-func hasBlockChild(n *html.Node) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (c.DataAtom == atom.Div || c.DataAtom == atom.P || c.DataAtom == atom.Table) {
-			return true
-		}
-	}
-	return false
-}
-
-// paragraphs is n's text with one line per block (p, div, br, li, tr).
-func paragraphs(n *html.Node) string {
-	var lines []string
-	var cur strings.Builder
-	flush := func() {
-		if t := clean(cur.String()); t != "" {
-			lines = append(lines, t)
-		}
-		cur.Reset()
-	}
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			cur.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style:
-				return
-			case atom.Br:
-				flush()
-				return
-			}
-		}
-		block := n.Type == html.ElementNode && (n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.Li || n.DataAtom == atom.Tr ||
-			n.DataAtom == atom.H1 || n.DataAtom == atom.H2 || n.DataAtom == atom.H3 || n.DataAtom == atom.H4 || n.DataAtom == atom.Table)
-		if block {
-			flush()
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if block {
-			flush()
-		}
-	}
-	walk(n)
-	flush()
-	return strings.Join(lines, "\n")
 }

@@ -85,7 +85,7 @@ func draftTitleOf(t string) string {
 func summaryOf(lines []string, title string) string {
 	var first string
 	for _, l := range lines {
-		if l == title || strings.HasSuffix(l, "：") || strings.HasSuffix(l, ":") || docNumberRe.MatchString(l) && utf8.RuneCountInString(l) < 30 {
+		if l == title || strings.HasSuffix(l, "：") || strings.HasSuffix(l, ":") || docNumber(l) != "" && utf8.RuneCountInString(l) < 30 {
 			continue
 		}
 		if topHeading.MatchString(l) || subHeading.MatchString(l) {

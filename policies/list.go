@@ -16,36 +16,59 @@ import (
 // errNotAList is a source page in which herald finds no list of documents.
 var errNotAList = errors.New("no list of document links found on the page")
 
-// chrome names the parts of a page around the list: navigation, header,
-// footer, pager, breadcrumbs, side columns.
-var chrome = regexp.MustCompile(`(?i)(^|[-_ ])(nav|navbar|menu|header|head|top|footer|foot|bottom|page|pages|pager|paging|pagination|pagenav|breadcrumb|crumb|crumbs|position|location|dqwz|weizhi|sidebar|side|left|share|friend|links|copyright|banner|search|tool|tools)([-_ 0-9]|$)`)
-
 // attachment is a file linked from a list (a scanned PDF, a Word copy):
 // herald reads the document's web page, not its attachments.
 var attachment = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|7z|jpe?g|png|gif)$`)
 
-// notChrome are class and id names of the content itself, which may share
-// a word with the chrome (pages_content, page-article, list-left).
-var notChrome = regexp.MustCompile(`(?i)(content|article|detail|zoom|text|list|main|body|editor|info)`)
-
-// isChrome reports whether n is navigation, header, footer, pager, side
-// column or the like, by its class names and id.
-func isChrome(n *html.Node) bool {
-	for _, tok := range append(strings.Fields(attr(n, "class")), attr(n, "id")) {
-		if tok != "" && chrome.MatchString(tok) && !notChrome.MatchString(tok) {
-			return true
-		}
-	}
-	return false
-}
-
 // pagerText is link text of a pager or a "more" link, never a document.
 var pagerText = regexp.MustCompile(`^(首页|尾页|末页|上一页|下一页|上页|下页|前一页|后一页|更多|更多>>|返回|返回顶部|打印|关闭|[0-9]+|[<>«»‹›]+|\.\.\.)$`)
 
+// listError is a source page in which herald finds no list of documents;
+// scriptDrawn when the page draws its list with a script (nothing to read
+// in its HTML), with the feed and 信息公开目录 links the page offers.
+type listError struct {
+	scriptDrawn     bool
+	feed, catalogue string
+}
+
+func (e *listError) Error() string {
+	if e.scriptDrawn {
+		return "the list is drawn by a script: no document links in the page's HTML"
+	}
+	return errNotAList.Error()
+}
+
+func (e *listError) Unwrap() error { return errNotAList }
+
+// listProblem words a list page's error for a clerk, in one line.
+func listProblem(err error, withPattern bool) string {
+	var le *listError
+	switch {
+	case withPattern:
+		return "页面上没有符合 link_pattern 的文件链接"
+	case errors.As(err, &le) && le.scriptDrawn:
+		var use []string
+		if le.feed != "" {
+			use = append(use, "该网站的 RSS 订阅（"+le.feed+"）")
+		}
+		if le.catalogue != "" {
+			use = append(use, "信息公开目录页面（"+le.catalogue+"）")
+		}
+		if len(use) == 0 {
+			use = []string{"该栏目的 RSS 订阅地址", "网站的信息公开目录页面"}
+		}
+		return "页面上的列表由脚本生成，网页本身没有文件链接（link_pattern 也读不到），请改用" + strings.Join(use, "或") + "作为来源"
+	}
+	return "页面上找不到政策文件列表（请检查网址，或用 link_pattern 指定文件链接）"
+}
+
 // listLinks returns the document links of a list page: the links inside
 // the page's list (not its navigation, pager or footer), on the source's
-// own host, in page order, each once. With pattern set, every link on the
-// host whose absolute URL matches it is taken instead.
+// own host, in page order, each once (tracking queries such as ?from=list
+// dropped). Lists kept inside an HTML comment, and hanweb's lists kept as
+// records in a <script type="text/xml"> data store, are read too. With
+// pattern set, every link on the host whose absolute URL matches it is
+// taken instead.
 func listLinks(p *page, pattern *regexp.Regexp) ([]*url.URL, error) {
 	if isFeed(p) {
 		return feedLinks(p)
@@ -60,30 +83,67 @@ func listLinks(p *page, pattern *regexp.Regexp) ([]*url.URL, error) {
 		text      string
 	}
 	var cands []cand
-	var walk func(n *html.Node, inChrome bool)
-	walk = func(n *html.Node, inChrome bool) {
-		if n.Type == html.ElementNode {
+	var walk func(n *html.Node, inChrome bool, forced *html.Node)
+	// inner parses HTML kept as text (a comment, a script data store) under
+	// a node of its own, so that its links share one container.
+	inner := func(src string, inChrome bool, forced bool) {
+		holder := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+		nodes, err := html.ParseFragment(strings.NewReader(src), holder)
+		if err != nil {
+			return
+		}
+		for _, c := range nodes {
+			holder.AppendChild(c)
+		}
+		var f *html.Node
+		if forced {
+			f = holder
+		}
+		walk(holder, inChrome, f)
+	}
+	walk = func(n *html.Node, inChrome bool, forced *html.Node) {
+		switch n.Type {
+		case html.CommentNode:
+			if strings.Contains(n.Data, "<a") || strings.Contains(n.Data, "<A") {
+				inner(n.Data, inChrome, false)
+			}
+			return
+		case html.ElementNode:
+			if n.DataAtom == atom.Script {
+				if t := rawText(n); dataStore.MatchString(t) {
+					inner(cdata.ReplaceAllString(t, ""), inChrome, true)
+				}
+				return
+			}
 			switch n.DataAtom {
-			case atom.Nav, atom.Header, atom.Footer, atom.Aside, atom.Script, atom.Style, atom.Noscript:
+			case atom.Nav, atom.Header, atom.Footer, atom.Aside, atom.Style, atom.Noscript:
 				inChrome = true
 			}
 			if isChrome(n) {
 				inChrome = true
 			}
 			if n.DataAtom == atom.A {
-				u := resolve(p.URL, attr(n, "href"))
+				href := attr(n, "href")
+				if strings.Contains(href, "{{") || strings.Contains(href, "${") || strings.Contains(href, "<%") {
+					return // a script's template
+				}
+				u := resolve(p.URL, href)
 				if u != nil && (pattern != nil || !inChrome) {
-					cands = append(cands, cand{u, container(n), strings.TrimSpace(textOf(n))})
+					box := forced
+					if box == nil {
+						box = container(n)
+					}
+					cands = append(cands, cand{stripTracking(u), box, strings.TrimSpace(textOf(n))})
 				}
 				return
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, inChrome)
+			walk(c, inChrome, forced)
 		}
 	}
-	walk(doc, false)
-	seen := map[string]bool{p.URL.String(): true}
+	walk(doc, false, nil)
+	seen := map[string]bool{p.URL.String(): true, stripTracking(p.URL).String(): true}
 	var out []*url.URL
 	add := func(u *url.URL) {
 		if !seen[u.String()] {
@@ -115,7 +175,7 @@ func listLinks(p *page, pattern *regexp.Regexp) ([]*url.URL, error) {
 		}
 	}
 	if best == nil || score[best] < 2 {
-		return nil, errNotAList
+		return nil, whyNoList(doc, p.URL)
 	}
 	for _, c := range cands {
 		if c.container == best && documentLike(p.URL, c.u, c.text) {
@@ -123,6 +183,58 @@ func listLinks(p *page, pattern *regexp.Regexp) ([]*url.URL, error) {
 		}
 	}
 	return out, nil
+}
+
+var (
+	// dataStore is hanweb's list kept in a <script type="text/xml">.
+	dataStore = regexp.MustCompile(`<datastore>|<recordset>|<record>`)
+	cdata     = regexp.MustCompile(`<!\[CDATA\[|\]\]>`)
+	// listScript is a script that fetches or draws a list in the browser.
+	listScript   = regexp.MustCompile(`\$\.ajax|\$\.get|\$\.post|\.getJSON|fetch\(|XMLHttpRequest|axios|\.load\(|dataproxy|laypage|template\(|artTemplate|new Vue|createApp|jsrender|\.innerHTML\s*[+]?=|\.html\(|\.append\(`)
+	templateType = regexp.MustCompile(`(?i)^text/(html|template|x-template|x-handlebars-template|x-jsrender|x-tmpl)`)
+)
+
+// whyNoList tells a page without a list from one whose list a script
+// draws, and finds the page's feed and 信息公开目录 links to suggest.
+func whyNoList(doc *html.Node, base *url.URL) error {
+	e := &listError{}
+	walkAll(doc, func(n *html.Node) {
+		switch n.DataAtom {
+		case atom.Script:
+			if templateType.MatchString(attr(n, "type")) || listScript.MatchString(rawText(n)) {
+				e.scriptDrawn = true
+			}
+		case atom.Link:
+			if t := strings.ToLower(attr(n, "type")); e.feed == "" && (strings.Contains(t, "rss") || strings.Contains(t, "atom")) {
+				if u := resolve(base, attr(n, "href")); u != nil {
+					e.feed = u.String()
+				}
+			}
+		case atom.A:
+			t := clean(textOf(n))
+			u := resolve(base, attr(n, "href"))
+			if u == nil || u.Path == base.Path {
+				return
+			}
+			if e.feed == "" && (strings.EqualFold(t, "RSS") || strings.Contains(t, "RSS订阅") || strings.HasSuffix(strings.ToLower(u.Path), ".xml") && strings.Contains(strings.ToLower(u.Path), "rss")) {
+				e.feed = u.String()
+			}
+			if e.catalogue == "" && strings.Contains(t, "信息公开目录") {
+				e.catalogue = u.String()
+			}
+		}
+	})
+	return e
+}
+
+// walkAll calls f for every element below n, scripts included.
+func walkAll(n *html.Node, f func(*html.Node)) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			f(c)
+		}
+		walkAll(c, f)
+	}
 }
 
 // documentLike is a link that can be a document of the list: on the same
@@ -251,7 +363,18 @@ func feedLinks(p *page) ([]*url.URL, error) {
 		out = append(out, u)
 	}
 	if len(out) == 0 {
-		return nil, errNotAList
+		return nil, &listError{}
 	}
 	return out, nil
+}
+
+// rawText is the text of a script element as written.
+func rawText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
 }

@@ -7,8 +7,11 @@
 // feed) and the document pages its list links to on the same host. A
 // redirect to another host is refused. Requests go one at a time with a
 // pause between them, a timeout and a User-Agent naming herald. A document
-// is stored once per URL; a changed page updates it; a source or document
-// that cannot be read is reported and leaves what is stored untouched.
+// is stored once, known by its canonical URL (the page's rel=canonical, or
+// its address without tracking queries such as ?from=list), its 索引号 or
+// its 文号; a changed page updates it; a source or document that cannot be
+// read, or a page that has lost the fields the document had (an error page
+// served with HTTP 200), is reported and leaves what is stored untouched.
 package policies
 
 import (
@@ -66,8 +69,12 @@ type Result struct {
 	Updated   []int64
 	Unchanged int
 	// Problems are one line each, in plain Chinese: a source that cannot be
-	// read or is not a list, a document that cannot be read.
+	// read or is not a list, a document that cannot be read, a page refused
+	// because it lost what the stored document had.
 	Problems []string
+	// Notes are one line each, in plain Chinese, about documents stored
+	// as they are: a page whose content is only a picture or a file.
+	Notes []string
 }
 
 // Sync reads every source and every document its list links to. Problems
@@ -75,12 +82,16 @@ type Result struct {
 // error is only for the store failing or ctx ending.
 func (s *Syncer) Sync(ctx context.Context) (*Result, error) {
 	res := &Result{}
+	known, err := s.knownPolicies(ctx)
+	if err != nil {
+		return res, err
+	}
 	for _, src := range s.cfg.Policies.Sources {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		res.Sources++
-		if err := s.syncSource(ctx, src, res); err != nil {
+		if err := s.syncSource(ctx, src, known, res); err != nil {
 			return res, err
 		}
 	}
@@ -89,10 +100,13 @@ func (s *Syncer) Sync(ctx context.Context) (*Result, error) {
 	for _, p := range res.Problems {
 		s.log.Warn("policy sync problem", "problem", p)
 	}
+	for _, n := range res.Notes {
+		s.log.Info("policy sync note", "note", n)
+	}
 	return res, nil
 }
 
-func (s *Syncer) syncSource(ctx context.Context, src configs.PolicySource, res *Result) error {
+func (s *Syncer) syncSource(ctx context.Context, src configs.PolicySource, known *knownPolicies, res *Result) error {
 	base, err := url.Parse(src.URL)
 	if err != nil {
 		res.Problems = append(res.Problems, fmt.Sprintf("政策来源 %s：网址无效", src.URL))
@@ -113,11 +127,7 @@ func (s *Syncer) syncSource(ctx context.Context, src configs.PolicySource, res *
 	}
 	links, err := listLinks(list, pattern)
 	if err != nil {
-		what := "页面上找不到政策文件列表（请检查网址，或用 link_pattern 指定文件链接）"
-		if pattern != nil {
-			what = "页面上没有符合 link_pattern 的文件链接"
-		}
-		res.Problems = append(res.Problems, fmt.Sprintf("政策来源 %s：%s，已保存的政策不变", src.URL, what))
+		res.Problems = append(res.Problems, fmt.Sprintf("政策来源 %s：%s，已保存的政策不变", src.URL, listProblem(err, pattern != nil)))
 		return nil
 	}
 	for _, u := range links {
@@ -134,23 +144,16 @@ func (s *Syncer) syncSource(ctx context.Context, src configs.PolicySource, res *
 			continue
 		}
 		doc, err := parseDocument(pg)
-		if err != nil {
+		switch {
+		case errors.Is(err, errSoftNotFound):
+			res.Problems = append(res.Problems, fmt.Sprintf("政策文件 %s：页面提示文件不存在或已删除（网站仍答复正常），已保存的版本不变", u))
+			continue
+		case err != nil:
 			res.Problems = append(res.Problems, fmt.Sprintf("政策文件 %s：页面上找不到文件标题或正文", u))
 			continue
 		}
-		id, change, err := s.st.SavePolicy(ctx, storage.Policy{URL: doc.URL, Source: src.URL, Title: doc.Title, Issuer: doc.Issuer,
-			DocNumber: doc.DocNumber, IndexNumber: doc.IndexNumber, WrittenDate: doc.WrittenDate, PublishedDate: doc.PublishedDate,
-			Body: doc.Body, ContentHash: doc.Hash()})
-		if err != nil {
+		if err := s.save(ctx, src, doc, known, res); err != nil {
 			return err
-		}
-		switch change {
-		case storage.PolicyNew:
-			res.New = append(res.New, id)
-		case storage.PolicyUpdated:
-			res.Updated = append(res.Updated, id)
-		default:
-			res.Unchanged++
 		}
 	}
 	return nil

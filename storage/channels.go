@@ -137,3 +137,17 @@ func (s *Store) ForgetMassSend(ctx context.Context, deliveryID int64) error {
 	}
 	return nil
 }
+
+// PostOwner returns the delivery (and its item) that published remoteID on
+// an account; found is false when no delivery of herald's did.
+func (s *Store) PostOwner(ctx context.Context, account, remoteID string) (deliveryID, itemID int64, found bool, err error) {
+	err = s.w.queryRow(ctx, `SELECT id, item_id FROM deliveries WHERE account_id = ? AND remote_id = ? AND state = 'published'
+ORDER BY id LIMIT 1`, []any{account, remoteID}, &deliveryID, &itemID)
+	if errors.Is(err, ErrNotFound) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("storage: owner of post %s: %w", remoteID, err)
+	}
+	return deliveryID, itemID, true, nil
+}

@@ -54,6 +54,9 @@ type Store struct {
 	stmts    stmtCache
 	images   imageCache
 	w        *writer // the delivery path's writes (writer.go)
+	// noAutoCheckpoint: the replicator checkpoints, this store's
+	// connections never do (WithoutAutoCheckpoint).
+	noAutoCheckpoint bool
 }
 
 // Option adjusts a Store.
@@ -61,6 +64,11 @@ type Option func(*Store)
 
 // WithClock makes the store stamp rows with now() instead of the wall clock (tests).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithoutAutoCheckpoint turns SQLite's automatic checkpoints off on every
+// connection of the store: the replicator (package replica) checkpoints the
+// WAL itself once it has read it, as Litestream requires.
+func WithoutAutoCheckpoint() Option { return func(s *Store) { s.noAutoCheckpoint = true } }
 
 // Open opens (creating if needed) the store in dataDir: dataDir/herald.db and
 // dataDir/media, and migrates the schema.
@@ -86,8 +94,16 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 	if err := ownerOnly(path); err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
+	s := &Store{path: path, mediaDir: mediaDir, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
+	if s.noAutoCheckpoint {
+		pragmas = append(pragmas, "wal_autocheckpoint(0)")
+	}
+	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -103,10 +119,7 @@ func OpenFile(ctx context.Context, path, mediaDir string, opts ...Option) (*Stor
 	// against 40 MB with two, no faster. The delivery path has its own
 	// connection (writer.go).
 	db.SetMaxIdleConns(2)
-	s := &Store{db: db, path: path, mediaDir: mediaDir, now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
+	s.db = db
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -168,7 +168,7 @@ func (o deliveryOp) apply(ctx context.Context, tx txn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail); err != nil {
+	if _, err := ins.ExecContext(ctx, ts(now), actor, "delivery", itemID, revID, account, detail, string(u.From), string(u.To), u.Error); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil

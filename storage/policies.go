@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,10 +22,18 @@ type Policy struct {
 	WrittenDate   string // 成文日期, YYYY-MM-DD or ""
 	PublishedDate string // 发布日期, YYYY-MM-DD or ""
 	Body          string // the document's text, paragraphs separated by "\n"
-	ContentHash   string
-	FirstSeenAt   time.Time
-	UpdatedAt     time.Time
-	CheckedAt     time.Time
+	// NoText is why the document has no text: "picture" (a 图解 page) or
+	// "attachment" (the document is an attached file); "" otherwise.
+	NoText string
+	// Attachments are the names of the files or pictures of a document
+	// without text.
+	Attachments []string
+	// Aliases are other addresses the document was read at.
+	Aliases     []string
+	ContentHash string
+	FirstSeenAt time.Time
+	UpdatedAt   time.Time
+	CheckedAt   time.Time
 }
 
 // Policy changes reported by SavePolicy.
@@ -33,10 +43,13 @@ const (
 	PolicyUnchanged = "unchanged"
 )
 
-// SavePolicy stores a document read from the site, once per URL: a new URL
-// is inserted, a known one is updated only when its ContentHash changed
-// (the time it was checked is always recorded). It returns the policy's id
-// and which of PolicyNew, PolicyUpdated, PolicyUnchanged happened.
+// SavePolicy stores a document read from the site: with p.ID set it updates
+// that policy (the caller matched the document to it by canonical URL, 文号
+// or 索引号; its URL stays), else it stores the document once per URL. A
+// new document is inserted, a known one is updated only when its
+// ContentHash changed (the time it was checked is always recorded). It
+// returns the policy's id and which of PolicyNew, PolicyUpdated,
+// PolicyUnchanged happened.
 func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error) {
 	if p.URL == "" || p.ContentHash == "" {
 		return 0, "", errors.New("storage: save policy: url and content hash are required")
@@ -44,14 +57,32 @@ func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error)
 	now := ts(s.now())
 	var id int64
 	change := PolicyUnchanged
+	attachments := strings.Join(p.Attachments, "\n")
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var hash string
-		err := tx.QueryRowContext(ctx, "SELECT id, content_hash FROM policies WHERE url = ?", p.URL).Scan(&id, &hash)
+		var err error
+		if p.ID != 0 {
+			var url, aliases string
+			err = tx.QueryRowContext(ctx, "SELECT id, content_hash, url, aliases FROM policies WHERE id = ?", p.ID).Scan(&id, &hash, &url, &aliases)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("policy %d: %w", p.ID, ErrNotFound)
+			}
+			if err == nil && p.URL != url && !slices.Contains(strings.Split(aliases, "\n"), p.URL) {
+				// read at another address: remember it
+				if _, err := tx.ExecContext(ctx, "UPDATE policies SET aliases = ltrim(aliases || char(10) || ?, char(10)) WHERE id = ?", p.URL, id); err != nil {
+					return err
+				}
+			}
+		} else {
+			err = tx.QueryRowContext(ctx, "SELECT id, content_hash FROM policies WHERE url = ?", p.URL).Scan(&id, &hash)
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			res, err := tx.ExecContext(ctx, `INSERT INTO policies (url, source, title, issuer, doc_number, index_number,
-  written_date, published_date, body, content_hash, first_seen_at, updated_at, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-				p.URL, p.Source, p.Title, p.Issuer, p.DocNumber, p.IndexNumber, p.WrittenDate, p.PublishedDate, p.Body, p.ContentHash, now, now, now)
+  written_date, published_date, body, no_text, attachments, content_hash, first_seen_at, updated_at, checked_at)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				p.URL, p.Source, p.Title, p.Issuer, p.DocNumber, p.IndexNumber, p.WrittenDate, p.PublishedDate, p.Body, p.NoText, attachments,
+				p.ContentHash, now, now, now)
 			if err != nil {
 				return err
 			}
@@ -66,8 +97,10 @@ func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error)
 		}
 		change = PolicyUpdated
 		_, err = tx.ExecContext(ctx, `UPDATE policies SET source = ?, title = ?, issuer = ?, doc_number = ?, index_number = ?,
-  written_date = ?, published_date = ?, body = ?, content_hash = ?, updated_at = ?, checked_at = ? WHERE id = ?`,
-			p.Source, p.Title, p.Issuer, p.DocNumber, p.IndexNumber, p.WrittenDate, p.PublishedDate, p.Body, p.ContentHash, now, now, id)
+  written_date = ?, published_date = ?, body = ?, no_text = ?, attachments = ?, content_hash = ?, updated_at = ?, checked_at = ?
+  WHERE id = ?`,
+			p.Source, p.Title, p.Issuer, p.DocNumber, p.IndexNumber, p.WrittenDate, p.PublishedDate, p.Body, p.NoText, attachments,
+			p.ContentHash, now, now, id)
 		return err
 	})
 	if err != nil {
@@ -77,13 +110,13 @@ func (s *Store) SavePolicy(ctx context.Context, p Policy) (int64, string, error)
 }
 
 const policyCols = `id, url, source, title, issuer, doc_number, index_number, written_date, published_date,
-  content_hash, first_seen_at, updated_at, checked_at`
+  no_text, attachments, aliases, content_hash, first_seen_at, updated_at, checked_at`
 
 func scanPolicy(row interface{ Scan(...any) error }, withBody bool) (Policy, error) {
 	var p Policy
-	var first, updated, checked string
+	var first, updated, checked, attachments, aliases string
 	dest := []any{&p.ID, &p.URL, &p.Source, &p.Title, &p.Issuer, &p.DocNumber, &p.IndexNumber, &p.WrittenDate, &p.PublishedDate,
-		&p.ContentHash, &first, &updated, &checked}
+		&p.NoText, &attachments, &aliases, &p.ContentHash, &first, &updated, &checked}
 	if withBody {
 		dest = append(dest, &p.Body)
 	}
@@ -91,6 +124,12 @@ func scanPolicy(row interface{ Scan(...any) error }, withBody bool) (Policy, err
 		return p, err
 	}
 	p.FirstSeenAt, p.UpdatedAt, p.CheckedAt = parseTS(first), parseTS(updated), parseTS(checked)
+	if attachments != "" {
+		p.Attachments = strings.Split(attachments, "\n")
+	}
+	if aliases != "" {
+		p.Aliases = strings.Split(aliases, "\n")
+	}
 	return p, nil
 }
 

@@ -49,5 +49,9 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, sess *stor
 		}
 		rows = append(rows, row)
 	}
-	s.render(w, http.StatusOK, "accounts", page{Title: "账号", User: sess, Nav: "accounts", Data: rows})
+	p := page{Title: "账号", User: sess, Nav: "accounts", Data: rows}
+	if s.Replica != nil && sess.Role == "admin" {
+		p.Replica = s.Replica()
+	}
+	s.render(w, http.StatusOK, "accounts", p)
 }

@@ -30,6 +30,8 @@ type page struct {
 	CSRF    string
 	Data    any
 	Product string
+	// Replica is the replica's status line (admins, accounts page).
+	Replica string
 }
 
 func (s *Server) consoleRoutes() {
@@ -43,6 +45,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/compose", s.session(writers, s.composeForm))
 	s.mux.HandleFunc("POST /console/compose", s.session(writers, s.compose))
 	s.mux.HandleFunc("GET /console/review", s.session(reviewers, s.reviewInbox))
+	s.mux.HandleFunc("GET /console/review/{id}", s.session(reviewers, s.reviewPage))
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
@@ -71,7 +74,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 			return
 		}
 		if !slices.Contains(roles, sess.Role) {
-			s.render(w, http.StatusForbidden, "error", page{Title: "无权访问", User: &sess, Error: "您的角色（" + sess.Role + "）无权使用此页面。"})
+			s.render(w, http.StatusForbidden, "error", page{Title: "无权访问", User: &sess, Error: "您的角色（" + roleLabel(sess.Role) + "）无权使用此页面。"})
 			return
 		}
 		if r.Method == http.MethodPost {
@@ -146,7 +149,11 @@ func flashText(r *http.Request) string {
 	case "user_enable":
 		return "已启用。"
 	case "user_password":
-		return "已重设密码，该用户的会话已结束。"
+		return "已重设密码并解除登录锁定，该用户的会话已结束。"
+	case "user_unlock":
+		return "已解除登录锁定。"
+	case "user_role":
+		return "已修改角色和部门，该用户须重新登录。"
 	}
 	return ""
 }

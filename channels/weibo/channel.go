@@ -136,20 +136,123 @@ func (c *Channel) Publish(ctx context.Context, acct *configs.Account, p channels
 	if err := channels.StopIfCancelled(ctx, p); err != nil {
 		return channels.Result{}, err
 	}
+	// Rule 4: before the call, record that this delivery is making it (the
+	// first such call's time is kept across attempts), so that a 20019 can
+	// tell this delivery's own earlier post from someone else's.
+	earlier, hadEarlier := firstCall(p.Progress)
+	first := now
+	if hadEarlier {
+		first = earlier
+	}
+	if err := c.store.SaveProgress(ctx, p.DeliveryID, p.AttemptID, progressOf(first)); err != nil {
+		return channels.Result{}, err
+	}
 	st, err := c.client.Share(ctx, acct.AccessToken, text, pic, picName)
 	if err == nil {
 		return c.result(acct, st), nil
 	}
 	var api *APIError
 	if errors.As(err, &api) && api.Code == 20019 {
-		// The same text went out within 24 hours: after a lost answer that is
-		// this delivery's earlier attempt. Find it; never post again.
-		if outcome, res, lerr := c.Lookup(ctx, acct, p); lerr == nil && outcome == channels.Published {
-			c.log.Info("weibo: 20019 reconciled to an earlier post", "account", acct.ID, "delivery", p.DeliveryID, "status", res.RemoteID)
+		return c.repeated(ctx, acct, p, text, earlier, hadEarlier, err)
+	}
+	return channels.Result{}, c.classify(err, true)
+}
+
+// progressPrefix marks the channel's progress: the time of the delivery's
+// first statuses/share call.
+const progressPrefix = "weibo-share:"
+
+func progressOf(t time.Time) string { return progressPrefix + t.UTC().Format(time.RFC3339Nano) }
+
+// firstCall reads the time of an earlier attempt's statuses/share call
+// from the delivery's progress.
+func firstCall(progress string) (time.Time, bool) {
+	v, ok := strings.CutPrefix(progress, progressPrefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t, err == nil
+}
+
+// clockSlack allows for the platform's clock and herald's disagreeing.
+const clockSlack = 2 * time.Minute
+
+// repeated settles a 20019 (the same text is already out on the account).
+// It is published only when the post is this delivery's own earlier
+// attempt: an earlier attempt recorded its call before making it, the post
+// was made after that, and no other delivery of herald's owns the post.
+// Otherwise the delivery fails, naming the item whose post it is.
+func (c *Channel) repeated(ctx context.Context, acct *configs.Account, p channels.Publication, text string, earlier time.Time, hadEarlier bool, cause error) (channels.Result, error) {
+	since := c.now().Add(-24 * time.Hour)
+	if hadEarlier {
+		since = earlier.Add(-clockSlack)
+	}
+	m, err := c.find(ctx, acct, p.DeliveryID, comparable(text), c.now().Add(-24*time.Hour))
+	if err != nil {
+		return channels.Result{}, err
+	}
+	if m.own != nil {
+		if created, cerr := m.own.Created(); hadEarlier && cerr == nil && !created.Before(since) {
+			res := c.result(acct, m.own)
+			c.log.Info("weibo: 20019 is this delivery's earlier post", "account", acct.ID, "delivery", p.DeliveryID, "status", res.RemoteID)
 			return res, nil
 		}
 	}
-	return channels.Result{}, c.classify(err, true)
+	msg := "与已发布的微博内容重复：24小时内此账号已发过相同文字（不是本稿件发出的）"
+	if m.otherItem != 0 {
+		msg = fmt.Sprintf("与已发布的微博内容重复：稿件 %d 已在此账号发过相同文字（%s）", m.otherItem, m.otherURL)
+	}
+	return channels.Result{}, &channels.Error{Class: channels.ClassContent, Code: 20019, Message: msg, Err: cause}
+}
+
+// match is what the account's timeline holds of a text.
+type match struct {
+	// own is the newest post of the text that no other delivery owns.
+	own *Status
+	// otherItem and otherURL name the item of another delivery that owns a
+	// post of the text (0 if none).
+	otherItem int64
+	otherURL  string
+}
+
+// find searches the account's own timeline, newest first back to since,
+// for posts of the text (comparable form), and asks the store whose they are.
+func (c *Channel) find(ctx context.Context, acct *configs.Account, deliveryID int64, want string, since time.Time) (match, error) {
+	var m match
+	for page := 1; page <= 3; page++ {
+		posts, err := c.client.Timeline(ctx, acct.AccessToken, 100, page)
+		if err != nil {
+			return m, c.classify(err, false)
+		}
+		for i := range posts {
+			st := &posts[i]
+			created, err := st.Created()
+			if err == nil && created.Before(since) {
+				return m, nil
+			}
+			if comparable(st.Text) != want {
+				continue
+			}
+			res := c.result(acct, st)
+			owner, item, found, err := c.store.PostOwner(ctx, acct.ID, res.RemoteID)
+			if err != nil {
+				return m, err
+			}
+			switch {
+			case found && owner != deliveryID:
+				if m.otherItem == 0 {
+					m.otherItem, m.otherURL = item, res.URL
+				}
+			case m.own == nil:
+				m.own = st
+			}
+		}
+		if len(posts) < 100 {
+			break
+		}
+	}
+	return m, nil
 }
 
 func (c *Channel) result(acct *configs.Account, st *Status) channels.Result {
@@ -205,28 +308,17 @@ func comparable(s string) string {
 	return strings.Join(strings.Fields(urlPattern.ReplaceAllString(s, "")), "")
 }
 
-// Lookup searches the account's own timeline for this attempt's post.
+// Lookup searches the account's own timeline for this attempt's post: a
+// post of the text made since the attempt started that no other delivery
+// of herald's owns.
 func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.Publication) (channels.Outcome, channels.Result, error) {
 	want := comparable(BuildText(p.Kind, &p.Revision, acct.LinkURL))
-	since := p.AttemptStarted.Add(-2 * time.Minute)
-	for page := 1; page <= 3; page++ {
-		posts, err := c.client.Timeline(ctx, acct.AccessToken, 100, page)
-		if err != nil {
-			return channels.StillUnknown, channels.Result{}, c.classify(err, false)
-		}
-		for i := range posts {
-			st := &posts[i]
-			created, err := st.Created()
-			if err == nil && created.Before(since) {
-				return channels.NotPublished, channels.Result{}, nil
-			}
-			if comparable(st.Text) == want {
-				return channels.Published, c.result(acct, st), nil
-			}
-		}
-		if len(posts) < 100 {
-			break
-		}
+	m, err := c.find(ctx, acct, p.DeliveryID, want, p.AttemptStarted.Add(-clockSlack))
+	if err != nil {
+		return channels.StillUnknown, channels.Result{}, err
+	}
+	if m.own != nil {
+		return channels.Published, c.result(acct, m.own), nil
 	}
 	return channels.NotPublished, channels.Result{}, nil
 }

@@ -65,8 +65,51 @@ accounts:
 	return e
 }
 
+// pub is an attempt of a new item's delivery to the account, claimed
+// (sending) in the store as the executor claims it.
 func (e *env) pub(kind content.Kind, r content.Revision) channels.Publication {
-	return channels.Publication{DeliveryID: 1, AttemptID: "a1", AttemptStarted: time.Now(), Kind: kind, Revision: r}
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.st.SyncAccounts(ctx, []storage.Account{{ID: e.acct.ID, Name: e.acct.Name, Platform: "weibo"}}); err != nil {
+		e.t.Fatal(err)
+	}
+	if r.Title == "" {
+		r.Title = "t"
+	}
+	r.Hash = r.ContentHash(kind)
+	id, err := e.st.CreateItem(ctx, storage.NewItem{Item: content.Item{Kind: kind, State: content.ItemPublishing, Priority: content.PriorityNormal},
+		Revision: r, Targets: []storage.Target{{Account: e.acct.ID, Platform: "weibo"}}, Actor: "t"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ds, err := e.st.Deliveries(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a1"}); err != nil {
+		e.t.Fatal(err)
+	}
+	return channels.Publication{DeliveryID: ds[0].ID, AttemptID: "a1", AttemptStarted: time.Now(), Kind: kind, Revision: r}
+}
+
+// published records an attempt's result as the executor does.
+func (e *env) published(p channels.Publication, res channels.Result) {
+	e.t.Helper()
+	if err := e.st.UpdateDelivery(context.Background(), storage.DeliveryUpdate{ID: p.DeliveryID, From: content.DeliverySending, To: content.DeliveryPublished,
+		AttemptID: p.AttemptID, RemoteID: res.RemoteID, URL: res.URL}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// progress is what the executor hands the next attempt: the delivery's saved progress.
+func (e *env) progress(p channels.Publication) channels.Publication {
+	e.t.Helper()
+	d, err := e.st.Delivery(context.Background(), p.DeliveryID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.Progress = d.Progress
+	return p
 }
 
 func (e *env) posts() []sandbox.WeiboPost { return e.sb.Snapshot().Weibo["731"].Posts }
@@ -164,14 +207,12 @@ func TestErrorClasses(t *testing.T) {
 		t.Fatalf("10017: %v", err)
 	}
 
-	// 20019 with no earlier post of ours found: a content refusal.
+	// 20019 with no earlier attempt of this delivery: a content refusal.
 	if _, err := e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "重复"})); err != nil {
 		t.Fatal(err)
 	}
-	old := e.pub(content.KindShort, content.Revision{Body: "重复"})
-	old.AttemptStarted = time.Now().Add(time.Hour) // a later attempt: the earlier post is not its own
-	_, err = e.ch.Publish(ctx, &e.acct, old)
-	if class(err) != channels.ClassContent || !strings.Contains(err.Error(), "20019") {
+	_, err = e.ch.Publish(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "重复"}))
+	if class(err) != channels.ClassContent || !strings.Contains(err.Error(), "20019") || !strings.Contains(err.Error(), "与已发布的微博内容重复") {
 		t.Fatalf("20019: %v", err)
 	}
 
@@ -208,7 +249,9 @@ func TestLostAnswerThenRetryMeets20019(t *testing.T) {
 	if channels.ClassOf(err) != channels.ClassUnknown {
 		t.Fatalf("lost answer classed %v: %v", channels.ClassOf(err), err)
 	}
-	// A retry without a lookup meets 20019 and finds the earlier post.
+	// A retry without a lookup meets 20019 and finds the earlier post: the
+	// first attempt recorded its call before making it.
+	p = e.progress(p)
 	res, err := e.ch.Publish(ctx, &e.acct, p)
 	if err != nil || res.RemoteID == "" {
 		t.Fatalf("retry: %+v %v", res, err)
@@ -223,6 +266,42 @@ func TestLostAnswerThenRetryMeets20019(t *testing.T) {
 	// Something never posted is NotPublished.
 	if outcome, _, err := e.ch.Lookup(ctx, &e.acct, e.pub(content.KindShort, content.Revision{Body: "从未发出"})); err != nil || outcome != channels.NotPublished {
 		t.Fatalf("lookup of nothing: %v %v", outcome, err)
+	}
+}
+
+// Two items with the same text to one account, seconds apart: the platform
+// keeps one post and answers the second with 20019. The first delivery is
+// published; the second fails naming the first item — it never claims the
+// first item's post, neither on 20019 nor in a lookup.
+func TestRepeatedTextIsNotAnotherItemsPost(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first := e.pub(content.KindShort, content.Revision{Body: "同一条文字"})
+	res, err := e.ch.Publish(ctx, &e.acct, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.published(first, res)
+	firstItem, _ := e.st.Delivery(ctx, first.DeliveryID)
+
+	second := e.pub(content.KindShort, content.Revision{Body: "同一条文字"})
+	got, err := e.ch.Publish(ctx, &e.acct, second)
+	if err == nil || channels.ClassOf(err) != channels.ClassContent {
+		t.Fatalf("second item with the same text: %+v %v, want a content refusal", got, err)
+	}
+	if want := fmt.Sprintf("与已发布的微博内容重复：稿件 %d", firstItem.ItemID); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), res.URL) {
+		t.Fatalf("refusal %q should name item %d and its post", err, firstItem.ItemID)
+	}
+	// A lookup of the second (as after a lost answer) does not take the first's post.
+	if outcome, found, err := e.ch.Lookup(ctx, &e.acct, e.progress(second)); err != nil || outcome != channels.NotPublished {
+		t.Fatalf("lookup of the second: %v %+v %v", outcome, found, err)
+	}
+	posts := e.posts()
+	if len(posts) != 1 || fmt.Sprint(posts[0].ID) != res.RemoteID {
+		t.Fatalf("platform: %+v", posts)
+	}
+	if n := e.sb.Snapshot().Weibo["731"].Calls["/2/statuses/share.json"]; n != 2 {
+		t.Fatalf("share calls %d, want 2 (one post, one 20019)", n)
 	}
 }
 

@@ -72,9 +72,12 @@ func cmdPolicySync(ctx context.Context, a *app, args []string) error {
 	for _, p := range res.Problems {
 		fmt.Fprintln(a.stderr, p)
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(a.stdout, n)
+	}
 	fmt.Fprintf(a.stdout, "读取 %d 个来源、%d 个文件：新增 %d，更新 %d，未变 %d\n", res.Sources, res.Documents, len(res.New), len(res.Updated), res.Unchanged)
 	if len(res.Problems) > 0 {
-		return fmt.Errorf("%d 处无法读取（见上），已保存的政策不变", len(res.Problems))
+		return fmt.Errorf("%d 处无法读取或被拒绝（见上），相关的已保存政策不变", len(res.Problems))
 	}
 	return nil
 }
@@ -125,7 +128,14 @@ func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 				art = append(art, s)
 			}
 		}
-		t.add(strconv.FormatInt(v.ID, 10), v.Date, v.DocNumber, clip(v.Title, 30), strings.Join(art, ","), strings.Join(gra, ","), v.Deadline, v.Label())
+		title := v.Title
+		switch v.NoText {
+		case policies.NoTextPicture:
+			title = "［仅图片］" + title
+		case policies.NoTextAttachment:
+			title = "［仅附件］" + title
+		}
+		t.add(strconv.FormatInt(v.ID, 10), v.Date, v.DocNumber, clip(title, 30), strings.Join(art, ","), strings.Join(gra, ","), v.Deadline, v.Label())
 	}
 	return t.write(a.stdout)
 }

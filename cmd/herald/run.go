@@ -73,8 +73,8 @@ func commands() []command {
 		{"post show", "[--json] ID", "show an item, its review and its deliveries", cmdPostShow},
 		{"post edit", "[--title T] [--body-file F] [--image FILE]... [--source-url URL] [--at TIME] ID", "make a new revision (voids approvals)", cmdPostEdit},
 		{"post submit", "ID", "submit a draft for review", cmdPostSubmit},
-		{"post approve", "--as NAME [--secrecy-ok] ID", "sign the next review level", cmdPostApprove},
-		{"post reject", "--as NAME --comment C ID", "send an item back to draft", cmdPostReject},
+		{"post approve", "--as NAME [--secrecy-ok] [--revision N] ID", "sign the next review level (of revision N, refused if the item changed since; default the current one)", cmdPostApprove},
+		{"post reject", "--as NAME --comment C [--revision N] ID", "send an item back to draft", cmdPostReject},
 		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
 		{"post preview", "--to-wxname WXID [--account ID] ID", "send the current revision to one WeChat user (mass/preview)", cmdPostPreview},
 		{"post retract", "[--account IDS] --yes ID", "delete what an item published from the platforms (irreversible)", cmdPostRetract},
@@ -91,6 +91,10 @@ func commands() []command {
 		{"patrol", "[--from D] [--to D] [--account IDS] [--json]", "inspection patrol: read every account's publications and check their wording", cmdPatrol},
 		{"task add", "--title T [--url U] --due TIME --to TARGETS [--json]", "record a repost task from the higher level", cmdTaskAdd},
 		{"task list", "[--json]", "repost tasks and which accounts have done them", cmdTaskList},
+		{"inbox list", "[--state open|answered|closed|all] [--overdue] [--account IDS] [--json]", "the public's messages, comments and mentions (回应)", cmdInboxList},
+		{"inbox sync", "[--account IDS]", "read comments and mentions from the platforms now", cmdInboxSync},
+		{"inbox reply", "--as NAME (--text T | --text-file F) ID", "answer an entry (exactly once)", cmdInboxReply},
+		{"inbox close", "--as NAME --reason R ID", "close an entry that needs no answer", cmdInboxClose},
 		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
 		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},
 		{"token list", "[--json]", "list API tokens (never the tokens themselves)", cmdTokenList},
@@ -101,6 +105,8 @@ func commands() []command {
 		{"user disable", "[--enable] NAME", "disable a user (ends the user's sessions)", cmdUserDisable},
 		{"user list", "[--json]", "list console users", cmdUserList},
 		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
+		{"restore", "--from URL [--at TIME] [--data-dir DIR]", "build a data directory from a replica (replica.url)", cmdRestore},
+		{"replica status", "[--json]", "the replica's lag and last position", cmdReplicaStatus},
 		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
 		{"config example", "", "print the commented example config", cmdConfigExample},
 		{"version", "", "print herald's version", cmdVersion},
@@ -227,7 +233,7 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := storage.Open(ctx, cfg.DataDir)
+	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -307,7 +313,7 @@ func cmdBackup(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := storage.Open(ctx, cfg.DataDir)
+	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return err
 	}

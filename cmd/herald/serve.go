@@ -20,9 +20,11 @@ import (
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/patrol"
 	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/replica"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/scheduler"
 	"github.com/herald-gov/herald/stats"
@@ -55,6 +57,13 @@ type daemon struct {
 	notifyPoll time.Duration
 	// policyFirst, when set, is how soon after start the first policy sync runs (tests; default 30s).
 	policyFirst time.Duration
+	// inbox is 回应: the public's messages, comments and mentions (serve_inbox.go).
+	inbox *inbox.Service
+	push  *inbox.Push
+	// inboxPoll, when set, replaces interaction.poll (tests).
+	inboxPoll time.Duration
+	// replica ships the database and media files to replica.url (nil without it).
+	replica *replica.Replicator
 }
 
 // newDaemon opens the store and wires channels, queue, scheduler and HTTP.
@@ -75,7 +84,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 			_ = lock.Unlock()
 		}
 	}()
-	st, err := storage.Open(ctx, cfg.DataDir)
+	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return nil, diskFullOr(cfg.DataDir, err)
 	}
@@ -92,6 +101,10 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	q := queue.New(cfg, st, nil)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
+	if d.replica, err = startReplica(ctx, cfg, st, q, d.robot, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
 	ln, err := web.Listen(cfg)
 	if err != nil {
@@ -101,6 +114,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	d.ln = ln
 	handler := web.New(cfg, st, q, log)
 	handler.Wake = d.sched.Wake
+	handler.Replica = d.replicaSummary
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
 		acct, err := previewItem(ctx, cfg, st, q, wc, actor, it, accountID, wxName)
 		if err != nil {
@@ -111,7 +125,12 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	handler.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
 		return q.Retract(ctx, actor, id, reg, nil)
 	}
-	d.http = web.NewHTTPServer(cfg, handler)
+	if err := d.wireInbox(cfg, st, q, wc, wb, handler, log); err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	d.http = web.NewHTTPServer(cfg, withPush(handler, d.push))
 	return d, nil
 }
 
@@ -267,6 +286,15 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 	}
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- d.sched.Run(ctx, d.dailyJobs(ctx, log)) }()
+	replicaDone := make(chan struct{})
+	go func() {
+		defer close(replicaDone)
+		if d.replica != nil {
+			if err := d.replica.Run(ctx); err != nil {
+				log.Error("replication stopped", "err", err)
+			}
+		}
+	}()
 	notifyDone := make(chan struct{})
 	go func() {
 		defer close(notifyDone)
@@ -279,6 +307,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 			}
 		}
 	}()
+	inboxDone := d.runInbox(ctx, log)
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -292,8 +321,20 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 	}
 	err := <-schedDone
 	<-notifyDone
+	<-inboxDone
+	<-replicaDone
+	if d.replica != nil {
+		if rerr := d.replica.Flush(context.Background()); rerr != nil {
+			log.Error("replica: last round before stopping", "err", replica.Describe(rerr))
+		}
+	}
 	if cerr := d.store.Close(); err == nil {
 		err = cerr
+	}
+	if d.replica != nil {
+		if rerr := d.replica.Close(context.Background()); rerr != nil {
+			log.Error("replica: stop", "err", replica.Describe(rerr))
+		}
 	}
 	log.Info("herald stopped")
 	return err

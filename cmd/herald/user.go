@@ -54,6 +54,9 @@ func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "已添加用户 %s（%s，%s），可在控制台用姓名和密码登录\n", *name, *dept, *role)
+	if d, _ := cfg.Department(*dept); *role == "admin" && !d.Office {
+		fmt.Fprintf(a.stdout, "%s 是部门管理员：只能管理%s的用户，不能管理其他部门和新闻办的用户\n", *name, d.Name)
+	}
 	return nil
 }
 
