@@ -81,7 +81,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"stateName": func(st string) string { return content.ItemState(st).Label() },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic", "inbox"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/revision.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -93,6 +93,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	s.consoleRoutes()
 	s.userRoutes()
 	s.policyRoutes()
+	s.inboxRoutes()
 	return s
 }
 
