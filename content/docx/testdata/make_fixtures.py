@@ -353,7 +353,7 @@ def gongwen():
     doc.add_paragraph()
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    font(p.add_run("青山县人民政府办公室关于做好2027年元旦春节期间安全生产工作的通知"), "方正小标宋简体", 44)
+    font(p.add_run("青山县人民政府办公室关于做好元旦春节期间安全生产工作的通知"), "方正小标宋简体", 44)
     doc.add_paragraph()
     p = doc.add_paragraph()
     font(p.add_run("各乡镇人民政府，县政府各部门："), "仿宋_GB2312", 32)
