@@ -69,6 +69,9 @@ type Replicator struct {
 	mediaSeq int64
 	uploaded map[string]bool // media keys known to be in the replica
 
+	// lagAlert is LagAlert (tests shorten it).
+	lagAlert time.Duration
+
 	mu      sync.Mutex
 	status  Status
 	alerted bool
@@ -80,7 +83,7 @@ func New(cfg configs.Replica, st *storage.Store, log *slog.Logger) (*Replicator,
 	if err != nil {
 		return nil, err
 	}
-	r := &Replicator{cfg: cfg, store: st, log: log.With("replica", d.display), dest: d}
+	r := &Replicator{cfg: cfg, store: st, log: log.With("replica", d.display), dest: d, lagAlert: LagAlert}
 	r.status = Status{URL: d.display, State: StateStarting, SyncInterval: cfg.SyncInterval}
 	return r, nil
 }
@@ -147,7 +150,7 @@ func (r *Replicator) Run(ctx context.Context) error {
 	defer func() { stop(); <-watch }()
 	go func() { // lag is told even while a round hangs on the network
 		defer close(watch)
-		t := time.NewTicker(5 * time.Second)
+		t := time.NewTicker(min(5*time.Second, r.lagAlert/2))
 		defer t.Stop()
 		for {
 			select {
