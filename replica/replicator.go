@@ -228,16 +228,22 @@ func (r *Replicator) round(ctx context.Context, since time.Time) error {
 	if err := r.lsr.Sync(ctx); err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
-	for _, lvl := range append(levels[1:], r.lsstore.SnapshotLevel()) {
-		_, err := r.lsstore.CompactDB(ctx, r.lsdb, lvl)
+	snapshot := r.lsstore.SnapshotLevel()
+	for _, lvl := range append(levels[1:len(levels):len(levels)], snapshot) {
+		info, err := r.lsstore.CompactDB(ctx, r.lsdb, lvl)
 		switch {
-		case err == nil, errors.Is(err, litestream.ErrNoCompaction), errors.Is(err, litestream.ErrCompactionTooEarly), errors.Is(err, litestream.ErrDBNotReady):
+		case err == nil:
+			// A new snapshot: older ones past the retention, and the
+			// files only they needed, go (as Litestream's own monitor does).
+			if lvl == snapshot && info != nil {
+				if err := r.lsstore.EnforceSnapshotRetention(ctx, r.lsdb); err != nil {
+					return fmt.Errorf("retention: %w", err)
+				}
+			}
+		case errors.Is(err, litestream.ErrNoCompaction), errors.Is(err, litestream.ErrCompactionTooEarly), errors.Is(err, litestream.ErrDBNotReady):
 		default:
 			return fmt.Errorf("compact level %d: %w", lvl.Level, err)
 		}
-	}
-	if err := r.lsstore.EnforceSnapshotRetention(ctx, r.lsdb); err != nil {
-		return fmt.Errorf("retention: %w", err)
 	}
 	r.succeed(ctx, start, uint64(r.lsr.Pos().TXID), uint64(dpos.TXID))
 	return nil
