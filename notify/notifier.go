@@ -146,7 +146,7 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 	levels := n.cfg.Review.Levels
 	switch e.Action {
 	case "create", "submit":
-		if !strings.Contains(e.Detail, "→ in_review") || len(levels) == 0 {
+		if e.To != string(content.ItemInReview) || len(levels) == 0 {
 			return "", false
 		}
 		head, lines = n.waiting(0, Flat(e.Actor))
@@ -179,10 +179,7 @@ func (n *Notifier) message(ctx context.Context, e storage.AuditEntry) (string, b
 		if err != nil {
 			return "", false
 		}
-		reason := ""
-		if _, r, ok := strings.Cut(e.Detail, "："); ok {
-			reason = r
-		}
+		reason := e.Note
 		switch it.State {
 		case content.ItemDone:
 			ds, _ := n.store.Deliveries(ctx, e.ItemID)

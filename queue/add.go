@@ -39,6 +39,9 @@ type Draft struct {
 	// Docx is a Word document (.docx) that becomes an article's body, its
 	// title unless Title is set, and its cover unless Images are given.
 	Docx []byte
+	// DocxWarning, when set, is told each line about what the Word
+	// document's article leaves out (charts, embedded objects, ...).
+	DocxWarning func(line string)
 	// PolicyID, when not 0, links the item to that policy: an article as
 	// its 解读, a graphic as its 图解.
 	PolicyID int64
@@ -84,7 +87,8 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 		return 0, err
 	}
 	audit := []storage.AuditEntry{{Actor: actor.Name, Action: "create",
-		Detail: fmt.Sprintf("%s《%s》→ %s（%d个账号），发布时间 %s", d.Kind.Label(), rev.Label(), item.Targets, len(accounts), item.When(s.cfg.Location))}}
+		Detail: fmt.Sprintf("%s《%s》→ %s（%d个账号），发布时间 %s", d.Kind.Label(), rev.Label(), item.Targets, len(accounts), item.When(s.cfg.Location)),
+		Note:   fmt.Sprintf("%s《%s》，%d个账号", d.Kind.Label(), rev.Label(), len(accounts))}}
 	for _, w := range warnings {
 		audit = append(audit, storage.AuditEntry{Actor: "herald", Action: "wording", Detail: w})
 	}
@@ -93,10 +97,12 @@ func (s *Service) Add(ctx context.Context, actor Actor, d Draft) (int64, error) 
 		item.State = content.ItemDraft
 	case len(s.cfg.Review.Levels) > 0:
 		item.State = content.ItemInReview
-		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → in_review，提交" + s.cfg.Review.Levels[0]})
+		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → in_review，提交" + s.cfg.Review.Levels[0],
+			From: string(content.ItemDraft), To: string(content.ItemInReview), Note: "提交" + s.cfg.Review.Levels[0]})
 	default:
 		item.State = s.readyState(&item)
-		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → " + string(item.State) + "（未配置审核）"})
+		audit = append(audit, storage.AuditEntry{Actor: actor.Name, Action: "submit", Detail: "draft → " + string(item.State) + "（未配置审核）",
+			From: string(content.ItemDraft), To: string(item.State), Note: "未配置审核"})
 	}
 	var tg []storage.Target
 	if item.Cron == "" { // a recurring item's runs get the deliveries, resolved when each fires

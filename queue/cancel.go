@@ -35,7 +35,7 @@ func (s *Service) cancelReport(id int64, o storage.CancelOutcome) CancelReport {
 		out := []string{}
 		for _, d := range ds {
 			if a, ok := s.cfg.Account(d.Account); ok && a.Name != "" {
-				out = append(out, fmt.Sprintf("%s（%s）", a.Name, d.Account))
+				out = append(out, a.Name)
 			} else {
 				out = append(out, d.Account)
 			}

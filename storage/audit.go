@@ -17,9 +17,27 @@ type AuditEntry struct {
 	RevisionID int64     `json:"revision_id,omitempty"`
 	Account    string    `json:"account,omitempty"`
 	Detail     string    `json:"detail"`
+	// From and To are the item's or delivery's states before and after the
+	// entry, when it changed one ("" otherwise).
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Note is the clerk-readable reason or outcome (Chinese, no state or
+	// account keys in it): what the console shows beside the states.
+	Note string `json:"note,omitempty"`
 }
 
-const insertAuditSQL = "INSERT INTO audit_log (at, actor, action, item_id, revision_id, account_id, detail) VALUES (?,?,?,?,?,?,?)"
+const insertAuditSQL = "INSERT INTO audit_log (at, actor, action, item_id, revision_id, account_id, detail, from_state, to_state, note) VALUES (?,?,?,?,?,?,?,?,?,?)"
+
+// auditColumns is what the readers select, in AuditEntry's scan order.
+const auditColumns = "id, at, actor, action, COALESCE(item_id, 0), COALESCE(revision_id, 0), account_id, detail, from_state, to_state, note"
+
+func scanAudit(rows *sql.Rows) (AuditEntry, error) {
+	var e AuditEntry
+	var at string
+	err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ItemID, &e.RevisionID, &e.Account, &e.Detail, &e.From, &e.To, &e.Note)
+	e.At = parseTS(at)
+	return e, err
+}
 
 func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry, now string) error {
 	var item, rev any
@@ -29,7 +47,7 @@ func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry, now string) erro
 	if e.RevisionID != 0 {
 		rev = e.RevisionID
 	}
-	_, err := tx.ExecContext(ctx, insertAuditSQL, now, e.Actor, e.Action, item, rev, e.Account, e.Detail)
+	_, err := tx.ExecContext(ctx, insertAuditSQL, now, e.Actor, e.Action, item, rev, e.Account, e.Detail, e.From, e.To, e.Note)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -46,7 +64,7 @@ func (s *Store) AuditLog(ctx context.Context, itemID int64, limit int) ([]AuditE
 	if limit <= 0 {
 		limit = 1000
 	}
-	q := "SELECT id, at, actor, action, COALESCE(item_id, 0), COALESCE(revision_id, 0), account_id, detail FROM audit_log"
+	q := "SELECT " + auditColumns + " FROM audit_log"
 	args := []any{}
 	if itemID != 0 {
 		q += " WHERE item_id = ?"
@@ -61,12 +79,10 @@ func (s *Store) AuditLog(ctx context.Context, itemID int64, limit int) ([]AuditE
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ItemID, &e.RevisionID, &e.Account, &e.Detail); err != nil {
+		e, err := scanAudit(rows)
+		if err != nil {
 			return nil, fmt.Errorf("storage: audit log: %w", err)
 		}
-		e.At = parseTS(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -75,20 +91,17 @@ func (s *Store) AuditLog(ctx context.Context, itemID int64, limit int) ([]AuditE
 // AuditAfter returns up to limit audit entries with an id above afterID, in
 // order (for followers of the log, such as the notifier).
 func (s *Store) AuditAfter(ctx context.Context, afterID int64, limit int) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, action, COALESCE(item_id, 0), COALESCE(revision_id, 0), account_id, detail
-FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: audit after %d: %w", afterID, err)
 	}
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ItemID, &e.RevisionID, &e.Account, &e.Detail); err != nil {
+		e, err := scanAudit(rows)
+		if err != nil {
 			return nil, fmt.Errorf("storage: audit after %d: %w", afterID, err)
 		}
-		e.At = parseTS(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

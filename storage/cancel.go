@@ -102,7 +102,7 @@ WHERE item_id = ? AND state = 'pending'`, now, itemID); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "cancel", ItemID: itemID, RevisionID: rev,
-			Detail: fmt.Sprintf("%s → %s：%s", from, out.State, text)}, now)
+			Detail: fmt.Sprintf("%s → %s：%s", from, out.State, text), From: string(from), To: string(out.State), Note: text}, now)
 	})
 	if err != nil {
 		return out, fmt.Errorf("storage: cancel item %d: %w", itemID, err)

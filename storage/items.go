@@ -303,7 +303,8 @@ func transitionTx(ctx context.Context, tx *sql.Tx, t Transition, now string) err
 			detail += "：" + t.Reason
 		}
 	}
-	return insertAudit(ctx, tx, AuditEntry{Actor: t.Actor, Action: t.Action, ItemID: t.ItemID, RevisionID: rev, Detail: detail}, now)
+	return insertAudit(ctx, tx, AuditEntry{Actor: t.Actor, Action: t.Action, ItemID: t.ItemID, RevisionID: rev, Detail: detail,
+		From: string(t.From), To: string(t.To), Note: t.Reason}, now)
 }
 
 // itemRevisionIn returns an item's current revision inside tx if the item
@@ -394,14 +395,17 @@ func (s *Store) AddRevision(ctx context.Context, e Edit) (int64, error) {
 			revID, now, e.ItemID); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("第%d版", number+1)
+		note := fmt.Sprintf("第%d版", number+1)
 		if voided > 0 {
-			detail += fmt.Sprintf("，作废此前%d个审核签字", voided)
+			note += fmt.Sprintf("，作废此前%d个审核签字", voided)
 		}
+		detail, entry := note, AuditEntry{Actor: e.Actor, Action: "edit", ItemID: e.ItemID, RevisionID: revID, Note: note}
 		if e.From != e.To {
 			detail += fmt.Sprintf("，%s → %s", e.From, e.To)
+			entry.From, entry.To = string(e.From), string(e.To)
 		}
-		return insertAudit(ctx, tx, AuditEntry{Actor: e.Actor, Action: "edit", ItemID: e.ItemID, RevisionID: revID, Detail: detail}, now)
+		entry.Detail = detail
+		return insertAudit(ctx, tx, entry, now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: edit item %d: %w", e.ItemID, err)
@@ -452,7 +456,9 @@ VALUES (?,?,?,?,?,?,?,?)`, a.ItemID, a.RevisionID, a.Level, a.LevelName, a.Revie
 		if a.SecrecyOK {
 			detail += "，已确认保密审查"
 		}
+		entry := AuditEntry{Actor: a.Reviewer, Action: "approve", ItemID: a.ItemID, RevisionID: a.RevisionID, Note: detail}
 		if in.Next != content.ItemInReview {
+			entry.From, entry.To = string(content.ItemInReview), string(in.Next)
 			if _, err := tx.ExecContext(ctx, "UPDATE items SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?",
 				in.Next, in.Reason, now, a.ItemID); err != nil {
 				return err
@@ -465,7 +471,8 @@ VALUES (?,?,?,?,?,?,?,?)`, a.ItemID, a.RevisionID, a.Level, a.LevelName, a.Revie
 				}
 			}
 		}
-		return insertAudit(ctx, tx, AuditEntry{Actor: a.Reviewer, Action: "approve", ItemID: a.ItemID, RevisionID: a.RevisionID, Detail: detail}, now)
+		entry.Detail = detail
+		return insertAudit(ctx, tx, entry, now)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: approve item %d: %w", a.ItemID, err)

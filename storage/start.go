@@ -74,8 +74,9 @@ WHERE item_id = ? AND account_id = ? AND state = 'pending'`, "发布时该账号
 		if _, err := tx.ExecContext(ctx, "UPDATE items SET state = 'publishing', state_reason = '', updated_at = ? WHERE id = ?", now, itemID); err != nil {
 			return err
 		}
-		detail := "scheduled → publishing"
+		detail, note := "scheduled → publishing", ""
 		if len(out.Added) > 0 || len(out.Dropped) > 0 {
+			note = fmt.Sprintf("按发布时的目标确定账号：新增 %d 个，移出 %d 个", len(out.Added), len(out.Dropped))
 			detail += "；按发布时的 " + targetsLabel + " 确定账号"
 			if len(out.Added) > 0 {
 				detail += "，新增 " + strings.Join(out.Added, "、")
@@ -84,7 +85,8 @@ WHERE item_id = ? AND account_id = ? AND state = 'pending'`, "发布时该账号
 				detail += "，移出 " + strings.Join(out.Dropped, "、") + "（不发布）"
 			}
 		}
-		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "publish", ItemID: itemID, RevisionID: rev, Detail: detail}, now)
+		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "publish", ItemID: itemID, RevisionID: rev, Detail: detail,
+			From: string(content.ItemScheduled), To: string(content.ItemPublishing), Note: note}, now)
 	})
 	if err != nil {
 		return out, fmt.Errorf("storage: start publishing item %d: %w", itemID, err)

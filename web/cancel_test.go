@@ -44,7 +44,7 @@ func (e *apiEnv) publishedToFabu() string {
 // went out and what was stopped.
 func TestConsoleAndAPICancelSayWhatWentOut(t *testing.T) {
 	e := newAPI(t)
-	want := []string{"已发出 1 个账号：青山发布（fabu）", "已撤销 1 个账号：青山市场监管（scj-wx）", "部分失败"}
+	want := []string{"已发出 1 个账号：青山发布", "已撤销 1 个账号：青山市场监管", "部分失败"}
 
 	apiItem := e.publishedToFabu()
 	code, m, raw := e.do("POST", "/api/v1/items/"+apiItem+"/cancel", "editor", nil)

@@ -29,7 +29,7 @@ func lineChart(title string, days []string, series map[string]map[string]float64
 	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" xmlns="http://www.w3.org/2000/svg">`, template.HTMLEscapeString(title), w, h+20*((len(names)+3)/4))
 	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="18" fill="#333">%s</text>`, left, template.HTMLEscapeString(title))
 	if math.IsInf(lo, 1) || len(days) < 2 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="16" fill="#777">暂无数据：请先采集统计（herald stats collect）</text></svg>`, left, h/2)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="16" fill="#777">暂无数据：统计尚未采集</text></svg>`, left, h/2)
 		return template.HTML(b.String())
 	}
 	if hi == lo {

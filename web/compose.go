@@ -90,7 +90,11 @@ func (s *Server) composeDocx(w http.ResponseWriter, r *http.Request, sess *stora
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"title": a.Title, "html": body, "pictures": len(a.Order)})
+	warnings := a.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"title": a.Title, "html": body, "pictures": len(a.Order), "warnings": warnings})
 }
 
 func dataURL(b []byte) string {
@@ -233,12 +237,12 @@ func (s *Server) targetOptions(r *http.Request, sess *storage.Session) []targetO
 		for _, g := range a.Groups {
 			if !seen[g] {
 				seen[g] = true
-				opts = append(opts, targetOption{"group:" + g, "分组：" + g})
+				opts = append(opts, targetOption{"group:" + g, "分组：" + groupTitle(s.cfg, g)})
 			}
 		}
 	}
 	for _, a := range accounts {
-		opts = append(opts, targetOption{a.ID, a.Name + "（" + a.Platform + "）"})
+		opts = append(opts, targetOption{a.ID, a.Name + "（" + platformLabel(a.Platform) + "）"})
 	}
 	return opts
 }

@@ -45,6 +45,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/compose", s.session(writers, s.composeForm))
 	s.mux.HandleFunc("POST /console/compose", s.session(writers, s.compose))
 	s.mux.HandleFunc("GET /console/review", s.session(reviewers, s.reviewInbox))
+	s.mux.HandleFunc("GET /console/review/{id}", s.session(reviewers, s.reviewPage))
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
@@ -73,7 +74,7 @@ func (s *Server) session(roles []string, h consoleHandler) http.HandlerFunc {
 			return
 		}
 		if !slices.Contains(roles, sess.Role) {
-			s.render(w, http.StatusForbidden, "error", page{Title: "无权访问", User: &sess, Error: "您的角色（" + sess.Role + "）无权使用此页面。"})
+			s.render(w, http.StatusForbidden, "error", page{Title: "无权访问", User: &sess, Error: "您的角色（" + roleLabel(sess.Role) + "）无权使用此页面。"})
 			return
 		}
 		if r.Method == http.MethodPost {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/herald-gov/herald/content"
@@ -61,19 +60,33 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 		s.fail(w, err)
 		return
 	}
-	ds, _ := s.store.Deliveries(r.Context(), id)
-	_ = s.store.MarkRetractions(r.Context(), id, ds)
-	audit, _ := s.store.AuditLog(r.Context(), id, 0)
-	approvals, _ := s.store.Approvals(r.Context(), id)
-	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && slices.Contains(writers, sess.Role)
+	v, err := s.revisionView(r.Context(), it)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writer := slices.Contains(writers, sess.Role)
+	cancellable := content.CheckItemTransition(it.State, content.ItemCancelled) == nil && writer
 	if it.State == content.ItemPublishing {
 		if again, err := s.store.CancelRequested(r.Context(), id); err == nil && again {
 			cancellable = false
 		}
 	}
-	s.render(w, status, "item", page{Title: "稿件 " + strconv.FormatInt(id, 10), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
-		Data: map[string]any{"Item": it, "Deliveries": ds, "Audit": audit, "Approvals": approvals, "Cancellable": cancellable,
-			"Body": template.HTML(s.mediaURLs(it.Revision.Body))}}) // stored bodies are sanitized on the way in
+	retractable := writer && it.State != stateRetracted && anyWentOut(v.Deliveries)
+	editable := writer && !it.State.Final() && it.State != content.ItemPublishing
+	s.render(w, status, "item", page{Title: it.Revision.Label(), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
+		Data: map[string]any{"View": v, "Cancellable": cancellable, "Retractable": retractable, "Editable": editable}})
+}
+
+// anyWentOut reports whether a delivery went out (or may have) and is still
+// on its platform: what a retraction would delete.
+func anyWentOut(ds []deliveryRow) bool {
+	for _, d := range ds {
+		if d.RetractedAt == nil && (d.State == content.DeliveryPublished || d.State == content.DeliveryUnknown || d.State == content.DeliverySending) {
+			return true
+		}
+	}
+	return false
 }
 
 // mediaURLs points herald-image: sources at the console's media route (so
@@ -116,3 +129,7 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Ses
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	_, _ = w.Write(b)
 }
+
+// stateRetracted is the item state after a retraction (design.md: signing
+// and locks); its constant lands with the retraction package.
+const stateRetracted = content.ItemState("retracted")

@@ -37,6 +37,12 @@ type Options struct {
 	AllowIPs []string
 	// TokenDailyLimit is how many /cgi-bin/token fetches an app gets a day (default 2000).
 	TokenDailyLimit int
+	// MassSendsUnlisted leaves articles published by a mass send out of
+	// freepublish/batchget, as the real platform was seen to do (its pages
+	// do not say either way): a lost mass-send answer can then only be
+	// found out through the draft (40007 once consumed), the clientmsgid
+	// (45065) or message/mass/get by msg_id.
+	MassSendsUnlisted bool
 	// PublishPolls is how many freepublish/get answers say "publishing"
 	// before the final status (default 1; negative: none).
 	PublishPolls int

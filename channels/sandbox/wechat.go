@@ -613,6 +613,9 @@ func (s *Server) wxBatchGet(req *request, app *wxApp) reply {
 func (s *Server) publishedList(app *wxApp) []*Article {
 	p := s.accounts["wechat/"+app.cfg.AppID]
 	out := slices.Clone(app.published)
+	if s.opts.MassSendsUnlisted {
+		out = slices.DeleteFunc(out, func(a *Article) bool { return a.MsgID != 0 })
+	}
 	slices.Reverse(out) // newest first among equal times too
 	out = append(out, p.historyArticles(s, app.cfg.AppID)...)
 	slices.SortStableFunc(out, func(a, b *Article) int { return b.PublishedAt.Compare(a.PublishedAt) })
@@ -635,13 +638,14 @@ func (s *Server) wxMassSend(req *request, app *wxApp) reply {
 		return s.wxError(47001, "data format error")
 	}
 	now := s.now()
-	if at, ok := app.clientIDs[in.ClientMsgID]; in.ClientMsgID != "" && ok && now.Sub(at) < 24*time.Hour {
-		return s.wxError(45065, "clientmsgid exist")
-	}
+	// The platform checks the draft before the clientmsgid: a draft that
+	// freepublish (or another mass send) consumed has left the draft box.
 	d, ok := app.drafts[in.MPNews.MediaID]
 	if !ok || d.submitted {
-		// a draft that freepublish (or another mass send) consumed has left the draft box
 		return s.wxError(40007, "invalid media_id")
+	}
+	if at, ok := app.clientIDs[in.ClientMsgID]; in.ClientMsgID != "" && ok && now.Sub(at) < 24*time.Hour {
+		return s.wxError(45065, "clientmsgid exist")
 	}
 	today, month := s.day(now), 0
 	sentToday := 0

@@ -102,9 +102,13 @@ func (c *Channel) publishByMassSend(ctx context.Context, acct *configs.Account, 
 			res.URL = found.URL
 		}
 		return res, "", nil
-	case errors.As(err, &ae) && ae.Code == 45065:
-		// This clientmsgid was sent before: an earlier attempt's mass send
-		// went out and its answer was lost.
+	case errors.As(err, &ae) && (ae.Code == 45065 || (counted && ae.Code == 40007)):
+		// This clientmsgid was sent before (45065), or the draft herald made
+		// for this delivery — which nothing but this delivery's mass send
+		// uses — has left the draft box (40007: the platform checks the draft
+		// before the clientmsgid): an earlier attempt's mass send went out
+		// and its answer was lost. Never send again.
+		c.log.Info("wechat: an earlier mass send of this delivery went out", "account", acct.ID, "delivery", p.DeliveryID, "code", ae.Code)
 		found, ok, _ := c.findListed(ctx, a, Title(p.Kind, &p.Revision), at.Add(-time.Minute))
 		if ok {
 			return found, "", nil

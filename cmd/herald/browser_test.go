@@ -128,7 +128,7 @@ func TestBrowserConsole(t *testing.T) {
 	for _, reviewer := range []string{"张敏", "王强", "刘建国"} {
 		login(reviewer)
 		if reviewer == "张敏" { // look at it on the phone first (mass/preview)
-			run("preview on the phone", chromedp.Navigate(base+"/review"), chromedp.WaitVisible(`.wxname`, chromedp.ByQuery),
+			run("preview on the phone", chromedp.Navigate(base+"/review"), chromedp.Click(`.open-review`, chromedp.ByQuery), chromedp.WaitVisible(`.wxname`, chromedp.ByQuery),
 				chromedp.SendKeys(`.wxname`, "zhangmin_qs", chromedp.ByQuery), chromedp.Click(`.preview`, chromedp.ByQuery),
 				chromedp.WaitVisible(`.flash`, chromedp.ByQuery), shot("04-review-preview-sent"))
 			previews := 0
@@ -143,7 +143,7 @@ func TestBrowserConsole(t *testing.T) {
 				t.Fatalf("the sandbox saw %d previews to zhangmin_qs, want 1", previews)
 			}
 		}
-		actions := []chromedp.Action{chromedp.Navigate(base + "/review"), chromedp.WaitVisible(`.approve`, chromedp.ByQuery)}
+		actions := []chromedp.Action{chromedp.Navigate(base + "/review"), chromedp.Click(`.open-review`, chromedp.ByQuery), chromedp.WaitVisible(`.approve`, chromedp.ByQuery)}
 		if reviewer == "刘建国" {
 			actions = append(actions, chromedp.Click(`.secrecy`, chromedp.ByQuery))
 		}
@@ -188,7 +188,7 @@ func TestBrowserConsole(t *testing.T) {
 	login("editor")
 	var state string
 	run("published item", chromedp.Navigate(itemURL), chromedp.Text(`#state`, &state, chromedp.ByQuery), shot("05-item-published"))
-	if state != "done" {
+	if state != "已发布" {
 		t.Fatalf("item state on its page: %q", state)
 	}
 	var lines int

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/herald-gov/herald/content"
+)
+
+// visibleText is what a reader sees of a page: its text (not scripts or
+// styles) and the placeholders and button labels of its fields.
+func visibleText(t *testing.T, page string) string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "style", "head":
+				return
+			case "input":
+				for _, a := range n.Attr {
+					if a.Key == "placeholder" {
+						b.WriteString(a.Val + "\n")
+					}
+				}
+			}
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data + "\n")
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return b.String()
+}
+
+// internalWords matches what a clerk must never read: state, role and
+// audit-action keys, account, department and group ids, and command lines.
+func (e *apiEnv) internalWords() *regexp.Regexp {
+	var words []string
+	for _, s := range content.ItemStates {
+		words = append(words, string(s))
+	}
+	for _, s := range content.DeliveryStates {
+		words = append(words, string(s))
+	}
+	words = append(words, "retracted", "unverified", "admin", "editor", "reviewer", "viewer", "wechat", "weibo")
+	for a := range auditActionNames {
+		words = append(words, a)
+	}
+	for _, a := range e.Config.Accounts {
+		words = append(words, a.ID)
+	}
+	for _, d := range e.Config.Departments {
+		words = append(words, d.ID)
+	}
+	for _, g := range e.Config.Groups {
+		if g.Title != "" {
+			words = append(words, g.Name)
+		}
+	}
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(` + strings.Join(words, "|") + `)(?:$|[^A-Za-z0-9_-])|herald [a-z]+|group:|--[a-z]|attempt`)
+}
+
+// TestConsoleWords visits every console page, with items in every stage of
+// their life (draft, in review after a rejection and an edit, cancelled),
+// as each role, and fails on any internal word in the text a clerk reads.
+func TestConsoleWords(t *testing.T) {
+	e := newAPI(t)
+	admin, err := e.Store.CreateToken(context.Background(), "管理员", "xwb", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens["admin"] = admin
+	ids := map[string]string{}
+	create := func(name, who string, body map[string]any) {
+		code, m, raw := e.do("POST", "/api/v1/items", who, body)
+		if code != 201 {
+			t.Fatalf("%s: %d %s", name, code, raw)
+		}
+		ids[name] = fmt.Sprint(m["id"])
+	}
+	create("reworked", "editor", article("fabu", "<p>县政府召开常务会议，研究部署冬季安全生产工作。</p>"))
+	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/reject", "reviewer", map[string]any{"comment": "请补充会议时间", "revision": 1}); code != 200 {
+		t.Fatalf("reject: %d %s", code, raw)
+	}
+	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/edit", "editor",
+		map[string]any{"body": "<p>11月20日，县政府召开常务会议，研究部署冬季安全生产工作。</p>"}); code != 200 {
+		t.Fatalf("edit: %d %s", code, raw)
+	}
+	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/submit", "editor", nil); code != 200 {
+		t.Fatalf("submit: %d %s", code, raw)
+	}
+	draft := article("fabu", "<p>草稿</p>")
+	draft["draft"] = true
+	create("draft", "editor", draft)
+	create("cancelled", "scj-editor", article("scj-wx", "<p>市场检查</p>"))
+	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["cancelled"]+"/cancel", "scj-editor", nil); code != 200 {
+		t.Fatalf("cancel: %d %s", code, raw)
+	}
+
+	internal := e.internalWords()
+	pages := []string{"/console/calendar", "/console/compose", "/console/compose?kind=graphic", "/console/compose?kind=broadcast",
+		"/console/compose?kind=short", "/console/review", "/console/accounts", "/console/stats", "/console/patrol", "/console/policies", "/console/users"}
+	for _, id := range ids {
+		pages = append(pages, "/console/items/"+id, "/console/review/"+id)
+	}
+	for _, who := range []string{"admin", "editor", "reviewer", "viewer", "scj-editor"} {
+		b := e.browser()
+		b.login(e.tokens[who])
+		for _, p := range pages {
+			code, page := b.get(p)
+			if code != 200 && code != 403 && code != 404 {
+				t.Fatalf("%s as %s: %d", p, who, code)
+			}
+			text := visibleText(t, page)
+			if m := internal.FindStringSubmatch(text); m != nil {
+				i := strings.Index(text, m[0])
+				t.Errorf("%s as %s shows %q: …%s…", p, who, m[0], text[max(0, i-80):min(len(text), i+80)])
+			}
+		}
+	}
+	// The page of the edited item shows what changed since the rejection.
+	b := e.browser()
+	b.login(e.tokens["reviewer"])
+	if _, page := b.get("/console/review/" + ids["reworked"]); !strings.Contains(page, "<ins>11月20日，</ins>") || !strings.Contains(page, "请补充会议时间") {
+		t.Fatalf("the review page does not show the change since the rejection:\n%s", page)
+	}
+}
