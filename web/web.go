@@ -90,6 +90,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	s.consoleRoutes()
 	s.userRoutes()
 	s.policyRoutes()
+	s.actionRoutes()
 	return s
 }
 
