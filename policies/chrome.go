@@ -34,9 +34,19 @@ var chromeParts = map[string]bool{
 	"bdshare": true,
 }
 
-// notChrome are class and id names of the content itself, which may share
-// a word with the furniture (pages_content, article-header, list-left).
-var notChrome = regexp.MustCompile(`(?i)(content|article|detail|zoom|text|list|main|body|editor|info|xxgk|zw|wenzhang)`)
+// notChrome are words of class and id names of the content itself, which
+// may share a word with the furniture (pages_content, article-header,
+// list-left).
+var notChrome = []string{"content", "article", "detail", "zoom", "text", "list", "main", "body", "editor", "info", "xxgk", "zw", "wenzhang"}
+
+func contentName(tok string) bool {
+	for _, w := range notChrome {
+		if strings.Contains(tok, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // isChrome reports whether n is navigation, header, footer, pager, side
 // column or the like, by its class names and id. <html> and <body> are never
@@ -46,10 +56,10 @@ func isChrome(n *html.Node) bool {
 		return false
 	}
 	for _, tok := range append(strings.Fields(attr(n, "class")), attr(n, "id")) {
-		if tok == "" || notChrome.MatchString(tok) {
+		t := strings.ToLower(tok)
+		if t == "" || contentName(t) {
 			continue
 		}
-		t := strings.ToLower(tok)
 		if chromeTokens[strings.TrimRight(t, "0123456789")] {
 			return true
 		}

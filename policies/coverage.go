@@ -41,6 +41,11 @@ type View struct {
 	CoveredAt   *time.Time `json:"covered_at"`
 	IndexNumber string     `json:"index_number,omitempty"`
 	FirstSeen   time.Time  `json:"first_seen_at"`
+	// NoText is "picture" or "attachment" for a document whose page is
+	// only a picture (a 图解) or an attached file; Attachments are their
+	// names.
+	NoText      string   `json:"no_text,omitempty"`
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // Label is the status in Chinese.
@@ -106,7 +111,7 @@ func List(ctx context.Context, cfg *configs.Config, st *storage.Store, now time.
 	for i := range ps {
 		p := &ps[i]
 		v := View{ID: p.ID, URL: p.URL, Title: p.Title, Issuer: p.Issuer, DocNumber: p.DocNumber, Date: Date(p, cfg.Location),
-			Items: []Item{}, IndexNumber: p.IndexNumber, FirstSeen: p.FirstSeenAt}
+			Items: []Item{}, IndexNumber: p.IndexNumber, FirstSeen: p.FirstSeenAt, NoText: p.NoText, Attachments: p.Attachments}
 		for _, l := range links[p.ID] {
 			v.Items = append(v.Items, Item{ID: l.ItemID, Kind: l.Kind, State: l.State, Title: l.Title, Published: l.FirstPublished})
 			if l.FirstPublished != nil && (v.CoveredAt == nil || l.FirstPublished.Before(*v.CoveredAt)) {

@@ -57,7 +57,22 @@ const (
 )
 
 // softNotFound are the messages of error pages served with HTTP 200.
-var softNotFound = regexp.MustCompile(`页面不存在|页面已删除|信息不存在|文章不存在|内容不存在|该信息已删除|信息已被删除|已被删除|已经删除|找不到(您|你)?(要|所)?(访问|请求|查找)?的页面|您访问的页面|您所访问的页面|页面没有找到|页面未找到|无法找到该页|Page Not Found|(?i:404 not found)|^404$|错误页面|访问出错|栏目不存在`)
+var softNotFound = []string{"页面不存在", "页面已删除", "信息不存在", "文章不存在", "内容不存在", "该信息已删除", "已被删除", "已经删除",
+	"找不到您要访问的页面", "找不到该页面", "找不到页面", "您访问的页面", "您所访问的页面", "页面没有找到", "页面未找到", "无法找到该页",
+	"Page Not Found", "page not found", "404 Not Found", "错误页面", "访问出错", "栏目不存在"}
+
+// saysNotFound reports whether a short page is an error message.
+func saysNotFound(s string) bool {
+	if utf8.RuneCountInString(s) >= 400 {
+		return false
+	}
+	for _, m := range softNotFound {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return strings.TrimSpace(s) == "404"
+}
 
 // minText is the fewest characters of text a document can have.
 const minText = 20
@@ -113,7 +128,7 @@ func readDocument(root *html.Node, d *Document, meta map[string]string, title, h
 	if d.Title == "" {
 		return nil, errNotADocument
 	}
-	if said := strings.Join(append([]string{d.Title}, lines...), "\n"); utf8.RuneCountInString(said) < 400 && softNotFound.MatchString(said) {
+	if saysNotFound(strings.Join(append([]string{d.Title}, lines...), "\n")) {
 		return nil, errSoftNotFound
 	}
 	d.Body = strings.Join(lines, "\n")
@@ -179,6 +194,9 @@ func textDocNumber(lines []string, title string) string {
 	for i, l := range lines {
 		if i >= 10 {
 			break
+		}
+		if utf8.RuneCountInString(l) > 40 {
+			continue // a sentence: a 文号 in it is one the text cites
 		}
 		cand := l
 		if strings.HasSuffix(l, "令") && i+1 < len(lines) {

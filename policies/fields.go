@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,9 @@ var (
 // docNumber is s as a 文号 ("" when s has no 文号's shape): spaces
 // dropped, the year's brackets written 〔〕.
 func docNumber(s string) string {
+	if !strings.Contains(s, "号") {
+		return ""
+	}
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\u3000", " ")), "")
 	s = yearBrackets.ReplaceAllStringFunc(s, func(m string) string { return bracketReplacer.Replace(m) })
 	for _, re := range docNumberShapes {
@@ -55,8 +59,8 @@ func normalizeDate(s string) string {
 	} else {
 		return ""
 	}
-	if mo < 1 || mo > 12 || da < 1 || da > 31 {
-		return ""
+	if mo < 1 || mo > 12 || da < 1 || da > 31 || time.Date(y, time.Month(mo), da, 0, 0, 0, 0, time.UTC).Day() != da {
+		return "" // not a day of the calendar (2月30日)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, mo, da)
 }
@@ -131,8 +135,11 @@ func headingIssuer(title string) string {
 func signature(lines []string) (issuer, date string) {
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := lines[i]
+		if utf8.RuneCountInString(l) > 16 {
+			continue
+		}
 		d := normalizeDate(l)
-		if d == "" || utf8.RuneCountInString(l) > 16 {
+		if d == "" {
 			continue
 		}
 		// Far from the end (a notice's signature above the measures it

@@ -121,7 +121,9 @@ func (s *Syncer) save(ctx context.Context, src configs.PolicySource, doc *Docume
 // nothing): its 文号, its 索引号, or its text shrunk to a message.
 func lostFields(old *storage.Policy, d *Document) string {
 	var lost []string
-	if old.DocNumber != "" && d.DocNumber == "" {
+	// What an earlier herald stored wrongly (「无」, 「主题分类:综合政务」 as a
+	// 文号) is no 文号 to lose.
+	if docNumber(old.DocNumber) != "" && d.DocNumber == "" {
 		lost = append(lost, fmt.Sprintf("没有了原有的文号（%s）", old.DocNumber))
 	}
 	if old.IndexNumber != "" && d.IndexNumber == "" {
@@ -134,7 +136,10 @@ func lostFields(old *storage.Policy, d *Document) string {
 		lost = append(lost, "没有了原有的图片或附件")
 	}
 	was, now := utf8.RuneCountInString(old.Body), utf8.RuneCountInString(d.Body)
-	if was >= 100 && now < was/3 {
+	// A page that is a picture or a file under the same title is a
+	// document without text (an earlier herald stored the page's furniture
+	// as its text), not a message.
+	if was >= 100 && now < was/3 && (d.NoText == "" || !likeTitle(old.Title, d.Title)) {
 		lost = append(lost, fmt.Sprintf("正文只剩 %d 字（原 %d 字）", now, was))
 	}
 	return strings.Join(lost, "、")

@@ -39,6 +39,9 @@ type Draft struct {
 	// Docx is a Word document (.docx) that becomes an article's body, its
 	// title unless Title is set, and its cover unless Images are given.
 	Docx []byte
+	// DocxWarning, when set, is told each line about what the Word
+	// document's article leaves out (charts, embedded objects, ...).
+	DocxWarning func(line string)
 	// PolicyID, when not 0, links the item to that policy: an article as
 	// its 解读, a graphic as its 图解.
 	PolicyID int64

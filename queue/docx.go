@@ -48,6 +48,17 @@ type Imported struct {
 	// Cover is the document's first picture, or a card drawn from the
 	// title when it has none.
 	Cover []byte
+	// Warnings are lines for the clerk about what was left out.
+	Warnings []string
+}
+
+// tell passes each warning to warn (when set).
+func (im *Imported) tell(warn func(string)) {
+	for _, w := range im.Warnings {
+		if warn != nil {
+			warn(w)
+		}
+	}
 }
 
 // ImportDocx converts a Word document for an article. title, when not
@@ -61,7 +72,7 @@ func (s *Service) ImportDocx(ctx context.Context, data []byte, title string) (*I
 		}
 		return nil, fmt.Errorf("read .docx: %w", err)
 	}
-	im := &Imported{Title: strings.TrimSpace(title), Body: a.HTML, BodyImages: a.Pictures}
+	im := &Imported{Title: strings.TrimSpace(title), Body: a.HTML, BodyImages: a.Pictures, Warnings: a.Warnings}
 	if im.Title == "" {
 		im.Title = a.Title
 	}
@@ -113,6 +124,7 @@ func (s *Service) applyDocx(ctx context.Context, d *Draft) error {
 	if err != nil {
 		return err
 	}
+	im.tell(d.DocxWarning)
 	d.Title, d.Body, d.BodyImages = im.Title, im.Body, im.BodyImages
 	if len(d.Images) == 0 {
 		d.Images = [][]byte{im.Cover}

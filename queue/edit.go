@@ -22,6 +22,9 @@ type Changes struct {
 	// replaces the title unless Title is set, and its first picture (or a
 	// cover card) the cover unless Images are given.
 	Docx []byte
+	// DocxWarning, when set, is told each line about what the Word
+	// document's article leaves out.
+	DocxWarning func(line string)
 }
 
 // Edit makes a new revision of an item. It voids every earlier approval;
@@ -52,6 +55,7 @@ func (s *Service) Edit(ctx context.Context, actor Actor, id int64, c Changes) er
 		if err != nil {
 			return err
 		}
+		im.tell(c.DocxWarning)
 		c.Title, c.Body, c.BodyImages = &im.Title, &im.Body, im.BodyImages
 		if c.Images == nil {
 			c.Images = [][]byte{im.Cover}

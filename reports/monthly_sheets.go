@@ -266,7 +266,7 @@ func (s *sheet) labelValue(label string, value any, kind colKind) {
 // accounts published them.
 func (m *Monthly) reachSheet(wb *workbook, cfg *configs.Config) error {
 	s, err := wb.newSheet("转载", wb.title+"（转载）", []column{{"稿件ID", colText}, {"标题", colWrap}, {"目标", colText},
-		{"目标账号数", colCount}, {"已发布账号数", colCount}, {"转载率", colPct}})
+		{"目标账号数", colCount}, {"已发布账号数", colCount}, {"转载率", colPct}, {"无法核实账号数", colCount}})
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (m *Monthly) reachSheet(wb *workbook, cfg *configs.Config) error {
 			}
 			target = "分组：" + g
 		}
-		s.add(it.ItemID, it.Title, target, it.Deliveries, it.Published, share)
+		s.add(it.ItemID, it.Title, target, it.Deliveries, it.Published, share, it.Unverified)
 	}
 	if len(m.Reach) == 0 {
 		s.add(nil, "本期没有发往整个分组的稿件")

@@ -64,7 +64,7 @@ import (
 // Reasons the executor writes for clerks.
 const (
 	reasonRemoved        = "账号已从配置中删除"
-	reasonRemovedUnknown = "账号已从配置中删除，无法再核实是否已发布：请在平台上核对"
+	reasonRemovedUnknown = "账号已从配置中删除，无法核实是否已发出：请在平台后台核对"
 	reasonHeld           = "账号凭据有问题，暂停发布："
 	reasonLookingUp      = "正在核实是否已发布"
 	reasonRescued        = "发布进行中断，正在核实是否已发布"
@@ -195,11 +195,13 @@ func (e *Executor) execute(ctx context.Context, r storage.ReadyDelivery, claimed
 		// The account left the config. Its credentials are gone with it, so
 		// an attempt cannot start and a lost answer cannot be looked up:
 		// settle the delivery now, saying so.
-		reason := reasonRemoved
+		// One whose answer was lost may have gone out: it is unverified,
+		// never failed (which would invite publishing it again).
+		u := storage.DeliveryUpdate{ID: r.ID, From: r.State, To: content.DeliveryFailed, AttemptID: r.AttemptID, Error: reasonRemoved}
 		if r.State == content.DeliveryUnknown {
-			reason = reasonRemovedUnknown
+			u.To, u.Error = content.DeliveryUnverified, reasonRemovedUnknown
 		}
-		return e.write(ctx, out, storage.DeliveryUpdate{ID: r.ID, From: r.State, To: content.DeliveryFailed, AttemptID: r.AttemptID, Error: reason}, log)
+		return e.write(ctx, out, u, log)
 	}
 	ch, err := e.channels.For(acct.Platform)
 	if err != nil {

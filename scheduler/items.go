@@ -53,7 +53,7 @@ func (s *Scheduler) settle(ctx context.Context) {
 			continue
 		}
 		states := make([]content.DeliveryState, len(ds))
-		var failed, published, cancelled []string
+		var failed, published, cancelled, unverified []string
 		for i, d := range ds {
 			states[i] = d.State
 			switch d.State {
@@ -63,6 +63,8 @@ func (s *Scheduler) settle(ctx context.Context) {
 				published = append(published, d.Account)
 			case content.DeliveryCancelled:
 				cancelled = append(cancelled, d.Account)
+			case content.DeliveryUnverified:
+				unverified = append(unverified, d.Account)
 			}
 		}
 		to, ok := content.ItemStateFromDeliveries(states)
@@ -76,6 +78,10 @@ func (s *Scheduler) settle(ctx context.Context) {
 		}
 		if len(failed) > 0 {
 			reasons = append(reasons, "失败账号 "+strings.Join(failed, "；"))
+		}
+		if len(unverified) > 0 {
+			reasons = append(reasons, fmt.Sprintf("无法核实 %d 个账号（%s）是否已发出：账号已从配置中删除，请在平台后台核对，勿重新发布",
+				len(unverified), strings.Join(unverified, "、")))
 		}
 		reason := strings.Join(reasons, "；")
 		err = s.store.TransitionItem(ctx, storage.Transition{ItemID: id, From: content.ItemPublishing, To: to, Reason: reason, Actor: "herald", Action: "settle"})

@@ -26,6 +26,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -79,6 +80,10 @@ type Scheduler struct {
 	exec     *Executor
 	wake     chan struct{}
 	retracts *retractor
+	// maintains counts the loop's passes over the store (due items,
+	// settling, a fresh fetch): an idle daemon makes none until something
+	// changes or comes due.
+	maintains atomic.Int64
 }
 
 // New returns a scheduler.
@@ -176,6 +181,7 @@ func (s *Scheduler) Run(ctx context.Context, extraCron func(c *cron.Cron) error)
 	probing, settleDirty := false, false
 
 	maintain := func() {
+		s.maintains.Add(1)
 		s.startDue(ctx)
 		per.sync(ctx)
 		s.settle(ctx) // a cancel or a rescue may have finished an item

@@ -89,7 +89,11 @@ ORDER BY i.priority = 'urgent' DESC, COALESCE(i.publish_at, i.updated_at), d.id 
 }
 
 // NextWake returns the earliest future time something becomes due: a
-// scheduled item's time or a delivery's next attempt (zero if none).
+// scheduled item's time or a delivery's next attempt (zero if none). The
+// pending deliveries of accounts held for bad credentials are left out, as
+// ReadyDeliveries leaves them out: they wait for a health check, not a
+// time, and counting them would wake the scheduler for nothing, again and
+// again.
 func (s *Store) NextWake(ctx context.Context) (time.Time, error) {
 	var a, b sql.NullString
 	err := s.w.read(ctx, func(ctx context.Context, tx txn) error {
@@ -98,7 +102,9 @@ func (s *Store) NextWake(ctx context.Context) (time.Time, error) {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN items i ON i.id = d.item_id
-WHERE (d.state = 'pending' AND i.state = 'publishing') OR d.state = 'unknown'`).Scan(&b)
+WHERE (d.state = 'pending' AND i.state = 'publishing'
+        AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id AND a.health = 'unhealthy' AND a.active = 1))
+   OR d.state = 'unknown'`).Scan(&b)
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("storage: next wake: %w", err)

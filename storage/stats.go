@@ -286,6 +286,9 @@ type PublishedItem struct {
 	FirstPublished time.Time
 	Deliveries     int // all deliveries of the item
 	Published      int // those published
+	// Unverified may have gone out: herald cannot find out (their account
+	// left the config); the clerk checks by hand.
+	Unverified int
 }
 
 // PublishedItems returns items whose first publication falls in [from, to)
@@ -293,7 +296,7 @@ type PublishedItem struct {
 func (s *Store) PublishedItems(ctx context.Context, from, to time.Time) ([]PublishedItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT i.id, i.kind, r.title, substr(r.body, 1, 60), i.targets,
   MIN(d.published_at), (SELECT COUNT(*) FROM deliveries x WHERE x.item_id = i.id),
-  SUM(d.state = 'published')
+  SUM(d.state = 'published'), (SELECT COUNT(*) FROM deliveries x WHERE x.item_id = i.id AND x.state = 'unverified')
 FROM items i JOIN revisions r ON r.id = i.current_revision JOIN deliveries d ON d.item_id = i.id
 WHERE d.state = 'published' GROUP BY i.id HAVING MIN(d.published_at) >= ? AND MIN(d.published_at) < ?
 ORDER BY MIN(d.published_at)`, ts(from), ts(to))
@@ -305,7 +308,7 @@ ORDER BY MIN(d.published_at)`, ts(from), ts(to))
 	for rows.Next() {
 		var p PublishedItem
 		var body, first string
-		if err := rows.Scan(&p.ItemID, &p.Kind, &p.Title, &body, &p.Targets, &first, &p.Deliveries, &p.Published); err != nil {
+		if err := rows.Scan(&p.ItemID, &p.Kind, &p.Title, &body, &p.Targets, &first, &p.Deliveries, &p.Published, &p.Unverified); err != nil {
 			return nil, fmt.Errorf("storage: published items: %w", err)
 		}
 		if p.Title == "" {

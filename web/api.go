@@ -85,6 +85,8 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		}
 		c.Images = append(c.Images, b)
 	}
+	warnings := []string{}
+	c.DocxWarning = func(line string) { warnings = append(warnings, line) }
 	if err := s.queue.Edit(r.Context(), actor(who), id, c); err != nil {
 		s.fail(w, err)
 		return
@@ -94,7 +96,7 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State, "revision": it.Revision.Number})
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "state": it.State, "revision": it.Revision.Number, "warnings": warnings})
 }
 
 // auditLog is GET /api/v1/audit?item=ID (an item's story; the whole log for
@@ -358,6 +360,8 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 		}
 		d.Docx = b
 	}
+	warnings := []string{}
+	d.DocxWarning = func(line string) { warnings = append(warnings, line) }
 	id, err := s.queue.Add(r.Context(), actor(who), d)
 	if err != nil {
 		s.fail(w, err)
@@ -366,7 +370,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 	if s.Wake != nil {
 		s.Wake()
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "warnings": warnings})
 }
 
 func itemID(r *http.Request) (int64, bool) {
@@ -410,12 +414,19 @@ func (s *Server) itemAction(action string) apiHandler {
 		var body struct {
 			SecrecyOK bool   `json:"secrecy_ok"`
 			Comment   string `json:"comment"`
+			// Revision is the revision number the reviewer saw (approve
+			// and reject require it).
+			Revision int `json:"revision"`
 		}
 		if r.ContentLength != 0 {
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 				apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
 				return
 			}
+		}
+		if (action == "approve" || action == "reject") && body.Revision <= 0 {
+			apiError(w, http.StatusUnprocessableEntity, "input", "请写明签署的是第几版（revision：打开稿件时看到的版本号）")
+			return
 		}
 		var err error
 		var cancelled *queue.CancelReport
@@ -436,9 +447,9 @@ func (s *Server) itemAction(action string) apiHandler {
 			rep, err = s.Retract(r.Context(), actor(who), id)
 			retracted = &rep
 		case "approve":
-			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
+			err = s.queue.ApproveRevision(r.Context(), actor(who), id, body.Revision, body.SecrecyOK)
 		case "reject":
-			err = s.queue.Reject(r.Context(), actor(who), id, body.Comment)
+			err = s.queue.RejectRevision(r.Context(), actor(who), id, body.Revision, body.Comment)
 		}
 		if err != nil {
 			s.fail(w, err)

@@ -90,7 +90,11 @@ func (s *Server) composeDocx(w http.ResponseWriter, r *http.Request, sess *stora
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"title": a.Title, "html": body, "pictures": len(a.Order)})
+	warnings := a.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"title": a.Title, "html": body, "pictures": len(a.Order), "warnings": warnings})
 }
 
 func dataURL(b []byte) string {

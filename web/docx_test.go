@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -69,5 +72,48 @@ func TestConsoleStaticFiles(t *testing.T) {
 		if want == 200 && !strings.Contains(resp.Header.Get("Content-Type"), "javascript") {
 			t.Errorf("GET %s: Content-Type %q", path, resp.Header.Get("Content-Type"))
 		}
+	}
+}
+
+// Issue 28 item 5: what a Word document's article leaves out is told in
+// the API's answer (create and edit) and to the console after an upload.
+func TestDocxWarningsAnswered(t *testing.T) {
+	e := newAPI(t)
+	const want = "Word 文档中第3页的图表、第3页的2个嵌入对象未导入，请另行截图插入"
+	code, out, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "targets": "fabu", "at": "now", "draft": true,
+		"docx": docxBase64(t, "parts.docx")})
+	if ws, _ := out["warnings"].([]any); code != 201 || len(ws) != 1 || ws[0] != want {
+		t.Fatalf("create from parts.docx: %d %s", code, raw)
+	}
+	id := int64(out["id"].(float64))
+	code, out, raw = e.do("POST", "/api/v1/items/"+itoa(id)+"/edit", "editor", map[string]any{"docx": docxBase64(t, "notice.docx")})
+	if ws, ok := out["warnings"].([]any); code != 200 || !ok || len(ws) != 0 {
+		t.Errorf("edit from notice.docx: %d %s", code, raw)
+	}
+	code, out, raw = e.do("POST", "/api/v1/items/"+itoa(id)+"/edit", "editor", map[string]any{"docx": docxBase64(t, "parts.docx")})
+	if ws, _ := out["warnings"].([]any); code != 200 || len(ws) != 1 || ws[0] != want {
+		t.Errorf("edit from parts.docx: %d %s", code, raw)
+	}
+
+	ed := e.browser()
+	ed.login(e.tokens["editor"])
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", ed.csrf("/console/compose?kind=article"))
+	w, _ := mw.CreateFormFile("docx", "parts.docx")
+	b, _ := base64.StdEncoding.DecodeString(docxBase64(t, "parts.docx"))
+	w.Write(b)
+	mw.Close()
+	resp, err := ed.c.Post(e.srv.URL+"/console/compose/docx", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Title    string
+		Warnings []string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != 200 || ans.Title != "部件测试" || len(ans.Warnings) != 1 || ans.Warnings[0] != want {
+		t.Errorf("console upload: %d %+v %v", resp.StatusCode, ans, err)
 	}
 }

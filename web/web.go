@@ -14,6 +14,7 @@ import (
 
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -34,6 +35,8 @@ type Server struct {
 	proxies []netip.Prefix
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
+	// Inbox, when set, serves the 互动 page and /api/v1/inbox (inbox.go).
+	Inbox *inbox.Service
 	// Preview, when set, sends an item's current revision to one WeChat ID
 	// (mass/preview) and says what it did; accountID "" means the item's
 	// first WeChat account.
@@ -78,7 +81,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 		"stateName": func(st string) string { return content.ItemState(st).Label() },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic", "inbox"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/revision.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -91,6 +94,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	s.userRoutes()
 	s.policyRoutes()
 	s.actionRoutes()
+	s.inboxRoutes()
 	return s
 }
 

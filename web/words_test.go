@@ -96,7 +96,7 @@ func TestConsoleWords(t *testing.T) {
 		ids[name] = fmt.Sprint(m["id"])
 	}
 	create("reworked", "editor", article("fabu", "<p>县政府召开常务会议，研究部署冬季安全生产工作。</p>"))
-	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/reject", "reviewer", map[string]any{"comment": "请补充会议时间"}); code != 200 {
+	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/reject", "reviewer", map[string]any{"comment": "请补充会议时间", "revision": 1}); code != 200 {
 		t.Fatalf("reject: %d %s", code, raw)
 	}
 	if code, _, raw := e.do("POST", "/api/v1/items/"+ids["reworked"]+"/edit", "editor",

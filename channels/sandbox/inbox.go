@@ -104,12 +104,14 @@ type inboxState struct {
 	wbMent   []*WeiboMention
 	// noComments: apps without comment permission (88000).
 	noComments map[string]bool
+	// listsLeft: comment/list answers before the list fails (-1: no failure).
+	listsLeft int
 }
 
 // ib returns the inbox state, made on first use. s.mu must be held.
 func (s *Server) ib() *inboxState {
 	if s.inbox == nil {
-		s.inbox = &inboxState{push: map[string]PushConfig{}, noComments: map[string]bool{}}
+		s.inbox = &inboxState{push: map[string]PushConfig{}, noComments: map[string]bool{}, listsLeft: -1}
 	}
 	return s.inbox
 }
@@ -138,6 +140,15 @@ func (s *Server) DenyComments(appID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ib().noComments[appID] = true
+}
+
+// FailCommentListAfter makes comment/list answer n more times and then fail
+// with -1 (system busy) until called with a negative n: a read that stops
+// part-way.
+func (s *Server) FailCommentListAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ib().listsLeft = n
 }
 
 // LeaveMessage has a user send text to an official account at a time: the
@@ -305,6 +316,11 @@ func (s *Server) wxCommentList(req *request, app *wxApp) reply {
 	}
 	if s.ib().noComments[app.cfg.AppID] {
 		return s.wxError(88000, "without comment privilege")
+	}
+	if ib := s.ib(); ib.listsLeft == 0 {
+		return s.wxError(-1, "system error")
+	} else if ib.listsLeft > 0 {
+		ib.listsLeft--
 	}
 	id, err := in.MsgDataID.Int64()
 	if err != nil {

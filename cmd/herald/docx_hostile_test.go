@@ -96,3 +96,61 @@ func TestHostileDocxDoesNotStopServe(t *testing.T) {
 		return len(wx.Published) > 1 && wx.Published[len(wx.Published)-1].Title == "再次发布"
 	})
 }
+
+// Issue 28: a GB/T 9704 通知 and a Word 2016 document with an emoji, a
+// repeating section, a group of text boxes, deleted rows, a chart and two
+// embedded objects, each added with `post add --docx`, reach WeChat with
+// the 公文's title, its headings as headings and every piece of text in
+// order; what was left out is named on the command's output.
+func TestDocxFormatsReachThePlatforms(t *testing.T) {
+	p := startPlatformEnv(t, "")
+	code, _, errs := p.herald("post", "add", "--kind", "article", "--docx", docxFixture("gongwen.docx"), "--to", "all", "--at", "now")
+	if code != 0 || errs != "" {
+		t.Fatalf("post add gongwen.docx: exit %d: %s", code, errs)
+	}
+	art, _, _ := p.published(t)
+	if art.Title != "青山县人民政府办公室关于做好元旦春节期间安全生产工作的通知" {
+		t.Errorf("WeChat title %q", art.Title)
+	}
+	doc := parseHTML(t, art.Content)
+	for _, h := range []struct{ text, tag string }{{"一、提高思想认识", "h2"}, {"（一）道路交通安全", "h3"}, {"三、严格值班值守", "h2"}} {
+		if !hasAncestor(ancestorsOf(t, doc, h.text), h.tag, "", "") {
+			t.Errorf("%s is not an <%s> on WeChat", h.text, h.tag)
+		}
+	}
+	if !hasAncestor(ancestorsOf(t, doc, "2026年12月20日"), "p", "style", "right") {
+		t.Error("the 成文日期 is not right-aligned on WeChat")
+	}
+	text := textOf(doc)
+	at := 0
+	for _, s := range []string{"青政办发〔2026〕12号", "各乡镇人民政府", "元旦春节将至", "一、提高思想认识", "（二）消防安全", "附件：1．青山县节日期间值班安排表",
+		"2．青山县安全生产检查重点单位名单", "青山县人民政府办公室", "2026年12月20日", "附件1", "带班领导"} {
+		i := strings.Index(text[at:], s)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in what WeChat received: %s", s, text)
+		}
+		at += i + len(s)
+	}
+
+	code, _, errs = p.herald("post", "add", "--kind", "article", "--docx", docxFixture("parts.docx"), "--to", "all", "--at", "now")
+	if code != 0 || strings.TrimSpace(errs) != "注意：Word 文档中第3页的图表、第3页的2个嵌入对象未导入，请另行截图插入" {
+		t.Fatalf("post add parts.docx: exit %d, stderr %q", code, errs)
+	}
+	waitFor(t, "parts.docx on WeChat", func() bool {
+		wx := p.sb.Snapshot().WeChat["wxapp000"]
+		return len(wx.Published) == 2
+	})
+	art = p.sb.Snapshot().WeChat["wxapp000"].Published[1]
+	text = textOf(parseHTML(t, art.Content))
+	at = 0
+	for _, s := range []string{"点赞👍青山发布", "城关镇", "河口乡", "删除的表格之后", "第一个文本框", "第二个文本框", "框中表格", "框中控件", "嵌入的表格2：", "结束。"} {
+		i := strings.Index(text[at:], s)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in what WeChat received: %s", s, text)
+		}
+		at += i + len(s)
+	}
+	if art.Title != "部件测试" || strings.Contains(text, "已删") {
+		t.Errorf("title %q, text %s", art.Title, text)
+	}
+}

@@ -105,9 +105,9 @@ func TestBrowserPhone(t *testing.T) {
 	// An article to 青山发布 (WeChat and Weibo), rejected at 初审 and reworked.
 	editor := queue.Actor{Name: "陈晓", Department: "xwb"}
 	id, err := d.queue.Add(ctx, editor, queue.Draft{Kind: content.KindArticle, Title: "青山县启动冬季供暖保障工作",
-		Body:    "<p>近日，县住建局召开冬季供暖保障工作会议。</p><p>会议要求各供热单位做好设备检修。</p>",
-		Digest:  "县住建局部署冬季供暖保障", Targets: "qs-fabu,qs-fabu-weibo", When: "now",
-		Images:  [][]byte{demoImage(900, 383, color.RGBA{183, 28, 28, 255})}})
+		Body:   "<p>近日，县住建局召开冬季供暖保障工作会议。</p><p>会议要求各供热单位做好设备检修。</p>",
+		Digest: "县住建局部署冬季供暖保障", Targets: "qs-fabu,qs-fabu-weibo", When: "now",
+		Images: [][]byte{demoImage(900, 383, color.RGBA{183, 28, 28, 255})}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,14 @@ func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 				art = append(art, s)
 			}
 		}
-		t.add(strconv.FormatInt(v.ID, 10), v.Date, v.DocNumber, clip(v.Title, 30), strings.Join(art, ","), strings.Join(gra, ","), v.Deadline, v.Label())
+		title := v.Title
+		switch v.NoText {
+		case policies.NoTextPicture:
+			title = "［仅图片］" + title
+		case policies.NoTextAttachment:
+			title = "［仅附件］" + title
+		}
+		t.add(strconv.FormatInt(v.ID, 10), v.Date, v.DocNumber, clip(title, 30), strings.Join(art, ","), strings.Join(gra, ","), v.Deadline, v.Label())
 	}
 	return t.write(a.stdout)
 }

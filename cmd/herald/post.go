@@ -250,14 +250,23 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 			}
 			d.Broadcast = &content.Broadcast{Date: date, Unit: *bUnit, Address: *bAddress, Result: *bResult, Findings: *bFindings}
 		}
+		var warnings []string
+		d.DocxWarning = func(line string) { warnings = append(warnings, line) }
 		id, err := q.Add(ctx, actor, d)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return writeJSON(a.stdout, map[string]any{"id": id})
+			out := map[string]any{"id": id}
+			if len(warnings) > 0 {
+				out["warnings"] = warnings
+			}
+			return writeJSON(a.stdout, out)
 		}
 		fmt.Fprintln(a.stdout, id)
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "注意："+w)
+		}
 		it, err := st.Item(ctx, id)
 		if err == nil && it.State == content.ItemApproved {
 			fmt.Fprintf(a.stderr, "稿件 %d 已通过但未设定发布时间：用 herald post edit --at TIME %d 设定\n", id, id)
@@ -431,6 +440,9 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 		if d.RetractedAt != nil {
 			state += "（已从平台删除）"
 		}
+		if d.State == content.DeliveryUnverified {
+			state += "（无法核实，请在平台后台核对）"
+		}
 		t.add(d.Account, d.Platform, state, d.URL, d.Error)
 	}
 	return t.write(w)
@@ -490,6 +502,8 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 		return usagef("没有要修改的内容：请给出 --title、--body-file、--docx、--image、--source-url 或 --at")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
+		var warnings []string
+		c.DocxWarning = func(line string) { warnings = append(warnings, line) }
 		if err := q.Edit(ctx, actor, id, c); err != nil {
 			return err
 		}
@@ -498,6 +512,9 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "稿件 %d 已修改为第%d版，状态：%s\n", id, it.Revision.Number, it.State.Label())
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "注意："+w)
+		}
 		return nil
 	})
 }
@@ -564,6 +581,7 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post approve")
 	cfgPath := fs.String("config", "", "config file")
 	secrecy := fs.Bool("secrecy-ok", false, "confirm the secrecy check (保密审查); required at the last level")
+	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -576,14 +594,18 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --as 写明签署人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		if err := q.Approve(ctx, actor, id, *secrecy); err != nil {
+		rev, err := signedRevision(ctx, q, actor, id, *revision)
+		if err != nil {
+			return err
+		}
+		if err := q.ApproveRevision(ctx, actor, id, rev, *secrecy); err != nil {
 			return err
 		}
 		it, err := st.Item(ctx, id)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "稿件 %d 已由 %s 签署，当前状态：%s\n", id, actor.Name, it.State.Label())
+		fmt.Fprintf(a.stdout, "稿件 %d 第%d版已由 %s 签署，当前状态：%s\n", id, rev, actor.Name, it.State.Label())
 		return nil
 	})
 }
@@ -592,6 +614,7 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post reject")
 	cfgPath := fs.String("config", "", "config file")
 	comment := fs.String("comment", "", "why it goes back (shown by post show)")
+	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -604,10 +627,14 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --as 写明退回人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		if err := q.Reject(ctx, actor, id, *comment); err != nil {
+		rev, err := signedRevision(ctx, q, actor, id, *revision)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "稿件 %d 已退回草稿\n", id)
+		if err := q.RejectRevision(ctx, actor, id, rev, *comment); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "稿件 %d 第%d版已退回草稿\n", id, rev)
 		return nil
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/patrol"
 	"github.com/herald-gov/herald/queue"
@@ -56,6 +57,11 @@ type daemon struct {
 	notifyPoll time.Duration
 	// policyFirst, when set, is how soon after start the first policy sync runs (tests; default 30s).
 	policyFirst time.Duration
+	// inbox is 回应: the public's messages, comments and mentions (serve_inbox.go).
+	inbox *inbox.Service
+	push  *inbox.Push
+	// inboxPoll, when set, replaces interaction.poll (tests).
+	inboxPoll time.Duration
 	// replica ships the database and media files to replica.url (nil without it).
 	replica *replica.Replicator
 }
@@ -119,7 +125,12 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 	handler.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
 		return q.Retract(ctx, actor, id, reg, nil)
 	}
-	d.http = web.NewHTTPServer(cfg, handler)
+	if err := d.wireInbox(cfg, st, q, wc, wb, handler, log); err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	d.http = web.NewHTTPServer(cfg, withPush(handler, d.push))
 	return d, nil
 }
 
@@ -296,6 +307,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 			}
 		}
 	}()
+	inboxDone := d.runInbox(ctx, log)
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -309,6 +321,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 	}
 	err := <-schedDone
 	<-notifyDone
+	<-inboxDone
 	<-replicaDone
 	if d.replica != nil {
 		if rerr := d.replica.Flush(context.Background()); rerr != nil {

@@ -73,6 +73,9 @@ type Article struct {
 	Pictures map[string][]byte
 	// Order is the pictures' srcs in the order they first appear.
 	Order []string
+	// Warnings are lines for the clerk about what the article leaves out
+	// (charts, SmartArt, embedded objects, Windows metafiles).
+	Warnings []string
 
 	text int // characters of text in HTML (the rest is markup)
 }

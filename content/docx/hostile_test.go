@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +211,16 @@ func BenchmarkHostile(b *testing.B) {
 		})
 	}
 }
+
+// freeAndReset returns freed memory to the system and resets the peak.
+func freeAndReset() {
+	debug.FreeOSMemory()
+	resetPeakRSS()
+}
+
+func itoaT(n int) string { return strconv.Itoa(n) }
+
+func readFixture(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
 
 // resetPeakRSS resets this process's peak resident size (Linux: writing 5
 // to clear_refs), so that each case's peak is its own.

@@ -367,7 +367,7 @@ func (p *pkg) load() (*document, error) {
 // style is one w:style of styles.xml.
 type style struct {
 	id, name, typ, basedOn string
-	ppr, rpr               *node
+	ppr, rpr, tblPr        *node
 }
 
 type styles struct {
@@ -387,7 +387,7 @@ func parseStyles(root *node) *styles {
 			continue
 		}
 		st := &style{id: k.attr("styleId"), typ: k.attr("type"), name: strings.ToLower(k.child("name").attr("val")),
-			basedOn: k.child("basedOn").attr("val"), ppr: k.child("pPr"), rpr: k.child("rPr")}
+			basedOn: k.child("basedOn").attr("val"), ppr: k.child("pPr"), rpr: k.child("rPr"), tblPr: k.child("tblPr")}
 		s.byID[st.id] = st
 		if st.typ == "paragraph" && (k.attr("default") == "1" || k.attr("default") == "true") {
 			s.defaultPara = st.id

@@ -102,7 +102,12 @@
           if (title && title.value.trim() === "" && j.title) { title.value = j.title; }
           quill.setContents([]);
           quill.clipboard.dangerouslyPasteHTML(0, j.html);
-          say("已导入 " + file.name + "（" + j.pictures + " 张图片）：请核对后提交", false);
+          var done = "已导入 " + file.name + "（" + j.pictures + " 张图片）：请核对后提交";
+          if (j.warnings && j.warnings.length) {
+            say(done + "。注意：" + j.warnings.join("；"), true); // what was left out, to add by hand
+          } else {
+            say(done, false);
+          }
           schedulePreview();
         })
         .catch(function () { say("导入失败：请检查网络后重试", true); });

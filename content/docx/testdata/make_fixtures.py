@@ -22,6 +22,22 @@ It writes:
   encrypted.docx   notice.docx protected with an open password (encrypt_fixture.go),
                    checked by decrypting it with python3-msoffcrypto-tool.
   report20.docx    the benchmark's report: 20 pages (as LibreOffice lays it out), 10 pictures, 10 tables.
+  gongwen.docx     a 通知 in the GB/T 9704-2012 format with its real fonts and sizes:
+                   a red 发文机关标志, the 发文字号, the title in 2号 方正小标宋简体
+                   centred and not bold, 主送机关, 一、 headings in 3号 黑体 and （一）
+                   in 3号 楷体 (neither bold), the body in 3号 仿宋_GB2312 with a
+                   two-character first-line indent (640 twips), 附件说明, 落款 and
+                   成文日期 pushed right by a left indent, and the 附件 page.
+  parts.docx       what Word 2016+ writes that was lost: emoji (mc:AlternateContent
+                   whose Choice requires w16se), a table whose rows sit in content
+                   controls (a repeating section), a table whose every row is
+                   tracked-deleted, a group of two text boxes (a table in the
+                   second), a chart, two embedded objects with EMF previews, and
+                   the page breaks Word records (w:lastRenderedPageBreak).
+  justify.docx     a document of justified paragraphs and a table of one-paragraph
+                   cells, with 16,000 characters of text: under WeChat's limit
+                   once written without markup that shows nothing.
+Run with names (python3 make_fixtures.py gongwen parts) to make only those.
 Pictures are PNGs drawn here (stdlib zlib), so nothing else is needed.
 """
 import io
@@ -299,7 +315,191 @@ def report20():
     doc.save("report20.docx")
 
 
+def font(run, name, half_points, colour=None, bold=None):
+    """Set a run's fonts as Word does for Chinese text: eastAsia and the
+    Latin fonts, and the size (in half-points: 3号 = 32, 2号 = 44)."""
+    run.font.name = name
+    rpr = run._r.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(a), name)
+    run.font.size = Pt(half_points / 2)
+    if colour:
+        run.font.color.rgb = colour
+    if bold is not None:
+        run.bold = bold
+    return run
+
+
+def ind(p, **attrs):
+    ppr = p._p.get_or_add_pPr()
+    e = OxmlElement("w:ind")
+    for k, v in attrs.items():
+        e.set(qn("w:" + k), str(v))
+    ppr.append(e)
+
+
+def gongwen():
+    doc = Document()
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(p.add_run("青山县人民政府办公室文件"), "方正小标宋简体", 72, RGBColor(0xFF, 0, 0))
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(p.add_run("青政办发〔2026〕12号"), "仿宋_GB2312", 32)
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(p.add_run("青山县人民政府办公室关于做好元旦春节期间安全生产工作的通知"), "方正小标宋简体", 44)
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    font(p.add_run("各乡镇人民政府，县政府各部门："), "仿宋_GB2312", 32)
+
+    def body(text):
+        p = doc.add_paragraph()
+        ind(p, firstLine=640)
+        font(p.add_run(text), "仿宋_GB2312", 32)
+        return p
+
+    def heading(text, face):
+        p = doc.add_paragraph()
+        ind(p, firstLine=640)
+        font(p.add_run(text), face, 32)
+
+    body("元旦春节将至，为切实做好节日期间安全生产工作，经县政府同意，现将有关事项通知如下。")
+    heading("一、提高思想认识", "黑体")
+    body("各乡镇、各部门要充分认识做好节日期间安全生产工作的重要性，坚决防范遏制重特大事故。")
+    heading("二、突出工作重点", "黑体")
+    heading("（一）道路交通安全", "楷体_GB2312")
+    body("加强重点路段巡查，严查超速超载、酒后驾驶等违法行为。")
+    heading("（二）消防安全", "楷体_GB2312")
+    body("对人员密集场所开展消防安全检查，确保疏散通道畅通。")
+    heading("三、严格值班值守", "黑体")
+    body("节日期间实行24小时值班和领导带班制度，遇有重大情况及时报告。")
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    ind(p, left=1600, hanging=960)
+    font(p.add_run("附件：1．青山县节日期间值班安排表"), "仿宋_GB2312", 32)
+    p = doc.add_paragraph()
+    ind(p, left=1600)
+    font(p.add_run("2．青山县安全生产检查重点单位名单"), "仿宋_GB2312", 32)
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    ind(p, left=4800)
+    font(p.add_run("青山县人民政府办公室"), "仿宋_GB2312", 32)
+    p = doc.add_paragraph()
+    ind(p, left=5120)
+    font(p.add_run("2026年12月20日"), "仿宋_GB2312", 32)
+    p = doc.add_paragraph()
+    ind(p, firstLine=640)
+    font(p.add_run("（此件公开发布）"), "仿宋_GB2312", 32)
+    p = doc.add_paragraph()
+    p.paragraph_format.page_break_before = True
+    font(p.add_run("附件1"), "黑体", 32)
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(p.add_run("青山县节日期间值班安排表"), "方正小标宋简体", 44)
+    t = doc.add_table(rows=2, cols=3)
+    t.style = "Table Grid"
+    for i, row in enumerate([["日期", "带班领导", "值班人员"], ["1月1日", "李明", "王芳"]]):
+        for j, text in enumerate(row):
+            t.cell(i, j).text = text
+    doc.save("gongwen.docx")
+
+
+NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+      'xmlns:w16se="http://schemas.microsoft.com/office/word/2015/wordml/symex" '
+      'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" '
+      'xmlns:wpg="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup" '
+      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+      'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+      'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+      'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+      'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+
+
+def emf():
+    """A minimal EMF: a header record (type 1, " EMF" at byte 40) and EOF."""
+    header = struct.pack("<II4i4i", 1, 108, 0, 0, 100, 100, 0, 0, 2540, 2540)
+    header += b" EMF" + struct.pack("<IIIHHIII", 0x10000, 108 + 20, 2, 0, 0, 0, 0, 0)
+    header += struct.pack("<2i2i", 1024, 768, 320, 240)
+    header += b"\x00" * (108 - len(header))
+    eof = struct.pack("<IIIII", 14, 20, 0, 16, 20)
+    return header + eof
+
+
+def parts():
+    from docx.oxml import parse_xml
+    doc = Document()
+    doc.add_paragraph("部件测试", style="Title")
+    body = doc.element.body
+
+    def add(xml):
+        body.insert(len(body) - 1, parse_xml(xml.replace("NS", NS, 1)))
+
+    add('<w:p NS><w:r><w:t xml:space="preserve">点赞</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="w16se">'
+        '<w16se:symEx w16se:font="Segoe UI Emoji" w16se:char="1F44D"/></mc:Choice><mc:Fallback><w:t>\U0001F44D</w:t></mc:Fallback>'
+        '</mc:AlternateContent></w:r><w:r><w:t>青山发布</w:t></w:r></w:p>')
+    rows = "".join('<w:tr><w:tc><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:tc></w:tr>' % r
+                   for r in [("城关镇", "张三"), ("河口乡", "李四")])
+    add('<w:tbl NS><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr><w:tr><w:tc><w:p><w:r><w:t>乡镇</w:t></w:r></w:p></w:tc>'
+        '<w:tc><w:p><w:r><w:t>联系人</w:t></w:r></w:p></w:tc></w:tr><w:sdt><w:sdtPr><w15:repeatingSection/></w:sdtPr><w:sdtContent>'
+        + rows + '</w:sdtContent></w:sdt></w:tbl>')
+    add('<w:p NS><w:r><w:t>删除的表格之后</w:t></w:r></w:p>')
+    deleted = "".join('<w:tr><w:trPr><w:del w:id="%d" w:author="王芳" w:date="2026-12-01T00:00:00Z"/></w:trPr><w:tc><w:p><w:del w:id="%d" w:author="王芳" w:date="2026-12-01T00:00:00Z"><w:r><w:delText>已删%d</w:delText></w:r></w:del></w:p></w:tc></w:tr>' % (i, i + 10, i) for i in range(1, 3))
+    add('<w:tbl NS><w:tblPr/>' + deleted + '</w:tbl>')
+    box = lambda inner: ('<wps:wsp><wps:txbx><w:txbxContent>' + inner + '</w:txbxContent></wps:txbx></wps:wsp>')
+    add('<w:p NS><w:r><w:t>组合图形：</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wpg"><w:drawing><wp:anchor><wp:docPr id="5" name="组合 5"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"><wpg:wgp>'
+        + box('<w:p><w:r><w:t>第一个文本框</w:t></w:r></w:p>')
+        + box('<w:p><w:r><w:t>第二个文本框</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>框中表格</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+              '<w:sdt><w:sdtContent><w:p><w:r><w:t>框中控件</w:t></w:r></w:p></w:sdtContent></w:sdt>')
+        + '</wpg:wgp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:group>'
+        '<v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>第一个文本框</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>'
+        '</v:group></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>')
+    add('<w:p NS><w:r><w:lastRenderedPageBreak/><w:t>第二页</w:t></w:r></w:p>')
+    add('<w:p NS><w:r><w:lastRenderedPageBreak/><w:t>第三页的图表：</w:t></w:r><w:r><w:drawing><wp:inline><wp:docPr id="7" name="图表 7"/><a:graphic>'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart r:id="rIdChartNone"/></a:graphicData>'
+        '</a:graphic></wp:inline></w:drawing></w:r></w:p>')
+    emf_part = Part(PackURI("/word/media/image9.bin"), "image/x-emf", emf(), doc.part.package)
+    rid = doc.part.relate_to(emf_part, RT.IMAGE)
+    for n in range(2):
+        add('<w:p NS><w:r><w:t>嵌入的表格%d：</w:t></w:r><w:r><w:object><v:shape id="_x0000_i10%d" style="width:300pt;height:200pt">'
+            '<v:imagedata r:id="%s" o:title=""/></v:shape><o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ShapeID="_x0000_i10%d" '
+            'DrawAspect="Content" ObjectID="_17000%d"/></w:object></w:r></w:p>' % (n + 1, n, rid, n, n))
+    add('<w:p NS><w:r><w:t>结束。</w:t></w:r></w:p>')
+    doc.save("parts.docx")
+
+
+def justify():
+    doc = Document()
+    doc.add_paragraph("青山县2026年工作总结", style="Title")
+    sentence = "今年以来，全县上下坚持稳中求进工作总基调，经济社会发展取得新成效。"
+    for i in range(40):
+        p = doc.add_paragraph(sentence * 11)
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        indent(p)
+    t = doc.add_table(rows=30, cols=4)
+    for r in range(30):
+        for c in range(4):
+            cell = t.cell(r, c)
+            cell.text = "指标%02d" % r
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            indent(cell.paragraphs[0])
+    doc.save("justify.docx")
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1:
+        for name in sys.argv[1:]:
+            globals()[name]()
+        sys.exit(0)
     report()
     notice()
     twoline()
@@ -310,3 +510,6 @@ if __name__ == "__main__":
     legacy()
     encrypted()
     report20()
+    gongwen()
+    parts()
+    justify()

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/herald-gov/herald/channels"
+	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/inbox"
+	"github.com/herald-gov/herald/queue"
+	"github.com/herald-gov/herald/storage"
+)
+
+// newInbox wires the inbox over the channels' inbox readers.
+func newInbox(cfg *configs.Config, st *storage.Store, q *queue.Service, a *app) *inbox.Service {
+	wc, wb, _ := newChannels(cfg, st, a.log)
+	return inbox.New(cfg, st, q, map[string]channels.InboxReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, a.log, nil)
+}
+
+// withInbox opens config, store, queue and inbox for an inbox command.
+func (a *app) withInbox(ctx context.Context, cfgPath string, fn func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error) error {
+	cfg, st, err := a.openStore(ctx, cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	q := queue.New(cfg, st, nil)
+	return fn(cfg, q, newInbox(cfg, st, q, a))
+}
+
+func entryID(fs interface{ Args() []string }) (int64, error) {
+	if len(fs.Args()) != 1 {
+		return 0, usagef("请给出一个互动编号")
+	}
+	id, err := strconv.ParseInt(fs.Args()[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("互动编号 %q 不是正整数", fs.Args()[0])
+	}
+	return id, nil
+}
+
+func cmdInboxList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("inbox list")
+	cfgPath := fs.String("config", "", "config file")
+	state := fs.String("state", "open", "open, answered, closed or all")
+	overdue := fs.Bool("overdue", false, "only open entries past their due time")
+	accounts := fs.String("account", "", "account ids, comma separated")
+	asJSON := fs.Bool("json", false, "JSON output")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch *state {
+	case "open", "answered", "closed", "all":
+	default:
+		return usagef("--state 只能是 open、answered、closed 或 all")
+	}
+	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
+		f := inbox.Filter{State: *state, Overdue: *overdue}
+		if *accounts != "" {
+			f.Accounts = strings.Split(*accounts, ",")
+		}
+		es, err := ib.List(ctx, af.actor(cfg), f)
+		if err != nil {
+			return err
+		}
+		out := make([]inbox.EntryJSON, 0, len(es))
+		for _, e := range es {
+			out = append(out, ib.JSON(e))
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, map[string]any{"entries": out})
+		}
+		tb := newTable("ID", "账号", "类型", "来自", "内容", "所在", "期限", "状态")
+		for _, j := range out {
+			state := map[string]string{"open": "待回复", "answered": "已回复", "closed": "已关闭"}[j.State]
+			if j.Overdue {
+				state = "超期未复"
+			}
+			if j.Reply != nil && j.Reply.State == storage.ReplySending {
+				state = "回复" + inbox.Uncertain
+			}
+			from := j.From.Name
+			if from == "" {
+				from = j.From.ID
+			}
+			tb.add(fmt.Sprint(j.ID), j.AccountName, inbox.KindLabel(j.Kind), from, clip(j.Text, 30), clip(j.Title, 16),
+				j.DueAt.Format("01-02 15:04"), state)
+		}
+		return tb.write(a.stdout)
+	})
+}
+
+func cmdInboxSync(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("inbox sync")
+	cfgPath := fs.String("config", "", "config file")
+	accounts := fs.String("account", "", "account ids, comma separated (default all)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
+		var ids []string
+		if *accounts != "" {
+			ids = strings.Split(*accounts, ",")
+		}
+		res := ib.Sync(ctx, ids)
+		fmt.Fprintf(a.stdout, "读取 %d 个账号，新增互动 %d 条，平台调用 %d 次\n", res.Accounts, len(res.Added), ib.Calls())
+		if res.Unreadable > 0 {
+			fmt.Fprintf(a.stdout, "%d 篇文章的留言无法读取（已记录，不再读取）\n", res.Unreadable)
+		}
+		for id, err := range res.Failed {
+			fmt.Fprintf(a.stderr, "账号 %s 读取中断（已读到的已保存，下次从中断处继续）：%s\n", id, err)
+		}
+		if len(res.Failed) > 0 {
+			return fmt.Errorf("%d 个账号读取中断", len(res.Failed))
+		}
+		return nil
+	})
+}
+
+func cmdInboxReply(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("inbox reply")
+	cfgPath := fs.String("config", "", "config file")
+	text := fs.String("text", "", "the reply")
+	textFile := fs.String("text-file", "", "a file holding the reply")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := entryID(fs)
+	if err != nil {
+		return err
+	}
+	if (*text == "") == (*textFile == "") {
+		return usagef("请用 --text 或 --text-file 给出回复内容（只用其一）")
+	}
+	body := *text
+	if *textFile != "" {
+		b, err := os.ReadFile(*textFile)
+		if err != nil {
+			return usagef("无法读取回复文件 %s：%v", *textFile, err)
+		}
+		body = string(b)
+	}
+	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
+		e, err := ib.Reply(ctx, af.actor(cfg), id, body)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "互动 %d 已回复\n", e.ID)
+		return nil
+	})
+}
+
+func cmdInboxClose(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("inbox close")
+	cfgPath := fs.String("config", "", "config file")
+	reason := fs.String("reason", "", "why no answer is needed (spam, thanks, a duplicate)")
+	af := addActorFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := entryID(fs)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return usagef("请用 --reason 写明无需回复的原因")
+	}
+	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
+		if err := ib.Close(ctx, af.actor(cfg), id, *reason); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "互动 %d 已关闭\n", id)
+		return nil
+	})
+}
