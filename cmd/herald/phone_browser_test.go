@@ -27,7 +27,7 @@ import (
 
 // menuPages are the console's menu pages, by screenshot name.
 var menuPages = [][2]string{{"calendar", "/calendar"}, {"compose", "/compose"}, {"review", "/review"}, {"accounts", "/accounts"},
-	{"stats", "/stats"}, {"patrol", "/patrol"}, {"policies", "/policies"}, {"users", "/users"}}
+	{"stats", "/stats"}, {"patrol", "/patrol"}, {"policies", "/policies"}, {"inbox", "/inbox"}, {"users", "/users"}}
 
 // links are left out of the scan for internal words (a URL may hold any).
 var links = regexp.MustCompile(`https?://[^\s）)]+`)
