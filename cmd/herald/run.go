@@ -87,6 +87,7 @@ func commands() []command {
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
 		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
 		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "the monthly, quarterly or yearly workbook", cmdReportMonthly},
+		{"report annual", "--year YYYY --out FILE.xlsx", "the 政府网站工作年度报表's 移动新媒体 and 留言办理 rows", cmdReportAnnual},
 		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
 		{"patrol", "[--from D] [--to D] [--account IDS] [--json]", "inspection patrol: read every account's publications and check their wording", cmdPatrol},
 		{"task add", "--title T [--url U] --due TIME --to TARGETS [--json]", "record a repost task from the higher level", cmdTaskAdd},
