@@ -57,6 +57,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("weibo.api_base", "https://api.weibo.com")
 	v.SetDefault("weibo.timeout", "15s")
 	v.SetDefault("review.levels", defaultLevels)
+	v.SetDefault("review.allow_self_review", false)
 	v.SetDefault("delivery.workers", 32)
 	v.SetDefault("delivery.max_attempts", 8)
 	v.SetDefault("delivery.settle_window", "15m")

@@ -97,6 +97,9 @@ type ReviewConfig struct {
 	// Leaders are the leaders whose names must follow their titles exactly
 	// (「县委书记王建国」); the patrol and the queue check every text against them.
 	Leaders []Leader `mapstructure:"leaders"`
+	// AllowSelfReview lets the author of a revision sign it (default false:
+	// a revision's author never signs it).
+	AllowSelfReview bool `mapstructure:"allow_self_review"`
 }
 
 // Leader is a leader's name and title as written before the name.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -22,8 +23,24 @@ const ImageSrcPrefix = "herald-image:"
 // non-negative first-line indent: nothing that moves, sizes, floats or
 // paints boxes, so a body cannot draw a fake title or state over the page a
 // reviewer signs on.
+//
+// Nothing that reorders text is kept either — no dir attribute, no bdo, bdi
+// or ruby (an <rp>'s fallback text is dropped with it) — so the text the
+// wording check reads is the order a reader sees; text inside an
+// <bdo dir="rtl"> is put in the order it was shown (see unreorder).
 func articlePolicy() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
+	p := bluemonday.NewPolicy()
+	p.AllowAttrs("title").Globally()
+	p.AllowStandardURLs()
+	p.AllowElements("article", "aside", "details", "summary", "hgroup", "h1", "h2", "h3", "h4", "h5", "h6",
+		"br", "div", "hr", "p", "wbr", "blockquote", "q", "time", "del", "ins",
+		"abbr", "acronym", "cite", "code", "dfn", "em", "mark", "s", "samp", "strong", "sub", "sup", "var",
+		"b", "i", "pre", "small", "strike", "tt", "u")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowLists()
+	p.AllowTables()
+	p.AllowImages()
+	p.SkipElementsContent("rp")
 	p.AllowAttrs("style").Globally()
 	p.AllowStyles("text-align").MatchingEnum("left", "right", "center", "justify", "start", "end").Globally()
 	p.AllowStyles("color").Matching(cssColor).Globally()
@@ -45,14 +62,68 @@ var (
 	// cssBorder is a thin line: none, or a width up to 3px, a line style
 	// and an optional colour (1px solid #000).
 	cssBorder = regexp.MustCompile(`^(?i)(none|0|(thin|medium|[0-3](\.\d+)?px)\s+(solid|dashed|dotted|double)(\s+(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20}))?)$`)
-	// cssIndent is a non-negative length such as 2em.
-	cssIndent = regexp.MustCompile(`^(0|\d{1,2}(\.\d+)?(em|px|pt|%|rem|ch))$`)
+	// cssIndent is a non-negative length such as 2em, small enough that the
+	// line stays on the page (under 10em, under 100px).
+	cssIndent = regexp.MustCompile(`^(0|\d(\.\d+)?(em|rem|ch)|\d{1,2}(\.\d+)?(px|pt|%))$`)
 )
 
 // SanitizeHTML cleans article HTML to what WeChat accepts and a browser can
 // show safely.
 func SanitizeHTML(s string) string {
-	return articlePolicy().Sanitize(s)
+	return articlePolicy().Sanitize(unreorder(s))
+}
+
+// unreorder rewrites the text of each <bdo dir="rtl"> (which a browser
+// shows in reverse) in the order it is shown, before the sanitizer drops
+// the element.
+func unreorder(s string) string {
+	if !strings.Contains(strings.ToLower(s), "<bdo") {
+		return s
+	}
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(s), ctx)
+	if err != nil {
+		return s
+	}
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Bdo {
+			for _, a := range n.Attr {
+				if a.Key == "dir" && strings.EqualFold(strings.TrimSpace(a.Val), "rtl") {
+					text := []rune(nodeText(n))
+					slices.Reverse(text)
+					for n.FirstChild != nil {
+						n.RemoveChild(n.FirstChild)
+					}
+					n.AppendChild(&html.Node{Type: html.TextNode, Data: string(text)})
+					return
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	var out bytes.Buffer
+	for _, n := range nodes {
+		visit(n)
+		if err := html.Render(&out, n); err != nil {
+			return s
+		}
+	}
+	return out.String()
+}
+
+// nodeText is the text under n, in document order.
+func nodeText(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(nodeText(c))
+	}
+	return b.String()
 }
 
 // ImageSources returns the src of every <img> in an HTML fragment, in order.

@@ -19,6 +19,14 @@ const (
 	WeiboTextMax       = 140     // Weibo characters (ASCII counts half)
 )
 
+// Inspection broadcast field limits, in characters.
+const (
+	BroadcastUnitMax     = 60
+	BroadcastAddressMax  = 120
+	BroadcastResultMax   = 60
+	BroadcastFindingsMax = 3000
+)
+
 // Problem is one reason a revision cannot go out as it is.
 type Problem struct {
 	Field   string `json:"field"`
@@ -152,7 +160,20 @@ func Validate(kind Kind, r *Revision, to Platforms) Problems {
 		if b == nil || b.Date == "" {
 			add("broadcast.date", "检查播报缺少检查日期")
 		}
+		if b != nil {
+			for _, f := range []struct {
+				field, label, text string
+				max                int
+			}{{"broadcast.date", "检查日期", b.Date, 20}, {"broadcast.unit", "被检查单位", b.Unit, BroadcastUnitMax},
+				{"broadcast.address", "地址", b.Address, BroadcastAddressMax}, {"broadcast.result", "检查结果", b.Result, BroadcastResultMax},
+				{"broadcast.findings", "检查情况", b.Findings, BroadcastFindingsMax}} {
+				if n := utf8.RuneCountInString(f.text); n > f.max {
+					add(f.field, "检查播报的%s超过%d字：当前%d字", f.label, f.max, n)
+				}
+			}
+		}
 	}
+	ps = append(ps, visibility(kind, r)...)
 	for i, im := range r.Images {
 		name := imageName(im, i)
 		switch {

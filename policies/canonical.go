@@ -43,8 +43,9 @@ func stripTracking(u *url.URL) *url.URL {
 }
 
 // canonicalURL is the document's own address: the page's
-// <link rel="canonical"> when it points to the same host, else the address
-// it was read at without tracking query keys.
+// <link rel="canonical"> when it points to a page on the same host (templates
+// that name the home page or a column's index as every page's canonical are
+// ignored), else the address it was read at without tracking query keys.
 func canonicalURL(root *html.Node, at *url.URL) *url.URL {
 	var found *url.URL
 	walkElements(root, func(n *html.Node) bool {
@@ -52,7 +53,7 @@ func canonicalURL(root *html.Node, at *url.URL) *url.URL {
 			return false
 		}
 		if n.DataAtom == atom.Link && strings.EqualFold(strings.TrimSpace(attr(n, "rel")), "canonical") {
-			if u := resolve(at, attr(n, "href")); u != nil && u.Host == at.Host {
+			if u := resolve(at, attr(n, "href")); u != nil && u.Host == at.Host && documentPath(u.Path) {
 				found = u
 			}
 		}
@@ -62,4 +63,14 @@ func canonicalURL(root *html.Node, at *url.URL) *url.URL {
 		return stripTracking(found)
 	}
 	return stripTracking(at)
+}
+
+// documentPath is a path that can be one document's: not the site's root, a
+// folder or a column's index page.
+func documentPath(p string) bool {
+	if p == "" || strings.HasSuffix(p, "/") {
+		return false
+	}
+	base := strings.ToLower(p[strings.LastIndex(p, "/")+1:])
+	return !strings.HasPrefix(base, "index.") && !strings.HasPrefix(base, "default.")
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -58,8 +59,8 @@ func normalizeDate(s string) string {
 	} else {
 		return ""
 	}
-	if mo < 1 || mo > 12 || da < 1 || da > 31 {
-		return ""
+	if mo < 1 || mo > 12 || da < 1 || da > 31 || time.Date(y, time.Month(mo), da, 0, 0, 0, 0, time.UTC).Day() != da {
+		return "" // not a day of the calendar (2月30日)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, mo, da)
 }

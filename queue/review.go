@@ -75,15 +75,25 @@ func (s *Service) NextLevel(ctx context.Context, it *content.Item) (int, []conte
 	return len(valid) + 1, valid, nil
 }
 
-// Approve signs the next review level of the item's current revision. At the
-// last level secrecyOK (保密审查) must be confirmed.
+// Approve signs the next review level of the item's current revision,
+// whichever it is (the CLI without --revision). At the last level secrecyOK
+// (保密审查) must be confirmed.
 func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK bool) error {
-	it, err := s.Item(ctx, actor, id)
+	return s.ApproveRevision(ctx, actor, id, 0, secrecyOK)
+}
+
+// ApproveRevision signs the next review level of revision number revision
+// (the one the reviewer saw; 0: the current one), refused when it is no
+// longer the current revision and when actor saved it (unless
+// review.allow_self_review). At the last level secrecyOK (保密审查) must be
+// confirmed.
+func (s *Service) ApproveRevision(ctx context.Context, actor Actor, id int64, revision int, secrecyOK bool) error {
+	it, err := s.reviewable(ctx, actor, id, revision)
 	if err != nil {
 		return err
 	}
-	if it.State != content.ItemInReview {
-		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+	if it.Revision.CreatedBy == actor.Name && !s.cfg.Review.AllowSelfReview {
+		return refuse(RefusedDenied, "", "%s 是稿件 %d 第%d版的作者，不能签署自己的稿件：请其他审核人签署", actor.Name, id, it.Revision.Number)
 	}
 	levels := s.cfg.Review.Levels
 	level, signed, err := s.NextLevel(ctx, &it)
@@ -127,18 +137,39 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64, secrecyOK 
 	return err
 }
 
-// Reject sends an item in review back to draft with the reviewer's comment.
+// reviewable returns an item in review whose current revision is number
+// revision (0: any).
+func (s *Service) reviewable(ctx context.Context, actor Actor, id int64, revision int) (content.Item, error) {
+	it, err := s.Item(ctx, actor, id)
+	if err != nil {
+		return it, err
+	}
+	if it.State != content.ItemInReview {
+		return it, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
+	}
+	if revision != 0 && revision != it.Revision.Number {
+		return it, refuse(RefusedState, "revision", "稿件 %d 在您打开后已修改（您看到的是第%d版，当前是第%d版）：请重新查看后再审核", id, revision, it.Revision.Number)
+	}
+	return it, nil
+}
+
+// Reject sends an item in review back to draft with the reviewer's comment
+// (the current revision, whichever it is).
 func (s *Service) Reject(ctx context.Context, actor Actor, id int64, comment string) error {
+	return s.RejectRevision(ctx, actor, id, 0, comment)
+}
+
+// RejectRevision sends an item in review back to draft with the reviewer's
+// comment on revision number revision (0: the current one), refused when
+// that is no longer the current revision.
+func (s *Service) RejectRevision(ctx context.Context, actor Actor, id int64, revision int, comment string) error {
 	comment = strings.TrimSpace(comment)
 	if comment == "" {
 		return refuse(RefusedInput, "comment", "退回须写明原因")
 	}
-	it, err := s.Item(ctx, actor, id)
+	it, err := s.reviewable(ctx, actor, id, revision)
 	if err != nil {
 		return err
-	}
-	if it.State != content.ItemInReview {
-		return refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，不在审核中", id, it.State.Label())
 	}
 	level, _, err := s.NextLevel(ctx, &it)
 	if err != nil {

@@ -41,8 +41,9 @@ const (
 
 // MonthSummary is one calendar month of a quarter or year in 汇总 form.
 type MonthSummary struct {
-	Period  Period
-	Summary []SummaryRow
+	Period      Period
+	Summary     []SummaryRow
+	Interaction []InteractionRow
 }
 
 // Monthly is everything the workbook shows, computed from the store.
@@ -71,6 +72,8 @@ type Monthly struct {
 
 	// Policies is the 政策解读 sheet (reports/policies.go).
 	Policies *PolicyCoverage
+	// Interaction is the 互动 sheet (reports/interaction.go).
+	Interaction []InteractionRow
 }
 
 // GroupSeries are per group and day the sums of followers and reads (图表).
@@ -184,6 +187,15 @@ func BuildMonthly(ctx context.Context, cfg *configs.Config, st *storage.Store, p
 	}
 	if m.Policies, err = buildPolicies(ctx, cfg, st, p, now); err != nil {
 		return nil, err
+	}
+	if m.Interaction, err = buildInteraction(ctx, cfg, st, p.From, p.To.AddDate(0, 0, 1), now); err != nil {
+		return nil, err
+	}
+	for i := range m.Months {
+		mp := m.Months[i].Period
+		if m.Months[i].Interaction, err = buildInteraction(ctx, cfg, st, mp.From, mp.To.AddDate(0, 0, 1), now); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

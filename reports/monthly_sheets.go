@@ -24,16 +24,17 @@ type sheetBuilder func(wb *workbook, cfg *configs.Config) error
 // sheetBuilders are the workbook's sheets in order.
 func (m *Monthly) sheetBuilders() []sheetBuilder {
 	return []sheetBuilder{
-		m.summarySheet,  // 汇总
-		m.monthSheets,   // 10月, 11月, 12月 (quarter and year only)
-		m.rankSheet,     // 排名
-		m.warnSheet,     // 预警
-		m.graphicsSheet, // 图解
-		m.reachSheet,    // 转载
-		m.detailSheet,   // 明细
-		m.chartSheets,   // 图表, 图表数据
-		m.patrolSheet,   // 巡检 (patrol.go)
-		m.policySheet,   // 政策解读 (reports/policies.go)
+		m.summarySheet,     // 汇总
+		m.monthSheets,      // 10月, 11月, 12月 (quarter and year only)
+		m.rankSheet,        // 排名
+		m.warnSheet,        // 预警
+		m.graphicsSheet,    // 图解
+		m.reachSheet,       // 转载
+		m.detailSheet,      // 明细
+		m.chartSheets,      // 图表, 图表数据
+		m.patrolSheet,      // 巡检 (patrol.go)
+		m.policySheet,      // 政策解读 (reports/policies.go)
+		m.interactionSheet, // 互动 (reports/interaction.go)
 	}
 }
 
@@ -77,14 +78,14 @@ func platformName(p string) string {
 }
 
 func (m *Monthly) summarySheet(wb *workbook, cfg *configs.Config) error {
-	return writeSummary(wb, cfg, "汇总", wb.title, m.Summary)
+	return writeSummary(wb, cfg, "汇总", wb.title, m.Summary, interactionNote(m.Interaction))
 }
 
 // monthSheets writes, for a quarter or a year, each month's 汇总.
 func (m *Monthly) monthSheets(wb *workbook, cfg *configs.Config) error {
 	for _, ms := range m.Months {
 		name := fmt.Sprintf("%d月", int(ms.Period.From.Month()))
-		if err := writeSummary(wb, cfg, name, ReportTitle(cfg, ms.Period), ms.Summary); err != nil {
+		if err := writeSummary(wb, cfg, name, ReportTitle(cfg, ms.Period), ms.Summary, interactionNote(ms.Interaction)); err != nil {
 			return err
 		}
 	}
@@ -93,7 +94,7 @@ func (m *Monthly) monthSheets(wb *workbook, cfg *configs.Config) error {
 
 // writeSummary writes a sheet in 汇总 form: a line per account, a 合计
 // line, and how the index is computed.
-func writeSummary(wb *workbook, cfg *configs.Config, name, title string, rows []SummaryRow) error {
+func writeSummary(wb *workbook, cfg *configs.Config, name, title string, rows []SummaryRow, extra string) error {
 	s, err := wb.newSheet(name, title, summaryColumns())
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func writeSummary(wb *workbook, cfg *configs.Config, name, title string, rows []
 	s.add("合计", fmt.Sprintf("%d 个账号", len(rows)), nil, nil, total.Followers, total.NetGrowth, total.Posts, total.Reads,
 		total.Shares, total.Likes)
 	s.noteRow("注：微信账号指数为 WCI（清博 V14.2），微博账号为 BCI。" + strings.Join(WCIApproximations, "；") +
-		"。空白表示平台不提供该项数据（微博不提供历史粉丝数，月末粉丝数为当月最后一次采集的快照）。" + CollectHint(rows))
+		"。空白表示平台不提供该项数据（微博不提供历史粉丝数，月末粉丝数为当月最后一次采集的快照）。" + CollectHint(rows) + extra)
 	return s.finish()
 }
 

@@ -137,7 +137,7 @@ func TestMonthlyWorkbookMatchesTheStore(t *testing.T) {
 	if charts != 2 {
 		t.Fatalf("%d chart parts in the workbook, want 2", charts)
 	}
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细 图表 图表数据 巡检 政策解读]" {
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 排名 预警 图解 转载 明细 图表 图表数据 巡检 政策解读 互动]" {
 		t.Fatalf("sheets %v", got)
 	}
 	sum := rawRows(t, f, "汇总")
@@ -387,7 +387,7 @@ func TestQuarterAndYear(t *testing.T) {
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, fx.loc)
 	q, _ := ParseQuarter("2026-Q4", fx.loc)
 	_, f, _ := fx.render(t, q, now)
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 10月 11月 12月 排名 预警 图解 转载 明细 图表 图表数据 巡检 政策解读]" {
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[汇总 10月 11月 12月 排名 预警 图解 转载 明细 图表 图表数据 巡检 政策解读 互动]" {
 		t.Fatalf("quarter sheets %v", got)
 	}
 	if v, _ := f.GetCellValue("汇总", "A1"); v != "青山县政务新媒体2026年第四季度运行情况统计表" {
@@ -412,7 +412,7 @@ func TestQuarterAndYear(t *testing.T) {
 	y, _ := ParseYear("2026", fx.loc)
 	_, yf, _ := fx.render(t, y, now)
 	list := yf.GetSheetList()
-	if len(list) != 10+12 || list[1] != "1月" || list[12] != "12月" {
+	if len(list) != 11+12 || list[1] != "1月" || list[12] != "12月" {
 		t.Fatalf("year sheets %v", list)
 	}
 	if v, _ := yf.GetCellValue("汇总", "A1"); v != "青山县政务新媒体2026年度运行情况统计表" {

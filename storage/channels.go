@@ -28,14 +28,9 @@ func (s *Store) Media(ctx context.Context, account, sha, kind string) (mediaID, 
 // account's library, never a second publication.
 func (s *Store) SaveMedia(ctx context.Context, account, sha, kind, mediaID, url string) error {
 	now := ts(s.now())
-	s.w.writeLater(ctx, func(ctx context.Context, tx txn) error {
-		st, err := tx.prepared(ctx, `INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
-VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`)
-		if err == nil {
-			_, err = st.ExecContext(ctx, account, sha, kind, mediaID, url, now)
-		}
-		return err
-	})
+	s.w.writeLater(ctx, stmtOp{`INSERT INTO platform_media (account_id, sha256, kind, media_id, url, created_at)
+VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_id = excluded.media_id, url = excluded.url`,
+		[]any{account, sha, kind, mediaID, url, now}})
 	return nil
 }
 
@@ -45,22 +40,27 @@ VALUES (?,?,?,?,?,?) ON CONFLICT (account_id, sha256, kind) DO UPDATE SET media_
 // progress stays with the delivery across later attempts.
 func (s *Store) SaveProgress(ctx context.Context, deliveryID int64, attemptID, progress string) error {
 	now := ts(s.now())
-	err := s.w.write(ctx, func(ctx context.Context, tx txn) error {
-		return saveProgress(ctx, tx, deliveryID, attemptID, progress, now)
-	})
+	err := s.w.write(ctx, progressOp{deliveryID, attemptID, progress, now})
 	if err != nil {
 		return fmt.Errorf("storage: save progress of delivery %d: %w", deliveryID, err)
 	}
 	return nil
 }
 
-func saveProgress(ctx context.Context, tx txn, deliveryID int64, attemptID, progress, now string) error {
+// progressOp is SaveProgress's write.
+type progressOp struct {
+	deliveryID          int64
+	attemptID, progress string
+	now                 string
+}
+
+func (o progressOp) apply(ctx context.Context, tx txn) error {
 	st, err := tx.prepared(ctx, `UPDATE deliveries SET progress = ?, updated_at = ?
 WHERE id = ? AND attempt_id = ? AND state IN ('sending', 'unknown')`)
 	if err != nil {
 		return err
 	}
-	res, err := st.ExecContext(ctx, progress, now, deliveryID, attemptID)
+	res, err := st.ExecContext(ctx, o.progress, o.now, o.deliveryID, o.attemptID)
 	if err != nil {
 		return err
 	}

@@ -80,16 +80,21 @@ func (s *Store) UpdateDelivery(ctx context.Context, u DeliveryUpdate) error {
 		return err
 	}
 	now := s.now()
-	err := s.w.write(ctx, func(ctx context.Context, tx txn) error {
-		return s.updateDelivery(ctx, tx, u, now)
-	})
+	err := s.w.write(ctx, deliveryOp{u, now})
 	if err != nil {
 		return fmt.Errorf("storage: delivery %d %s → %s: %w", u.ID, u.From, u.To, err)
 	}
 	return nil
 }
 
-func (s *Store) updateDelivery(ctx context.Context, tx txn, u DeliveryUpdate, now time.Time) error {
+// deliveryOp is UpdateDelivery's write.
+type deliveryOp struct {
+	u   DeliveryUpdate
+	now time.Time
+}
+
+func (o deliveryOp) apply(ctx context.Context, tx txn) error {
+	u, now := o.u, o.now
 	q := `UPDATE deliveries SET state = ?, next_attempt_at = ?, error = ?, updated_at = ?,
   url = CASE WHEN ? = '' THEN url ELSE ? END, remote_id = CASE WHEN ? = '' THEN remote_id ELSE ? END`
 	args := []any{u.To, tsPtr(u.NextAttemptAt), u.Error, ts(now), u.URL, u.URL, u.RemoteID, u.RemoteID}

@@ -11,7 +11,7 @@ import (
 // SaveMsgDataID records the msg_data_id WeChat gave a delivery's
 // publication (freepublish/submit, a mass send): the key of its comments.
 func (s *Store) SaveMsgDataID(ctx context.Context, deliveryID, msgDataID int64) error {
-	if _, err := s.w.exec(ctx, "UPDATE deliveries SET msg_data_id = ? WHERE id = ?", msgDataID, deliveryID); err != nil {
+	if err := s.w.exec(ctx, "UPDATE deliveries SET msg_data_id = ? WHERE id = ?", msgDataID, deliveryID); err != nil {
 		return fmt.Errorf("storage: msg_data_id of delivery %d: %w", deliveryID, err)
 	}
 	return nil

@@ -28,7 +28,7 @@ func (s *Store) GetValue(ctx context.Context, key string) (string, error) {
 // SetValue stores a value; ttl 0 keeps it until deleted.
 func (s *Store) SetValue(ctx context.Context, key, value string, ttl time.Duration) error {
 	q, args := s.setValue(key, value, ttl)
-	if _, err := s.w.exec(ctx, q, args...); err != nil {
+	if err := s.w.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("storage: set %s: %w", key, err)
 	}
 	return nil
@@ -40,13 +40,7 @@ func (s *Store) SetValue(ctx context.Context, key, value string, ttl time.Durati
 // token).
 func (s *Store) SetValueLater(ctx context.Context, key, value string, ttl time.Duration) {
 	q, args := s.setValue(key, value, ttl)
-	s.w.writeLater(ctx, func(ctx context.Context, tx txn) error {
-		st, err := tx.prepared(ctx, q)
-		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
-		}
-		return err
-	})
+	s.w.writeLater(ctx, stmtOp{q, args})
 }
 
 func (s *Store) setValue(key, value string, ttl time.Duration) (string, []any) {
@@ -60,7 +54,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.ex
 
 // DeleteValue removes a value; deleting a missing key is not an error.
 func (s *Store) DeleteValue(ctx context.Context, key string) error {
-	if _, err := s.w.exec(ctx, "DELETE FROM kv WHERE key = ?", key); err != nil {
+	if err := s.w.exec(ctx, "DELETE FROM kv WHERE key = ?", key); err != nil {
 		return fmt.Errorf("storage: delete %s: %w", key, err)
 	}
 	return nil

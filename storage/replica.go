@@ -28,7 +28,7 @@ func (s *Store) DatabaseID(ctx context.Context) (string, error) {
 	_, _ = rand.Read(b[:])
 	id = hex.EncodeToString(b[:])
 	// Only the first writer's id stays, should two ask at once.
-	if _, err := s.w.exec(ctx, "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", databaseIDKey, id); err != nil {
+	if err := s.w.exec(ctx, "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", databaseIDKey, id); err != nil {
 		return "", fmt.Errorf("storage: database id: %w", err)
 	}
 	return s.GetValue(ctx, databaseIDKey)

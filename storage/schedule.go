@@ -142,7 +142,7 @@ ORDER BY a.id`)
 // SetDeliveryRetry sets when a delivery still in state is next acted on,
 // and why it waits, without changing its state.
 func (s *Store) SetDeliveryRetry(ctx context.Context, id int64, state content.DeliveryState, at time.Time, reason string) error {
-	_, err := s.w.exec(ctx, "UPDATE deliveries SET next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ? AND state = ?",
+	err := s.w.exec(ctx, "UPDATE deliveries SET next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ? AND state = ?",
 		ts(at), reason, ts(s.now()), id, state)
 	if err != nil {
 		return fmt.Errorf("storage: delivery %d retry: %w", id, err)

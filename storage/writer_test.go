@@ -9,6 +9,13 @@ import (
 	"time"
 )
 
+// fnOp is a write made of a function, for tests that need to hold the
+// writer, fail or panic in the middle of a batch. Product writes are data
+// (stmtOp, deliveryOp, progressOp).
+type fnOp func(ctx context.Context, tx txn) error
+
+func (f fnOp) apply(ctx context.Context, tx txn) error { return f(ctx, tx) }
+
 // kvCount counts the kv rows whose key starts with prefix, read on the pool
 // (another connection than the writer's: what is committed).
 func kvCount(t *testing.T, s *Store, prefix string) int {
@@ -26,12 +33,12 @@ func holdLead(t *testing.T, s *Store) (release func(), done <-chan error) {
 	t.Helper()
 	running, hold, errc := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
-		errc <- s.w.write(context.Background(), func(ctx context.Context, tx txn) error {
+		errc <- s.w.write(context.Background(), fnOp(func(ctx context.Context, tx txn) error {
 			close(running)
 			<-hold
 			_, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES ('hold', 'x')")
 			return err
-		})
+		}))
 	}()
 	<-running
 	return func() { close(hold) }, errc
@@ -50,7 +57,7 @@ func TestWriterCommitsQueuedWritesTogetherAndReportsEachConflictAlone(t *testing
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.w.write(ctx, func(ctx context.Context, tx txn) error {
+			errs[i] = s.w.write(ctx, fnOp(func(ctx context.Context, tx txn) error {
 				if _, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES (?, 'v')", fmt.Sprintf("w%02d", i)); err != nil {
 					return err
 				}
@@ -58,7 +65,7 @@ func TestWriterCommitsQueuedWritesTogetherAndReportsEachConflictAlone(t *testing
 					return ErrConflict
 				}
 				return nil
-			})
+			}))
 		}()
 	}
 	waitQueued(t, s, 20)
@@ -88,7 +95,7 @@ func TestWriterRunsEachWriteAloneWhenTheBatchFails(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.w.write(ctx, func(ctx context.Context, tx txn) error {
+			errs[i] = s.w.write(ctx, fnOp(func(ctx context.Context, tx txn) error {
 				if _, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES (?, 'v')", fmt.Sprintf("b%d", i)); err != nil {
 					return err
 				}
@@ -96,10 +103,17 @@ func TestWriterRunsEachWriteAloneWhenTheBatchFails(t *testing.T) {
 					return broken // not about one write: the batch is rolled back
 				}
 				return nil
-			})
+			}))
 		}()
 	}
-	waitQueued(t, s, 6)
+	// A read queued with them runs once, alone: never in the batch that fails.
+	reads := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = s.w.read(ctx, func(ctx context.Context, tx txn) error { reads++; return nil })
+	}()
+	waitQueued(t, s, 7)
 	release()
 	wg.Wait()
 	<-held
@@ -110,6 +124,9 @@ func TestWriterRunsEachWriteAloneWhenTheBatchFails(t *testing.T) {
 	}
 	if n := kvCount(t, s, "b"); n != 5 {
 		t.Fatalf("%d writes committed, want 5", n)
+	}
+	if reads != 1 {
+		t.Fatalf("the read ran %d times, want once", reads)
 	}
 }
 
@@ -174,22 +191,22 @@ func TestWriterSurvivesAPanickingWrite(t *testing.T) {
 	others := make(chan error, 2)
 	for i := 0; i < 2; i++ {
 		go func() {
-			others <- s.w.write(ctx, func(ctx context.Context, tx txn) error {
+			others <- s.w.write(ctx, fnOp(func(ctx context.Context, tx txn) error {
 				_, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES (?, 'v')", fmt.Sprintf("p%d", i))
 				return err
-			})
+			}))
 		}()
 	}
 	waitQueued(t, s, 2)
 	panicked := make(chan any, 1)
 	go func() {
 		defer func() { panicked <- recover() }()
-		_ = s.w.write(ctx, func(ctx context.Context, tx txn) error {
+		_ = s.w.write(ctx, fnOp(func(ctx context.Context, tx txn) error {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO kv (key, value) VALUES ('panicked', 'v')"); err != nil {
 				return err
 			}
 			panic("boom")
-		})
+		}))
 	}()
 	waitQueued(t, s, 3)
 	release()

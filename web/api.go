@@ -414,12 +414,19 @@ func (s *Server) itemAction(action string) apiHandler {
 		var body struct {
 			SecrecyOK bool   `json:"secrecy_ok"`
 			Comment   string `json:"comment"`
+			// Revision is the revision number the reviewer saw (approve
+			// and reject require it).
+			Revision int `json:"revision"`
 		}
 		if r.ContentLength != 0 {
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 				apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
 				return
 			}
+		}
+		if (action == "approve" || action == "reject") && body.Revision <= 0 {
+			apiError(w, http.StatusUnprocessableEntity, "input", "请写明签署的是第几版（revision：打开稿件时看到的版本号）")
+			return
 		}
 		var err error
 		var cancelled *queue.CancelReport
@@ -440,9 +447,9 @@ func (s *Server) itemAction(action string) apiHandler {
 			rep, err = s.Retract(r.Context(), actor(who), id)
 			retracted = &rep
 		case "approve":
-			err = s.queue.Approve(r.Context(), actor(who), id, body.SecrecyOK)
+			err = s.queue.ApproveRevision(r.Context(), actor(who), id, body.Revision, body.SecrecyOK)
 		case "reject":
-			err = s.queue.Reject(r.Context(), actor(who), id, body.Comment)
+			err = s.queue.RejectRevision(r.Context(), actor(who), id, body.Revision, body.Comment)
 		}
 		if err != nil {
 			s.fail(w, err)

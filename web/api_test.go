@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/queue"
 )
 
 // webOptions is the web tests' world: two review levels, the news office
@@ -50,7 +51,11 @@ func newAPI(t *testing.T) *apiEnv {
 func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 	t.Helper()
 	env := testenv.New(t, o)
-	srv := httptest.NewServer(New(env.Config, env.Store, env.Queue, env.Log))
+	h := New(env.Config, env.Store, env.Queue, env.Log)
+	h.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
+		return env.Queue.Retract(ctx, actor, id, env.Registry, nil)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &apiEnv{Env: env, t: t, srv: srv, tokens: map[string]string{}}
 	for _, tk := range [][3]string{{"editor", "编辑", "xwb"}, {"reviewer", "张敏", "xwb"}, {"viewer", "统计员", "xwb"},
@@ -133,13 +138,13 @@ func TestRoles(t *testing.T) {
 	if code, _, _ := e.do("POST", path+"/cancel", "viewer", nil); code != 403 {
 		t.Fatalf("viewer cancel: %d", code)
 	}
-	if code, _, raw := e.do("POST", path+"/approve", "reviewer", nil); code != 200 {
+	if code, _, raw := e.do("POST", path+"/approve", "reviewer", map[string]int{"revision": 1}); code != 200 {
 		t.Fatalf("初审 by 张敏: %d %s", code, raw)
 	}
-	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]bool{"secrecy_ok": false}); code != 422 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "保密审查") {
+	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]any{"secrecy_ok": false, "revision": 1}); code != 422 || !strings.Contains(m["error"].(map[string]any)["message"].(string), "保密审查") {
 		t.Fatalf("终审 without secrecy: %d %v", code, m)
 	}
-	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]bool{"secrecy_ok": true}); code != 200 || m["state"] != "scheduled" {
+	if code, m, _ := e.do("POST", path+"/approve", "final", map[string]any{"secrecy_ok": true, "revision": 1}); code != 200 || m["state"] != "scheduled" {
 		t.Fatalf("终审: %d %v", code, m)
 	}
 }
@@ -192,7 +197,7 @@ func TestEditAuditStatsDormant(t *testing.T) {
 	e := newAPI(t)
 	_, m, _ := e.do("POST", "/api/v1/items", "editor", article("all", "<p>初稿</p>"))
 	id := itoa(int64(m["id"].(float64)))
-	if code, _, _ := e.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil); code != 200 {
+	if code, _, _ := e.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", map[string]int{"revision": 1}); code != 200 {
 		t.Fatal("初审")
 	}
 	title := "县政府常务会议（修订）"

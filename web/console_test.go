@@ -128,15 +128,15 @@ func TestConsoleLoginComposeReview(t *testing.T) {
 	if _, page := r1.get("/console/review?flash=" + url.QueryEscape("令牌已过期，请到某网站重新登录")); strings.Contains(page, "令牌已过期") {
 		t.Fatal("the console shows text from the URL")
 	}
-	if code, page := r1.post("/console/review/"+id, url.Values{"action": {"approve"}, "csrf": {r1.csrf("/console/review")}}); code != 200 || !strings.Contains(page, "已处理") {
+	if code, page := r1.post("/console/review/"+id, url.Values{"action": {"approve"}, "revision": {"1"}, "csrf": {r1.csrf("/console/review")}}); code != 200 || !strings.Contains(page, "已处理") {
 		t.Fatalf("初审: %d %s", code, page)
 	}
 	r2 := e.browser()
 	r2.login(e.tokens["final"])
-	if code, page := r2.post("/console/review/"+id, url.Values{"action": {"approve"}, "csrf": {r2.csrf("/console/review")}}); code != 422 || !strings.Contains(page, "保密审查") {
+	if code, page := r2.post("/console/review/"+id, url.Values{"action": {"approve"}, "revision": {"1"}, "csrf": {r2.csrf("/console/review")}}); code != 422 || !strings.Contains(page, "保密审查") {
 		t.Fatalf("终审 without secrecy: %d", code)
 	}
-	if code, page := r2.post("/console/review/"+id, url.Values{"action": {"approve"}, "secrecy_ok": {"1"}, "csrf": {r2.csrf("/console/review")}}); code != 200 || !strings.Contains(page, "已处理") {
+	if code, page := r2.post("/console/review/"+id, url.Values{"action": {"approve"}, "revision": {"1"}, "secrecy_ok": {"1"}, "csrf": {r2.csrf("/console/review")}}); code != 200 || !strings.Contains(page, "已处理") {
 		t.Fatalf("终审: %d %s", code, page)
 	}
 	code, item := ed.get(itemURL)

@@ -79,7 +79,7 @@ func TestConsoleStaticFiles(t *testing.T) {
 // the API's answer (create and edit) and to the console after an upload.
 func TestDocxWarningsAnswered(t *testing.T) {
 	e := newAPI(t)
-	const want = "Word 文档中第3页的图表、第3页的2个嵌入对象未导入，请另行截图插入"
+	const want = "Word 文档中第3页的图表、2个嵌入对象未导入，请另行截图插入"
 	code, out, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "targets": "fabu", "at": "now", "draft": true,
 		"docx": docxBase64(t, "parts.docx")})
 	if ws, _ := out["warnings"].([]any); code != 201 || len(ws) != 1 || ws[0] != want {

@@ -24,7 +24,7 @@ func TestAPIRefusalsByCode(t *testing.T) {
 		{"time already past", "POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "旧闻", "body": "<p>正文</p>",
 			"targets": "all", "at": "2001-01-01 09:00", "images": []string{coverB64()}}, 422, "input", "at"},
 		{"submitting an item already in review", "POST", "/api/v1/items/" + id + "/submit", "editor", nil, 409, "state", ""},
-		{"rejecting without a reason", "POST", "/api/v1/items/" + id + "/reject", "reviewer", map[string]string{"comment": " "}, 422, "input", "comment"},
+		{"rejecting without a reason", "POST", "/api/v1/items/" + id + "/reject", "reviewer", map[string]any{"comment": " ", "revision": 1}, 422, "input", "comment"},
 	} {
 		code, m, raw := e.do(c.method, c.path, c.who, c.body)
 		er, _ := m["error"].(map[string]any)
@@ -43,7 +43,7 @@ func TestConsoleRefusalNamesTheFormField(t *testing.T) {
 	id := itoa(int64(m["id"].(float64)))
 	r1 := e.browser()
 	r1.login(e.tokens["reviewer"])
-	code, page := r1.post("/console/review/"+id, url.Values{"action": {"reject"}, "comment": {""}, "csrf": {r1.csrf("/console/review")}})
+	code, page := r1.post("/console/review/"+id, url.Values{"action": {"reject"}, "revision": {"1"}, "comment": {""}, "csrf": {r1.csrf("/console/review")}})
 	if code != 422 || !strings.Contains(page, "退回须写明原因") || !strings.Contains(page, "「退回原因」") || strings.Contains(page, "--comment") {
 		t.Fatalf("reject without a reason: %d %s", code, page)
 	}

@@ -5,6 +5,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/queue"
@@ -121,11 +122,18 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		return
 	}
 	var err error
-	switch r.FormValue("action") {
+	// The form carries the revision the reviewer saw: a signature names it.
+	rev, _ := strconv.Atoi(r.FormValue("revision"))
+	action := r.FormValue("action")
+	if rev <= 0 && (action == "approve" || action == "reject") {
+		s.renderInbox(w, r, sess, http.StatusUnprocessableEntity, "", "未签署：表单没有写明版本，请刷新页面后重新审核。")
+		return
+	}
+	switch action {
 	case "approve":
-		err = s.queue.Approve(r.Context(), actorOf(sess), id, r.FormValue("secrecy_ok") != "")
+		err = s.queue.ApproveRevision(r.Context(), actorOf(sess), id, rev, r.FormValue("secrecy_ok") != "")
 	case "reject":
-		err = s.queue.Reject(r.Context(), actorOf(sess), id, r.FormValue("comment"))
+		err = s.queue.RejectRevision(r.Context(), actorOf(sess), id, rev, r.FormValue("comment"))
 	case "preview":
 		s.previewItem(w, r, sess, id)
 		return

@@ -30,7 +30,7 @@ func TestStatusWithoutLoginShowsNoTitleAccountOrComment(t *testing.T) {
 	_, m, _ := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "关于干部任免的内部通知",
 		"body": "<p>正文</p>", "targets": "all", "at": "now", "images": []string{coverB64()}})
 	id := itoa(int64(m["id"].(float64)))
-	if code, _, raw := e.do("POST", "/api/v1/items/"+id+"/reject", "reviewer", map[string]any{"comment": "第三段涉密，删去"}); code != 200 {
+	if code, _, raw := e.do("POST", "/api/v1/items/"+id+"/reject", "reviewer", map[string]any{"comment": "第三段涉密，删去", "revision": 1}); code != 200 {
 		t.Fatalf("reject: %d %s", code, raw)
 	}
 	e.do("POST", "/api/v1/items", "scj-editor", map[string]any{"kind": "article", "title": "市场监管局草稿标题",
@@ -148,7 +148,7 @@ func TestCSRFTokenOnlyFromTheFormBody(t *testing.T) {
 	if code, _ := r.post("/console/review/"+id+"?csrf="+url.QueryEscape(tok), url.Values{"action": {"approve"}}); code != 403 {
 		t.Fatalf("a CSRF token in the query string was accepted: %d", code)
 	}
-	if code, _ := r.post("/console/review/"+id, url.Values{"action": {"approve"}, "csrf": {tok}}); code != 200 {
+	if code, _ := r.post("/console/review/"+id, url.Values{"action": {"approve"}, "revision": {"1"}, "csrf": {tok}}); code != 200 {
 		t.Fatalf("the token in the form body: %d", code)
 	}
 }

@@ -133,7 +133,7 @@ func TestDocxFormatsReachThePlatforms(t *testing.T) {
 	}
 
 	code, _, errs = p.herald("post", "add", "--kind", "article", "--docx", docxFixture("parts.docx"), "--to", "all", "--at", "now")
-	if code != 0 || strings.TrimSpace(errs) != "注意：Word 文档中第3页的图表、第3页的2个嵌入对象未导入，请另行截图插入" {
+	if code != 0 || strings.TrimSpace(errs) != "注意：Word 文档中第3页的图表、2个嵌入对象未导入，请另行截图插入" {
 		t.Fatalf("post add parts.docx: exit %d, stderr %q", code, errs)
 	}
 	waitFor(t, "parts.docx on WeChat", func() bool {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/channels/wechat"
@@ -469,5 +472,81 @@ func TestReplyKilledBetweenRecordAndCallIsNeverSentTwice(t *testing.T) {
 	}
 	if n := len(e.Sandbox.Inbox().Custom); n != 0 {
 		t.Fatalf("herald sent %d custom messages on its own after the kill", n)
+	}
+}
+
+func TestInboxFiguresInMonthlyAndAnnualReports(t *testing.T) {
+	e := newEnv(t, inboxOptions(t))
+	inboxDaemon(t, e)
+	_, msgDataID := e.publishArticle("关于秋季征兵的通告")
+	for i, text := range []string{"报名截止到哪天？", "体检在哪里？", "广告：代办证件"} {
+		if _, err := e.Sandbox.LeaveComment("wx1", msgDataID, 0, fmt.Sprintf("o-%d", i), text, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.herald("inbox", "sync")
+	es := e.inboxList()
+	if len(es) != 3 {
+		t.Fatalf("entries %+v", es)
+	}
+	if code, _, errs := e.herald("inbox", "reply", "--as", "陈晓", "--text", "报名截止到本月底。", strconv.FormatInt(es[0].ID, 10)); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := e.herald("inbox", "close", "--as", "陈晓", "--reason", "广告", strconv.FormatInt(es[2].ID, 10)); code != 0 {
+		t.Fatal(errs)
+	}
+	now := time.Now().In(e.Config.Location)
+	monthly := filepath.Join(e.dir, "m.xlsx")
+	if code, _, errs := e.herald("report", "monthly", "--month", now.Format("2006-01"), "--out", monthly); code != 0 {
+		t.Fatal(errs)
+	}
+	f, err := excelize.OpenFile(monthly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("互动")
+	var fabu []string
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == "fabu" {
+			fabu = r
+		}
+	}
+	// 留言/消息数 3, 已回复 1, 无需回复 1, 回复率 1/(3-1) = 50%, 超期未复 0.
+	if len(fabu) < 9 || fabu[3] != "3" || fabu[4] != "1" || fabu[5] != "1" || !strings.HasPrefix(fabu[6], "50") || fabu[8] != "0" {
+		t.Fatalf("互动 row %q", fabu)
+	}
+	annual := filepath.Join(e.dir, "a.xlsx")
+	code, out, errs := e.herald("report", "annual", "--year", now.Format("2006"), "--out", annual)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(out, "收到留言 3 条，办结 2 条") {
+		t.Fatalf("annual printed %q", out)
+	}
+	g, err := excelize.OpenFile(annual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	values := map[string]string{}
+	rows, _ = g.GetRows("互动交流")
+	for _, r := range rows {
+		if len(r) >= 3 {
+			values[r[0]] = r[len(r)-1]
+		}
+	}
+	if values["收到留言数量"] != "3" || values["办结留言数量"] != "2" || values["公开答复数量"] != "1" || values["平均办理时间（天）"] == "" {
+		t.Fatalf("留言办理 %v", values)
+	}
+	media, _ := g.GetRows("移动新媒体")
+	found := false
+	for _, r := range media {
+		if len(r) >= 2 && r[0] == "微信" && r[1] == "青山发布" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("移动新媒体 rows %q", media)
 	}
 }

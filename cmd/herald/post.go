@@ -581,6 +581,7 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post approve")
 	cfgPath := fs.String("config", "", "config file")
 	secrecy := fs.Bool("secrecy-ok", false, "confirm the secrecy check (保密审查); required at the last level")
+	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -593,14 +594,18 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --as 写明签署人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		if err := q.Approve(ctx, actor, id, *secrecy); err != nil {
+		rev, err := signedRevision(ctx, q, actor, id, *revision)
+		if err != nil {
+			return err
+		}
+		if err := q.ApproveRevision(ctx, actor, id, rev, *secrecy); err != nil {
 			return err
 		}
 		it, err := st.Item(ctx, id)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "稿件 %d 已由 %s 签署，当前状态：%s\n", id, actor.Name, it.State.Label())
+		fmt.Fprintf(a.stdout, "稿件 %d 第%d版已由 %s 签署，当前状态：%s\n", id, rev, actor.Name, it.State.Label())
 		return nil
 	})
 }
@@ -609,6 +614,7 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post reject")
 	cfgPath := fs.String("config", "", "config file")
 	comment := fs.String("comment", "", "why it goes back (shown by post show)")
+	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -621,10 +627,14 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --as 写明退回人姓名")
 	}
 	return a.withQueue(ctx, *cfgPath, af, func(cfg *configs.Config, st *storage.Store, q *queue.Service, actor queue.Actor) error {
-		if err := q.Reject(ctx, actor, id, *comment); err != nil {
+		rev, err := signedRevision(ctx, q, actor, id, *revision)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "稿件 %d 已退回草稿\n", id)
+		if err := q.RejectRevision(ctx, actor, id, rev, *comment); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "稿件 %d 第%d版已退回草稿\n", id, rev)
 		return nil
 	})
 }

@@ -110,3 +110,49 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 		reports.CollectHint(m.Summary))
 	return nil
 }
+
+func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("report annual")
+	cfgPath := fs.String("config", "", "config file")
+	year := fs.String("year", "", "YYYY")
+	out := fs.String("out", "", "the workbook to write (.xlsx)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *year == "" || *out == "" {
+		return usagef("请用 --year 2026 指定年度，并用 --out 指定 .xlsx 文件")
+	}
+	cfg, st, err := a.openStore(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := reports.ParseYear(*year, cfg.Location)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
+	ann, err := reports.BuildAnnual(ctx, cfg, st, p.From.Year(), time.Now())
+	if err != nil {
+		return err
+	}
+	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour)
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", *out, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = ann.WriteAnnual(tmp, cfg)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%d年度政府网站工作年度报表（移动新媒体、留言办理）已写入 %s：%d 个账号，收到留言 %d 条，办结 %d 条。\n",
+		ann.Year, *out, len(ann.Accounts), ann.Received, ann.Done)
+	return nil
+}

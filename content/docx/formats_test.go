@@ -71,7 +71,7 @@ func TestWordPartsKept(t *testing.T) {
 	if strings.Contains(a.HTML, "已删") || strings.Count(a.HTML, "<table") != 2 || strings.Count(a.HTML, "第一个文本框") != 1 {
 		t.Errorf("deleted rows, an empty grid or a text box twice:\n%s", a.HTML)
 	}
-	want := []string{"Word 文档中第3页的图表、第3页的2个嵌入对象未导入，请另行截图插入"}
+	want := []string{"Word 文档中第3页的图表、2个嵌入对象未导入，请另行截图插入"}
 	if strings.Join(a.Warnings, "|") != strings.Join(want, "|") || len(a.Order) != 0 {
 		t.Errorf("warnings %q (pictures %v), want %q", a.Warnings, a.Order, want)
 	}

@@ -204,10 +204,14 @@ func omittedWarning(om []omission, pagesKnown bool) string {
 			pages[o.kind] = append(pages[o.kind], o.page)
 		}
 	}
-	var parts []string
+	samePages := true // all on the same pages: name them once
 	for _, k := range kinds {
+		samePages = samePages && slices.Equal(pages[k], pages[kinds[0]])
+	}
+	var parts []string
+	for i, k := range kinds {
 		s := ""
-		if ps := pages[k]; len(ps) > 0 {
+		if ps := pages[k]; len(ps) > 0 && (i == 0 || !samePages) {
 			nums := make([]string, len(ps))
 			for i, p := range ps {
 				nums[i] = strconv.Itoa(p)
