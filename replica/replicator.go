@@ -69,6 +69,9 @@ type Replicator struct {
 	mediaSeq int64
 	uploaded map[string]bool // media keys known to be in the replica
 
+	// lagAlert is LagAlert (tests shorten it).
+	lagAlert time.Duration
+
 	mu      sync.Mutex
 	status  Status
 	alerted bool
@@ -80,7 +83,7 @@ func New(cfg configs.Replica, st *storage.Store, log *slog.Logger) (*Replicator,
 	if err != nil {
 		return nil, err
 	}
-	r := &Replicator{cfg: cfg, store: st, log: log.With("replica", d.display), dest: d}
+	r := &Replicator{cfg: cfg, store: st, log: log.With("replica", d.display), dest: d, lagAlert: LagAlert}
 	r.status = Status{URL: d.display, State: StateStarting, SyncInterval: cfg.SyncInterval}
 	return r, nil
 }
@@ -147,7 +150,7 @@ func (r *Replicator) Run(ctx context.Context) error {
 	defer func() { stop(); <-watch }()
 	go func() { // lag is told even while a round hangs on the network
 		defer close(watch)
-		t := time.NewTicker(5 * time.Second)
+		t := time.NewTicker(min(5*time.Second, r.lagAlert/2))
 		defer t.Stop()
 		for {
 			select {
@@ -225,16 +228,22 @@ func (r *Replicator) round(ctx context.Context, since time.Time) error {
 	if err := r.lsr.Sync(ctx); err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
-	for _, lvl := range append(levels[1:], r.lsstore.SnapshotLevel()) {
-		_, err := r.lsstore.CompactDB(ctx, r.lsdb, lvl)
+	snapshot := r.lsstore.SnapshotLevel()
+	for _, lvl := range append(levels[1:len(levels):len(levels)], snapshot) {
+		info, err := r.lsstore.CompactDB(ctx, r.lsdb, lvl)
 		switch {
-		case err == nil, errors.Is(err, litestream.ErrNoCompaction), errors.Is(err, litestream.ErrCompactionTooEarly), errors.Is(err, litestream.ErrDBNotReady):
+		case err == nil:
+			// A new snapshot: older ones past the retention, and the
+			// files only they needed, go (as Litestream's own monitor does).
+			if lvl == snapshot && info != nil {
+				if err := r.lsstore.EnforceSnapshotRetention(ctx, r.lsdb); err != nil {
+					return fmt.Errorf("retention: %w", err)
+				}
+			}
+		case errors.Is(err, litestream.ErrNoCompaction), errors.Is(err, litestream.ErrCompactionTooEarly), errors.Is(err, litestream.ErrDBNotReady):
 		default:
 			return fmt.Errorf("compact level %d: %w", lvl.Level, err)
 		}
-	}
-	if err := r.lsstore.EnforceSnapshotRetention(ctx, r.lsdb); err != nil {
-		return fmt.Errorf("retention: %w", err)
 	}
 	r.succeed(ctx, start, uint64(r.lsr.Pos().TXID), uint64(dpos.TXID))
 	return nil

@@ -95,7 +95,7 @@ func (r *Replicator) fail(ctx context.Context, err error) {
 	}
 	lag := now.Sub(r.status.behindSince)
 	r.status.MaxLag = max(r.status.MaxLag, lag)
-	tell := !r.alerted && (lag >= LagAlert || r.status.State == StateRefused)
+	tell := !r.alerted && (lag >= r.lagAlert || r.status.State == StateRefused)
 	if tell {
 		r.alerted = true
 	}
@@ -113,7 +113,7 @@ func (r *Replicator) fail(ctx context.Context, err error) {
 func (r *Replicator) checkLag(ctx context.Context) {
 	st := r.Status()
 	r.mu.Lock()
-	tell := !r.alerted && st.Lag >= LagAlert
+	tell := !r.alerted && st.Lag >= r.lagAlert
 	if tell {
 		r.alerted = true
 	}
