@@ -157,7 +157,6 @@ func (s *Store) Close() error {
 	return errors.Join(werr, s.db.Close())
 }
 
-
 type migration struct {
 	version int
 	name    string

@@ -49,7 +49,7 @@ func TestBrowserConsole(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := newDaemon(ctx, cfg, log, nil)
+	d, err := newDaemon(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

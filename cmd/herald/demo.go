@@ -63,7 +63,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	registerAccounts(sb, cfg)
-	d, err := newDaemon(ctx, cfg, a.log, nil)
+	d, err := newDaemon(ctx, cfg, a.log)
 	if err != nil {
 		return err
 	}

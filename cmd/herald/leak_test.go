@@ -105,7 +105,7 @@ accounts:
 	var logBuf syncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := newDaemon(ctx, cfg, log, nil)
+	d, err := newDaemon(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (e *env) startDaemon(tune func(*daemon)) (stop func()) {
 	if os.Getenv("HERALD_TEST_VERBOSE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	d, err := newDaemon(ctx, e.Config, log, nil)
+	d, err := newDaemon(ctx, e.Config, log)
 	if err != nil {
 		cancel()
 		e.t.Fatal(err)
@@ -85,7 +85,7 @@ func (e *env) startDaemon(tune func(*daemon)) (stop func()) {
 // daily jobs themselves; it is closed when the test ends.
 func (e *env) idleDaemon() *daemon {
 	e.t.Helper()
-	d, err := newDaemon(context.Background(), e.Config, e.Log, nil)
+	d, err := newDaemon(context.Background(), e.Config, e.Log)
 	if err != nil {
 		e.t.Fatal(err)
 	}

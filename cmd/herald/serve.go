@@ -75,10 +75,12 @@ type daemon struct {
 // now is the daemon's clock (nil: the wall clock), handed to every part
 // that reads the time: the store, the queue, the scheduler, the statistics
 // and the patrol.
-func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger, now func() time.Time) (d *daemon, err error) {
-	if now == nil {
-		now = time.Now
-	}
+func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+	return newDaemonOn(ctx, cfg, log, time.Now)
+}
+
+// newDaemonOn is newDaemon on the clock now.
+func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now func() time.Time) (d *daemon, err error) {
 	if err := checkDiskRoom(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -369,7 +371,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := newDaemon(ctx, cfg, a.log, nil)
+	d, err := newDaemon(ctx, cfg, a.log)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func startServe(t *testing.T, extra string) *daemon {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := newDaemon(ctx, cfg, log, nil)
+	d, err := newDaemon(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
