@@ -51,7 +51,7 @@ func toNode(v reflect.Value) *yaml.Node {
 				if fv.String() != "" {
 					fv = reflect.ValueOf(Mask)
 				}
-			} else if fv.Kind() == reflect.String && strings.HasSuffix(tag, "_url") {
+			} else if fv.Kind() == reflect.String && (strings.HasSuffix(tag, "_url") || strings.Contains(fv.String(), "://")) {
 				fv = reflect.ValueOf(MaskURL(fv.String()))
 			} else if fv.IsZero() && fv.Kind() == reflect.String && isOptional(tag) {
 				continue
@@ -98,7 +98,9 @@ func isOptional(tag string) bool {
 }
 
 // MaskURL masks the credentials a URL may carry: every query value (a group
-// robot's key=, a DingTalk access_token=) and a userinfo password.
+// robot's key=, a DingTalk access_token=) and a userinfo password (or a
+// userinfo name standing alone). Every URL in the config is shown through
+// it (api_base, a proxy with a password in it, included).
 func MaskURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -110,6 +112,8 @@ func MaskURL(raw string) string {
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), Mask)
+		} else {
+			u.User = url.User(Mask) // a name alone may be a token
 		}
 	}
 	if u.RawQuery != "" {

@@ -18,7 +18,7 @@ import (
 const reasonRetractUnverified = "无法核实是否已发出：请在平台后台核对，如已发出请手动删除"
 
 // RetractReport says what a retract did, account by account, for the
-// clerk. Accounts are labelled 「名称（id）」.
+// clerk. Accounts are named by their names.
 type RetractReport struct {
 	ItemID int64
 	// State is the item's state after the retract: retracted when the
@@ -92,7 +92,7 @@ func (s *Service) Retract(ctx context.Context, actor Actor, id int64, reg channe
 		if it.State == content.ItemCancelled {
 			return rep, refuse(RefusedState, "", "稿件 %d 已撤销，未向任何账号发出，无需撤回", id)
 		}
-		return rep, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，尚未发布，不能撤回（未发布的稿件请用撤销：herald post cancel %d）", id, it.State.Label(), id)
+		return rep, refuse(RefusedState, "", "稿件 %d 当前状态为「%s」，尚未发布，不能撤回（未发布的稿件请撤销）", id, it.State.Label())
 	}
 	if err != nil {
 		return rep, err
@@ -302,7 +302,7 @@ func (s *Service) deleteOnPlatform(ctx context.Context, reg channels.Registry, d
 // label is 「名称（id）」 for an account, or its id when unknown.
 func (s *Service) label(id string) string {
 	if a, ok := s.cfg.Account(id); ok && a.Name != "" {
-		return fmt.Sprintf("%s（%s）", a.Name, id)
+		return a.Name
 	}
 	return id
 }

@@ -225,6 +225,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// liveTokenKeys are the kv keys of live platform credentials: the WeChat
+// access tokens (and tickets) the WeChat client caches. A backup leaves
+// them out; a restored herald fetches new ones.
+const liveTokenKeys = "wechat:%"
+
+// stripLiveTokens deletes the live platform tokens from a backup copy and
+// vacuums it, so no deleted page still holds them.
+func stripLiveTokens(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA secure_delete = ON", "DELETE FROM kv WHERE key LIKE '" + liveTokenKeys + "'", "VACUUM"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("leaving the platform tokens out: %w", err)
+		}
+	}
+	return db.Close()
+}
+
 // Version returns the database's schema version.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var v int
@@ -251,6 +273,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	f.Close()
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("storage: backup to %s: %w", path, err)
+	}
+	if err := stripLiveTokens(ctx, tmp); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("storage: backup to %s: %w", path, err)
 	}

@@ -207,7 +207,7 @@ func linkPolicyTx(ctx context.Context, tx *sql.Tx, policyID, itemID int64, actor
 	if k, _ := res.RowsAffected(); k == 0 {
 		return nil
 	}
-	return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "link-policy", ItemID: itemID, Detail: fmt.Sprintf("关联政策 %d", policyID)}, now)
+	return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "link-policy", ItemID: itemID, Detail: fmt.Sprintf("关联政策 %d", policyID), Note: fmt.Sprintf("关联政策 %d", policyID)}, now)
 }
 
 // PolicyLinks returns every linked item by policy id, oldest link first.
@@ -232,4 +232,25 @@ ORDER BY l.created_at, i.id`)
 		out[l.PolicyID] = append(out[l.PolicyID], l)
 	}
 	return out, rows.Err()
+}
+
+// UnlinkPolicy removes an item's link to a policy, with its audit entry;
+// ErrNotFound when there is no such link.
+func (s *Store) UnlinkPolicy(ctx context.Context, policyID, itemID int64, actor string) error {
+	now := ts(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM policy_items WHERE policy_id = ? AND item_id = ?", policyID, itemID)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return ErrNotFound
+		}
+		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "unlink-policy", ItemID: itemID,
+			Detail: fmt.Sprintf("取消关联政策 %d", policyID), Note: fmt.Sprintf("取消关联政策 %d", policyID)}, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: unlink item %d from policy %d: %w", itemID, policyID, err)
+	}
+	return nil
 }

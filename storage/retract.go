@@ -224,7 +224,7 @@ func (s *Store) FinishRetract(ctx context.Context, itemID int64, actor, reason s
 		}
 		done = true
 		return insertAudit(ctx, tx, AuditEntry{Actor: actor, Action: "retract", ItemID: itemID, RevisionID: rev,
-			Detail: fmt.Sprintf("%s → retracted：%s", from, reason)}, now)
+			Detail: fmt.Sprintf("%s → retracted：%s", from, reason), From: string(from), To: string(content.ItemRetracted), Note: reason}, now)
 	})
 	if err != nil {
 		return false, fmt.Errorf("storage: finish retract of %d: %w", itemID, err)

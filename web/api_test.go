@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/queue"
 )
 
 // webOptions is the web tests' world: two review levels, the news office
@@ -50,7 +51,11 @@ func newAPI(t *testing.T) *apiEnv {
 func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 	t.Helper()
 	env := testenv.New(t, o)
-	srv := httptest.NewServer(New(env.Config, env.Store, env.Queue, env.Log))
+	h := New(env.Config, env.Store, env.Queue, env.Log)
+	h.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
+		return env.Queue.Retract(ctx, actor, id, env.Registry, nil)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &apiEnv{Env: env, t: t, srv: srv, tokens: map[string]string{}}
 	for _, tk := range [][3]string{{"editor", "编辑", "xwb"}, {"reviewer", "张敏", "xwb"}, {"viewer", "统计员", "xwb"},

@@ -49,6 +49,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/review/{id}", s.session(reviewers, s.review))
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
+	s.mux.HandleFunc("POST /console/items/{id}/retract", s.session(writers, s.retractItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go

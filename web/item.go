@@ -50,6 +50,33 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storag
 	s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
 }
 
+// retractItem takes an item off the platforms and shows its page with what
+// the retraction did, account by account.
+func (s *Server) retractItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if s.Retract == nil {
+		s.renderItem(w, r, sess, id, http.StatusServiceUnavailable, "", "未撤回：此服务未连接发布平台")
+		return
+	}
+	rep, err := s.Retract(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err != nil {
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未撤回："+refusalText(err))
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, rep.Message(), "")
+}
+
 func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string) {
 	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
 	if err != nil {
@@ -72,7 +99,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 			cancellable = false
 		}
 	}
-	retractable := writer && it.State != stateRetracted && anyWentOut(v.Deliveries)
+	retractable := writer && it.State != content.ItemRetracted && anyWentOut(v.Deliveries)
 	editable := writer && !it.State.Final() && it.State != content.ItemPublishing
 	s.render(w, status, "item", page{Title: it.Revision.Label(), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
 		Data: map[string]any{"View": v, "Cancellable": cancellable, "Retractable": retractable, "Editable": editable}})
@@ -129,7 +156,3 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, sess *storage.Ses
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	_, _ = w.Write(b)
 }
-
-// stateRetracted is the item state after a retraction (design.md: signing
-// and locks); its constant lands with the retraction package.
-const stateRetracted = content.ItemState("retracted")

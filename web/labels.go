@@ -163,7 +163,7 @@ func auditActionLabel(a string) string {
 // stateLabel names an item state, or a delivery state for a delivery's
 // audit entry.
 func stateLabel(action, s string) string {
-	if action == "delivery" || action == "retract" {
+	if action == "delivery" {
 		return content.DeliveryState(s).Label()
 	}
 	return content.ItemState(s).Label()

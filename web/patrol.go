@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
+	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/reports"
 	"github.com/herald-gov/herald/storage"
 )
@@ -43,31 +45,39 @@ type patrolTaskAccount struct {
 // the publications, the update-rule breaches and the repost tasks, for the
 // accounts the user may see.
 func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
-	accounts, err := s.visibleAccounts(r, sess)
+	data, err := s.patrolData(r.Context(), actorOf(sess), s.cfg.Patrol.Days)
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	s.render(w, http.StatusOK, "patrol", page{Title: "巡检", User: sess, Nav: "patrol", Data: data})
+}
+
+// patrolData is what the patrol found in the last days, the update-rule
+// breaches and the repost tasks, for the accounts the actor may see.
+func (s *Server) patrolData(ctx context.Context, who queue.Actor, days int) (patrolData, error) {
+	data := patrolData{Days: days}
+	accounts, err := s.queue.Accounts(ctx, who)
+	if err != nil {
+		return data, err
 	}
 	names := map[string]string{}
 	for _, a := range accounts {
 		names[a.ID] = a.Name
 	}
 	now := time.Now()
-	data := patrolData{Days: s.cfg.Patrol.Days}
-	fs, err := s.store.Findings(r.Context(), now.AddDate(0, 0, -s.cfg.Patrol.Days), time.Time{}, false)
+	fs, err := s.store.Findings(ctx, now.AddDate(0, 0, -days), time.Time{}, false)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return data, err
 	}
 	for _, f := range fs {
 		if name, ok := names[f.Account]; ok {
 			data.Findings = append(data.Findings, patrolFinding{Finding: f, Name: name, Published: f.PublishedAt.In(s.cfg.Location).Format("2006-01-02 15:04")})
 		}
 	}
-	dormant, err := reports.Dormant(r.Context(), s.cfg, s.store, now)
+	dormant, err := reports.Dormant(ctx, s.cfg, s.store, now)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return data, err
 	}
 	for _, d := range dormant {
 		if name, ok := names[d.Account]; ok {
@@ -76,10 +86,9 @@ func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, sess *storag
 			}
 		}
 	}
-	tasks, err := s.store.Tasks(r.Context())
+	tasks, err := s.store.Tasks(ctx)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return data, err
 	}
 	for _, t := range tasks {
 		pt := patrolTask{Task: t, DueText: t.Due.In(s.cfg.Location).Format("2006-01-02 15:04")}
@@ -96,5 +105,5 @@ func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, sess *storag
 			data.Tasks = append(data.Tasks, pt)
 		}
 	}
-	s.render(w, http.StatusOK, "patrol", page{Title: "巡检", User: sess, Nav: "patrol", Data: data})
+	return data, nil
 }

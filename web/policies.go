@@ -37,6 +37,9 @@ func (s *Server) policyRoutes() {
 // listPolicies is GET /api/v1/policies: what herald policy list --json prints.
 func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
 	views, err := policies.List(r.Context(), s.cfg, s.store, time.Now())
+	if err == nil {
+		views, err = s.scopePolicies(r.Context(), actor(who), views)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -54,6 +57,9 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request, sess *stor
 
 func (s *Server) renderPolicies(w http.ResponseWriter, r *http.Request, sess *storage.Session, status int, flash, msg string) {
 	views, err := policies.List(r.Context(), s.cfg, s.store, time.Now())
+	if err == nil {
+		views, err = s.scopePolicies(r.Context(), actorOf(sess), views)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -104,7 +104,8 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 	s.render(w, http.StatusOK, "stats", page{Title: "统计", User: sess, Nav: "stats", Data: map[string]any{
 		"From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"),
 		"FollowersChart": lineChart("各分组粉丝数", days, followers), "ReadsChart": lineChart("各分组阅读数", days, reads),
-		"WeChatRanking": wechatRank, "WeiboRanking": weiboRank, "Rows": len(rows), "Approximations": reports.WCIApproximations}})
+		"WeChatRanking": wechatRank, "WeiboRanking": weiboRank, "Rows": len(rows),
+		"LastMonth": lastMonth(time.Now().In(s.cfg.Location)), "Approximations": reports.WCIApproximations}})
 }
 
 // export streams the visible accounts' daily rows as CSV or XLSX.
@@ -152,4 +153,9 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, sess *storage.Se
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, _ = buf.WriteTo(w)
+}
+
+// lastMonth is the month before now's, as 2026-11.
+func lastMonth(now time.Time) string {
+	return time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location()).Format("2006-01")
 }

@@ -93,6 +93,7 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 	s.consoleRoutes()
 	s.userRoutes()
 	s.policyRoutes()
+	s.actionRoutes()
 	s.inboxRoutes()
 	return s
 }

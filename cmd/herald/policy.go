@@ -169,6 +169,10 @@ func cmdPolicyDraft(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if p.NoText != "" {
+		fmt.Fprintf(a.stderr, "政策 %d 的页面只有%s（%s），没有文字：草稿只有标题、发文机关、文号和日期，要点请对照原件填写\n",
+			id, map[string]string{policies.NoTextPicture: "图片", policies.NoTextAttachment: "附件"}[p.NoText], strings.Join(p.Attachments, "、"))
+	}
 	g := policies.Draft(&p, cfg.Location)
 	data, err := policies.MarshalDraft(g, &p)
 	if err != nil {

@@ -296,3 +296,71 @@ func TestServeSyncsPolicies(t *testing.T) {
 		t.Fatal("startThenEvery: first at start, then every interval")
 	}
 }
+
+// The clerk's side of pages herald cannot read as text: a 图解 page is a
+// note on stdout and a policy marked 仅图片; an error page served with 200
+// and a list drawn by script are one line each on stderr, exit 1; the
+// draft of a picture-only policy says what it lacks.
+func TestPolicySyncTellsPicturesErrorPagesAndScriptLists(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "policies", "testdata", "real", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.NewReplacer("{{HEAD}}", "", "{{FOOT}}", "").Replace(string(b))
+	}
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/zcjd/":
+			fmt.Fprint(w, `<html><body><ul class="list"><li><a href="/zcjd/tujie.html?from=list">一图读懂《青山县2026年农村危房改造实施方案》</a></li>
+<li><a href="/zcjd/gone.html?from=list">关于做好2026年春节期间农民工工资支付工作的通知</a></li></ul></body></html>`)
+		case "/zcjd/tujie.html":
+			fmt.Fprint(w, read("hanweb_tujie_picture.html"))
+		case "/zcjd/gone.html":
+			fmt.Fprint(w, read("soft404.html"))
+		case "/script/":
+			fmt.Fprint(w, read("list_script_drawn.html"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer site.Close()
+	e := newEnv(t, testenv.Options{YAML: fmt.Sprintf("policies:\n  sources:\n    - url: %s/zcjd/\n    - url: %s/script/\n", site.URL, site.URL)})
+	code, out, errs := e.herald("policy", "sync")
+	problems := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || len(problems) != 3 ||
+		problems[0] != "政策文件 "+site.URL+"/zcjd/gone.html：页面提示文件不存在或已删除（网站仍答复正常），已保存的版本不变" ||
+		problems[1] != "政策来源 "+site.URL+"/script/：页面上的列表由脚本生成，网页本身没有文件链接（link_pattern 也读不到），请改用该网站的 RSS 订阅（"+site.URL+"/rss/zcjd.xml）或信息公开目录页面（"+site.URL+"/zwgk/xxgkml/）作为来源，已保存的政策不变" ||
+		problems[2] != "herald policy sync: 2 处无法读取或被拒绝（见上），相关的已保存政策不变" {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	wantNote := "政策文件 " + site.URL + "/zcjd/tujie.html：页面只有图片，没有文字，已保存标题等信息和图片名称：一图读懂《青山县2026年农村危房改造实施方案》\n"
+	if !strings.HasPrefix(out, wantNote) || !strings.Contains(out, "新增 1") {
+		t.Fatalf("stdout %q, want the note first", out)
+	}
+	code, out, _ = e.herald("policy", "list")
+	if code != 0 || !strings.Contains(out, "［仅图片］一图读懂") {
+		t.Fatalf("policy list: %d %s", code, out)
+	}
+	code, out, _ = e.herald("policy", "list", "--json")
+	var ps []struct {
+		ID          int64    `json:"id"`
+		URL         string   `json:"url"`
+		Issuer      string   `json:"issuer"`
+		Date        string   `json:"date"`
+		NoText      string   `json:"no_text"`
+		Attachments []string `json:"attachments"`
+	}
+	if err := json.Unmarshal([]byte(out), &ps); err != nil || len(ps) != 1 {
+		t.Fatalf("policy list --json: %v %s", err, out)
+	}
+	if p := ps[0]; p.URL != site.URL+"/zcjd/tujie.html" || p.NoText != "picture" || p.Issuer != "县住建局" || p.Date != "2026-11-12" ||
+		strings.Join(p.Attachments, "|") != "一图读懂《青山县2026年农村危房改造实施方案》" {
+		t.Fatalf("policy: %+v", p)
+	}
+	code, _, errs = e.herald("policy", "draft", "--out", filepath.Join(e.dir, "图解.yaml"), strconv.FormatInt(ps[0].ID, 10))
+	if code != 0 || !strings.Contains(errs, "的页面只有图片（一图读懂《青山县2026年农村危房改造实施方案》），没有文字") {
+		t.Fatalf("policy draft of a picture: %d %s", code, errs)
+	}
+}
