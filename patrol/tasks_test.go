@@ -63,8 +63,21 @@ func TestRepostTaskDoneForWhoPostedItMissingForOthersWithReminder(t *testing.T) 
 
 	// wb000: herald posts it through its Weibo channel; wx000: a clerk reposts it by hand.
 	acct, _ := e.Config.Account("wb000")
-	if _, err := e.Weibo.Publish(ctx, acct, channels.Publication{DeliveryID: 1, Kind: content.KindShort,
-		Revision: content.Revision{Title: title, Body: "【" + title + "】转发学习。"}}); err != nil {
+	rev := content.Revision{Title: title, Body: "【" + title + "】转发学习。"}
+	rev.Hash = rev.ContentHash(content.KindShort)
+	item, err := e.Store.CreateItem(ctx, storage.NewItem{Item: content.Item{Kind: content.KindShort, State: content.ItemPublishing, Priority: content.PriorityNormal},
+		Revision: rev, Targets: []storage.Target{{Account: "wb000", Platform: configs.PlatformWeibo}}, Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := e.Store.Deliveries(ctx, item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Weibo.Publish(ctx, acct, channels.Publication{DeliveryID: ds[0].ID, AttemptID: "a1", AttemptStarted: e.Clock.Now(), Kind: content.KindShort, Revision: rev}); err != nil {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Hour)

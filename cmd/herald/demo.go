@@ -98,6 +98,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := seedDemoPatrol(ctx, a, d, sb, cfg); err != nil { // demo_patrol.go
 		return err
 	}
+	if err := seedDemoInbox(ctx, a, d, sb, cfg); err != nil { // demo_inbox.go
+		return err
+	}
 	if err := addDemoUsers(ctx, a, d.store); err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func TestDemoReachesReady(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var sandboxURL, consoleURL, patrolLine string
+	var sandboxURL, consoleURL, patrolLine, inboxLine string
 	var printed []string
 	timeout := time.After(60 * time.Second)
 wait:
@@ -58,6 +58,9 @@ wait:
 			if strings.HasPrefix(l, "patrol:") {
 				patrolLine = l
 			}
+			if strings.HasPrefix(l, "inbox:") {
+				inboxLine = l
+			}
 			if strings.Contains(l, "ready") {
 				m := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(l)
 				consoleURL = m
@@ -73,6 +76,10 @@ wait:
 	}
 	if !strings.Contains(patrolLine, " 2 findings") { // the two pieces published by hand with errors
 		t.Errorf("patrol line %q", patrolLine)
+	}
+	// Three comments, two messages, a Weibo comment and a mention; one comment overdue.
+	if !strings.Contains(inboxLine, "7 entries to answer, 1 overdue (5 read from the platforms") {
+		t.Errorf("inbox line %q", inboxLine)
 	}
 	resp, err := http.Get(sandboxURL + "/_sandbox/state")
 	if err != nil {
