@@ -66,7 +66,13 @@ func (n *Notifier) Run(ctx context.Context) error {
 				ok = false
 			}
 			if ok {
-				if err := n.robot.Send(ctx, text); err != nil {
+				err := n.robot.Send(ctx, text)
+				if errors.Is(err, ErrMaybeSent) {
+					// It may have arrived: told once, never sent again.
+					n.log.Warn("notify: group robot did not answer in time; the message may have arrived and is not sent again", "item", e.ItemID, "action", e.Action)
+					err = nil
+				}
+				if err != nil {
 					if ctx.Err() != nil {
 						return nil
 					}

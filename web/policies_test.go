@@ -136,3 +136,30 @@ func TestConsolePoliciesPage(t *testing.T) {
 		t.Fatalf("viewer downloads a draft: %d", code)
 	}
 }
+
+// A 图解 or attachment-only policy says on the 政策 page that it has no text,
+// with the names of its pictures or files.
+func TestConsolePoliciesPageTellsNoText(t *testing.T) {
+	e := newAPI(t)
+	ctx := context.Background()
+	for _, p := range []storage.Policy{
+		{URL: "https://www.qingshan.gov.cn/zcjd/t1.html", Title: "一图读懂《青山县2026年农村危房改造实施方案》", NoText: "picture",
+			Attachments: []string{"一图读懂《青山县2026年农村危房改造实施方案》"}, ContentHash: "h1"},
+		{URL: "https://www.qingshan.gov.cn/czxx/t2.html", Title: "青山县2026年县级部门预算公开", NoText: "attachment",
+			Attachments: []string{"预算公开表.pdf", "“三公”经费预算表.xls"}, ContentHash: "h2"},
+	} {
+		p.Source = "https://www.qingshan.gov.cn/"
+		if _, _, err := e.Store.SavePolicy(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ed := e.browser()
+	ed.login(e.tokens["editor"])
+	code, page := ed.get("/console/policies")
+	page = html.UnescapeString(page)
+	for _, want := range []string{"页面只有图片，没有文字：一图读懂《青山县2026年农村危房改造实施方案》", "页面只有附件，没有文字：预算公开表.pdf、“三公”经费预算表.xls"} {
+		if code != 200 || !strings.Contains(page, want) {
+			t.Errorf("policies page lacks %q: %d", want, code)
+		}
+	}
+}
