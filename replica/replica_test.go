@@ -206,3 +206,37 @@ func TestInterruptedRestoreLeavesNothing(t *testing.T) {
 		t.Fatalf("an interrupted restore left %v", ents)
 	}
 }
+
+// --at restores the database as it was at that time.
+func TestRestoreToAPointInTime(t *testing.T) {
+	ctx := context.Background()
+	cfg := configs.Replica{URL: "file://" + t.TempDir(), SyncInterval: 100 * time.Millisecond}
+	st := openStore(t, filepath.Join(t.TempDir(), "data"))
+	defer st.Close()
+	r, _ := replicate(t, cfg, st)
+	if err := st.SetValue(ctx, "k", "before", 0); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, r)
+	at := time.Now()
+	caughtUp(t, r) // a round after at, so the next write is in a later transaction
+	if err := st.SetValue(ctx, "k", "after", 0); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, r)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{{at, "before"}, {time.Time{}, "after"}} {
+		dst := filepath.Join(t.TempDir(), "restored")
+		if _, err := Restore(ctx, cfg, dst, c.at, testLog(t)); err != nil {
+			t.Fatal(err)
+		}
+		got := openStore(t, dst)
+		v, err := got.GetValue(ctx, "k")
+		got.Close()
+		if err != nil || v != c.want {
+			t.Errorf("restored at %v: k = %q (%v), want %q", c.at, v, err, c.want)
+		}
+	}
+}
