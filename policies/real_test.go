@@ -39,6 +39,13 @@ var realDocs = []struct {
 		first: "国务院关于在海南博鳌乐城国际医疗旅游先行区", last: "（此件公开发布）",
 		has: []string{"国发〔2018〕43号", "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：", "国务院", "2018年12月21日"},
 	},
+	{ // gov.cn 2023– template: a short 批复 beside longer blocks (a list of ministries, a login notice)
+		file: "govcn_2024_pifu.html", url: "https://www.gov.cn/zhengce/content/202406/content_7000001.htm",
+		want: Document{Title: "国务院关于同意设立青山国家农业科技园区的批复", Issuer: "国务院", DocNumber: "国函〔2024〕88号",
+			IndexNumber: "000014349/2024-00088", WrittenDate: "2024-06-18", PublishedDate: "2024-06-25"},
+		first: "国函〔2024〕88号", last: "（此件公开发布）",
+		has: []string{"湖南省人民政府、科技部：", "一、同意设立青山国家农业科技园区，实行现行国家农业科技园区政策。"},
+	},
 	{ // 国务院公报: no meta, no table; heading and （…通过） only
 		file: "govcn_gongbao_2007.html", url: "http://www.gov.cn/gongbao/content/2007/content_678912.htm",
 		want: Document{Title: "全国人民代表大会常务委员会关于修改《中华人民共和国个人所得税法》的决定", Issuer: "全国人民代表大会常务委员会",

@@ -63,6 +63,7 @@ type Replicator struct {
 	StatusFile string
 
 	dbID     string
+	fresh    bool // the destination was empty: Litestream starts it with a snapshot
 	lsdb     *litestream.DB
 	lsr      *litestream.Replica
 	lsstore  *litestream.Store
@@ -99,7 +100,11 @@ func (r *Replicator) Claim(ctx context.Context) error {
 		}
 		r.dbID = id
 	}
-	return claim(ctx, r.dest, r.dbID)
+	fresh, err := claim(ctx, r.dest, r.dbID)
+	if fresh {
+		r.fresh = true
+	}
+	return err
 }
 
 // open claims the destination and starts Litestream on the database.
@@ -118,7 +123,6 @@ func (r *Replicator) open(ctx context.Context) error {
 	lsdb := litestream.NewDB(r.store.Path())
 	lsdb.MonitorInterval = 0 // this replicator syncs, in its own order
 	lsdb.BusyTimeout = 10 * time.Second
-	lsdb.ShutdownSyncTimeout = 5 * time.Second
 	lsdb.Logger = r.log
 	lsr := litestream.NewReplicaWithClient(lsdb, r.dest.client)
 	lsr.MonitorEnabled = false
@@ -132,10 +136,19 @@ func (r *Replicator) open(ctx context.Context) error {
 	lsdb.SetLogger(r.log)
 	lsstore.CompactionMonitorEnabled = false
 	lsstore.SnapshotRetention = SnapshotRetention
-	lsstore.ShutdownSyncTimeout = 5 * time.Second
+	lsstore.SetShutdownSyncTimeout(5 * time.Second) // NewStore gave the database its default (30 s)
+	if r.fresh {
+		// A new destination (replica.url changed): Litestream's local files
+		// number transactions for the old one and may already be pruned;
+		// start again from a snapshot of the whole database.
+		if err := lsdb.ResetLocalState(ctx); err != nil {
+			return err
+		}
+	}
 	if err := lsstore.Open(ctx); err != nil {
 		return err
 	}
+	r.fresh = false
 	r.lsdb, r.lsr, r.lsstore = lsdb, lsr, lsstore
 	return nil
 }
@@ -210,7 +223,7 @@ func (r *Replicator) round(ctx context.Context, since time.Time) error {
 		}
 	}
 	if err := r.lsdb.Sync(ctx); err != nil {
-		return fmt.Errorf("read the WAL: %w", err)
+		return fmt.Errorf("read the WAL: %w", &localError{err})
 	}
 	dpos, err := r.lsdb.Pos()
 	if err != nil {
@@ -276,13 +289,14 @@ func (r *Replicator) shipMedia(ctx context.Context) error {
 	}
 }
 
-// Flush ships what is left (within 10 s). Call it after Run returned and
-// the store's other users stopped, before the store closes.
+// Flush ships what is left (within 5 s: an unreachable replica must not
+// hold up a shutdown). Call it after Run returned and the store's other
+// users stopped, before the store closes.
 func (r *Replicator) Flush(ctx context.Context) error {
 	if r.lsstore == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := r.round(ctx, time.Now()); err != nil {
 		return fmt.Errorf("replica: last round: %w", err)
@@ -297,7 +311,7 @@ func (r *Replicator) Close(ctx context.Context) error {
 	if r.lsstore == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	err := r.lsstore.Close(ctx)
 	r.lsdb, r.lsstore = nil, nil
@@ -306,7 +320,10 @@ func (r *Replicator) Close(ctx context.Context) error {
 
 // Describe words a replication error for the admin, in one line.
 func Describe(err error) string {
+	var local *localError
 	switch {
+	case errors.As(err, &local) && (errors.Is(err, syscall.ENOSPC) || errors.Is(err, litestream.ErrDiskFull) || strings.Contains(err.Error(), "no space left")):
+		return "数据目录所在磁盘已满，无法准备复制：请清理本机磁盘（" + firstLine(err) + "）"
 	case errors.Is(err, ErrOtherDatabase):
 		return "副本位置存放的是另一个数据库的副本，已拒绝写入：请为本单位换一个 replica.url（" + firstLine(err) + "）"
 	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left"):
@@ -327,3 +344,10 @@ func firstLine(err error) string {
 	}
 	return s
 }
+
+// localError is a failure on this machine (reading the WAL into Litestream's
+// local files), not at the replica.
+type localError struct{ err error }
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }

@@ -59,6 +59,7 @@ func (r *Replicator) Status() Status {
 func (r *Replicator) succeed(ctx context.Context, start time.Time, replicaTXID, localTXID uint64) {
 	r.mu.Lock()
 	now := time.Now()
+	changed := r.status.ReplicaTXID != replicaTXID || r.status.State != StateOK
 	r.status.ReplicaTXID = replicaTXID
 	r.status.Error = ""
 	r.status.State = StateOK
@@ -73,7 +74,9 @@ func (r *Replicator) succeed(ctx context.Context, start time.Time, replicaTXID, 
 	recovered := r.alerted
 	r.alerted = false
 	r.mu.Unlock()
-	r.publish()
+	if changed { // an idle round rewrites nothing; Run's watcher refreshes the file
+		r.publish()
+	}
 	if recovered {
 		r.log.Info("replica caught up")
 		r.alert(ctx, "【副本】数据库副本已恢复同步："+r.dest.display)

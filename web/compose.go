@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -216,64 +217,160 @@ func (s *Server) editorBody(d *queue.Draft) error {
 // composeData backs the 撰稿 form, its preview and its errors.
 type composeData struct {
 	Form         map[string]string
-	Targets      []targetOption
+	Targets      targetChoice
 	Preview      template.HTML
 	WeiboPreview string
 	Hits         []content.Hit
 	Marked       template.HTML
+	// Edit is the item being edited (a new revision), nil for a new one.
+	Edit *content.Item
+	// EditTargets names the edited item's accounts (they do not change).
+	EditTargets string
+}
+
+// targetChoice is what 发布到 offers: every account, groups, and the
+// accounts one by one, grouped, by name; nothing is chosen by default.
+type targetChoice struct {
+	Groups   []targetOption
+	Sets     []accountSet
+	Selected map[string]bool // "all", "group:NAME" and account ids
 }
 
 type targetOption struct{ Value, Label string }
 
-func (s *Server) targetOptions(r *http.Request, sess *storage.Session) []targetOption {
+// accountSet is a group's accounts (or those in no group) as choices.
+type accountSet struct {
+	Title    string
+	Accounts []targetOption
+}
+
+func (s *Server) targetChoice(r *http.Request, sess *storage.Session, selected []string) targetChoice {
 	accounts, _ := s.visibleAccounts(r, sess)
-	opts := []targetOption{{"all", "全部账号"}}
-	seen := map[string]bool{}
+	c := targetChoice{Selected: map[string]bool{}}
+	for _, v := range selected {
+		c.Selected[v] = true
+	}
+	var names []string
 	for _, g := range s.cfg.Groups {
-		seen[g.Name] = true
-		opts = append(opts, targetOption{"group:" + g.Name, "分组：" + firstNonEmpty(g.Title, g.Name)})
+		names = append(names, g.Name)
 	}
 	for _, a := range accounts {
 		for _, g := range a.Groups {
-			if !seen[g] {
-				seen[g] = true
-				opts = append(opts, targetOption{"group:" + g, "分组：" + groupTitle(s.cfg, g)})
+			if !slices.Contains(names, g) {
+				names = append(names, g)
 			}
 		}
 	}
-	for _, a := range accounts {
-		opts = append(opts, targetOption{a.ID, a.Name + "（" + platformLabel(a.Platform) + "）"})
+	placed := map[string]bool{}
+	for _, g := range names {
+		set := accountSet{Title: groupTitle(s.cfg, g)}
+		for _, a := range accounts {
+			if slices.Contains(a.Groups, g) && !placed[a.ID] {
+				placed[a.ID] = true
+				set.Accounts = append(set.Accounts, targetOption{a.ID, a.Name + "（" + platformLabel(a.Platform) + "）"})
+			}
+		}
+		if len(set.Accounts) > 0 {
+			c.Groups = append(c.Groups, targetOption{"group:" + g, groupTitle(s.cfg, g)})
+			c.Sets = append(c.Sets, set)
+		}
 	}
-	return opts
+	other := accountSet{Title: "其他账号"}
+	for _, a := range accounts {
+		if !placed[a.ID] {
+			other.Accounts = append(other.Accounts, targetOption{a.ID, a.Name + "（" + platformLabel(a.Platform) + "）"})
+		}
+	}
+	if len(other.Accounts) > 0 {
+		c.Sets = append(c.Sets, other)
+	}
+	return c
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+// formTargets makes a TARGETS spec of the boxes ticked in 发布到: all; one
+// group alone (resolved again at publication, like the CLI's group:NAME);
+// otherwise the accounts of every ticked group and every ticked account.
+// A form (or script) may also send targets as the CLI writes them.
+func (s *Server) formTargets(r *http.Request, sess *storage.Session) (string, []string) {
+	ticked := r.Form["target"]
+	if len(ticked) == 0 {
+		return strings.TrimSpace(r.FormValue("targets")), nil
 	}
-	return b
+	var groups, ids []string
+	for _, v := range ticked {
+		switch {
+		case v == "all":
+			return "all", ticked
+		case strings.HasPrefix(v, "group:"):
+			groups = append(groups, strings.TrimPrefix(v, "group:"))
+		default:
+			ids = append(ids, v)
+		}
+	}
+	if len(groups) == 1 && len(ids) == 0 {
+		return "group:" + groups[0], ticked
+	}
+	accounts, _ := s.visibleAccounts(r, sess)
+	for _, a := range accounts {
+		for _, g := range groups {
+			if slices.Contains(a.Groups, g) && !slices.Contains(ids, a.ID) {
+				ids = append(ids, a.ID)
+			}
+		}
+	}
+	return strings.Join(ids, ","), ticked
+}
+
+// formWhen is the publication time: 审核通过后立即 (now), the date-time
+// picker's value, or a time typed as the CLI takes it.
+func formWhen(r *http.Request) string {
+	switch r.FormValue("when") {
+	case "now":
+		return "now"
+	case "at":
+		return strings.Replace(strings.TrimSpace(r.FormValue("at_time")), "T", " ", 1)
+	}
+	return strings.TrimSpace(r.FormValue("at"))
 }
 
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	if v := r.URL.Query().Get("edit"); v != "" {
+		s.editForm(w, r, sess, v)
+		return
+	}
 	kind := r.URL.Query().Get("kind")
 	if kind == "" {
 		kind = "article"
 	}
 	s.render(w, http.StatusOK, "compose", page{Title: "撰稿", User: sess, Nav: "compose",
-		Data: composeData{Form: map[string]string{"kind": kind, "at": "now", "targets": "all"}, Targets: s.targetOptions(r, sess)}})
+		Data: composeData{Form: map[string]string{"kind": kind, "when": "now"}, Targets: s.targetChoice(r, sess, nil)}})
 }
 
 func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	if r.FormValue("edit") != "" {
+		s.editSubmit(w, r, sess)
+		return
+	}
 	form := map[string]string{}
-	for _, k := range []string{"kind", "title", "body", "digest", "source_url", "targets", "at", "priority", "date", "unit", "address", "result", "findings"} {
+	for _, k := range []string{"kind", "title", "body", "digest", "source_url", "when", "at_time", "priority", "date", "unit", "address", "result", "findings"} {
 		form[k] = r.FormValue(k)
 	}
 	if r.FormValue("notify") != "" {
 		form["notify"] = "on"
 	}
-	data := composeData{Form: form, Targets: s.targetOptions(r, sess)}
+	targets, ticked := s.formTargets(r, sess)
+	when := formWhen(r)
+	if when != "now" && form["when"] == "" {
+		form["when"], form["at_time"] = "at", strings.Replace(when, " ", "T", 1)
+	}
+	data := composeData{Form: form, Targets: s.targetChoice(r, sess, ticked)}
+	if targets == "" {
+		s.render(w, http.StatusUnprocessableEntity, "compose", page{Title: "撰稿", User: sess, Nav: "compose", Data: data,
+			Error: "请在「发布到」中选择分组或账号。"})
+		return
+	}
 	d := queue.Draft{Kind: content.Kind(form["kind"]), Title: form["title"], Body: form["body"], Digest: form["digest"],
-		SourceURL: form["source_url"], Targets: form["targets"], When: strings.TrimSpace(form["at"]), Priority: content.Priority(form["priority"]),
+		SourceURL: form["source_url"], Targets: targets, When: when, Priority: content.Priority(form["priority"]),
 		Notify: form["notify"] != "", KeepDraft: r.FormValue("draft") != ""}
 	if d.Kind == content.KindBroadcast {
 		d.Broadcast = &content.Broadcast{Date: form["date"], Unit: form["unit"], Address: form["address"], Result: form["result"], Findings: form["findings"]}
@@ -379,4 +476,25 @@ func markHits(text string, hits []content.Hit) template.HTML {
 	}
 	b.WriteString(template.HTMLEscapeString(string(runes[pos:])))
 	return template.HTML(b.String())
+}
+
+// targetOptions are the choices of a one-target drop-down (the policy
+// graphic form): every account, each group, each account, by name.
+func (s *Server) targetOptions(r *http.Request, sess *storage.Session) []targetOption {
+	c := s.targetChoice(r, sess, nil)
+	opts := append([]targetOption{{"all", "全部账号"}}, c.Groups...)
+	for i := range opts[1:] {
+		opts[i+1].Label = "分组：" + opts[i+1].Label
+	}
+	for _, set := range c.Sets {
+		opts = append(opts, set.Accounts...)
+	}
+	return opts
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -50,6 +50,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("GET /console/items/{id}", s.session(anyRole, s.itemPage))
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("POST /console/items/{id}/retract", s.session(writers, s.retractItem))
+	s.mux.HandleFunc("POST /console/items/{id}/submit", s.session(writers, s.submitItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
@@ -141,6 +142,8 @@ func flashText(r *http.Request) string {
 	switch r.URL.Query().Get("flash") {
 	case "created":
 		return "稿件已提交。"
+	case "edited":
+		return "已保存为新版本，须重新审核。"
 	case "reviewed":
 		return "已处理。"
 	case "user_added":

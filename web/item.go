@@ -50,6 +50,28 @@ func (s *Server) cancelItem(w http.ResponseWriter, r *http.Request, sess *storag
 	s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
 }
 
+// submitItem sends a draft (a new one, or one reworked after a rejection)
+// to review.
+func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if err := s.queue.Submit(r.Context(), actorOf(sess), id); err != nil {
+		if !queue.IsRefusal(err) {
+			s.fail(w, err)
+			return
+		}
+		s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "未提交："+refusalText(err))
+		return
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	s.renderItem(w, r, sess, id, http.StatusOK, "已提交审核。", "")
+}
+
 // retractItem takes an item off the platforms and shows its page with what
 // the retraction did, account by account.
 func (s *Server) retractItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -102,7 +124,8 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 	retractable := writer && it.State != content.ItemRetracted && anyWentOut(v.Deliveries)
 	editable := writer && !it.State.Final() && it.State != content.ItemPublishing
 	s.render(w, status, "item", page{Title: it.Revision.Label(), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
-		Data: map[string]any{"View": v, "Cancellable": cancellable, "Retractable": retractable, "Editable": editable}})
+		Data: map[string]any{"View": v, "Cancellable": cancellable, "Retractable": retractable, "Editable": editable,
+			"Submittable": writer && it.State == content.ItemDraft}})
 }
 
 // anyWentOut reports whether a delivery went out (or may have) and is still

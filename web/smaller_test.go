@@ -65,3 +65,23 @@ func (b *browser) loginAnd(token, path string) (int, string) {
 	b.login(token)
 	return b.get(path)
 }
+
+// The digest (which goes out on WeChat) is shown to the reviewer on the
+// review page and on the item page.
+func TestReviewerSeesTheDigest(t *testing.T) {
+	e := newAPI(t)
+	a := article("fabu", "<p>县政府召开常务会议。</p>")
+	a["digest"] = "摘要里的一句话审核人也要看到"
+	_, m, raw := e.do("POST", "/api/v1/items", "editor", a)
+	id, ok := m["id"].(float64)
+	if !ok {
+		t.Fatalf("create: %s", raw)
+	}
+	b := e.browser()
+	b.login(e.tokens["reviewer"])
+	for _, path := range []string{"/console/review/", "/console/items/"} {
+		if _, page := b.get(path + strconv.Itoa(int(id))); !strings.Contains(page, "摘要里的一句话审核人也要看到") {
+			t.Errorf("%s does not show the digest", path)
+		}
+	}
+}

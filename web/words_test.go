@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -82,7 +84,7 @@ func (e *apiEnv) internalWords() *regexp.Regexp {
 // as each role, and fails on any internal word in the text a clerk reads.
 func TestConsoleWords(t *testing.T) {
 	e := newAPI(t)
-	admin, err := e.Store.CreateToken(context.Background(), "管理员", "xwb", "admin")
+	admin, err := e.Store.CreateTokenExpiring(context.Background(), "管理员", "xwb", "admin", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +142,51 @@ func TestConsoleWords(t *testing.T) {
 	b.login(e.tokens["reviewer"])
 	if _, page := b.get("/console/review/" + ids["reworked"]); !strings.Contains(page, "<ins>11月20日，</ins>") || !strings.Contains(page, "请补充会议时间") {
 		t.Fatalf("the review page does not show the change since the rejection:\n%s", page)
+	}
+}
+
+// TestConsoleEditAndTargets: 撰稿 has no target chosen and refuses a form
+// without one; several groups and accounts become one account list; an
+// item is edited in the editor (a new revision, back to review) with its
+// pictures kept.
+func TestConsoleEditAndTargets(t *testing.T) {
+	e := newAPI(t)
+	ed := e.browser()
+	ed.login(e.tokens["editor"])
+	if _, page := ed.get("/console/compose"); strings.Contains(page, "checked> 全部账号") || strings.Contains(page, `value="all" id="target-all" checked`) {
+		t.Fatal("撰稿 chooses a target by default")
+	}
+	csrf := ed.csrf("/console/compose")
+	if code, page := ed.post("/console/compose", map[string][]string{"csrf": {csrf}, "kind": {"short"}, "body": {"无目标"}, "when": {"now"}}); code != 422 || !strings.Contains(page, "发布到") {
+		t.Fatalf("no target: %d", code)
+	}
+	code, page := ed.post("/console/compose", map[string][]string{"csrf": {csrf}, "kind": {"article"}, "title": {"两个账号"}, "body": {"<p>两个账号的正文</p>"}, "when": {"at"},
+		"at_time": {"2099-11-23T09:00"}, "target": {"fabu", "scj-wx"}})
+	if code != 200 || !strings.Contains(page, "青山发布") || !strings.Contains(page, "青山市场监管") || !strings.Contains(page, "2099-11-23 09:00") {
+		t.Fatalf("two accounts at a time: %d %s", code, visibleText(t, page))
+	}
+	// Edit an article with a picture in its body: the new revision keeps it.
+	_, m, raw := e.do("POST", "/api/v1/items", "editor", map[string]any{"kind": "article", "title": "原标题", "targets": "fabu", "at": "now",
+		"body": `<p>原正文</p><p><img src="a.png"></p>`, "body_images": map[string]string{"a.png": coverB64()}, "images": []string{coverB64()}})
+	id := fmt.Sprint(m["id"])
+	if id == "<nil>" {
+		t.Fatalf("create: %s", raw)
+	}
+	_, form := ed.get("/console/compose?edit=" + id)
+	if !strings.Contains(form, "原正文") || !strings.Contains(form, "data:image/png;base64,") || !strings.Contains(form, "保存为新版本") {
+		t.Fatalf("edit form: %s", visibleText(t, form))
+	}
+	body := regexp.MustCompile(`(?s)<textarea id="body" name="body">(.*?)</textarea>`).FindStringSubmatch(form)[1]
+	body = html.UnescapeString(body)
+	code, page = ed.post("/console/compose", map[string][]string{"csrf": {csrf}, "edit": {id}, "title": {"新标题"},
+		"body": {strings.Replace(body, "原正文", "改过的正文", 1)}, "when": {"now"}})
+	if code != 200 || !strings.Contains(page, "已保存为新版本") {
+		t.Fatalf("edit: %d %s", code, visibleText(t, page))
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	it, err := e.Store.Item(context.Background(), n)
+	if err != nil || it.Revision.Number != 2 || it.Revision.Title != "新标题" || !strings.Contains(it.Revision.Body, "改过的正文") ||
+		!strings.Contains(it.Revision.Body, content.ImageSrcPrefix) || it.State != content.ItemInReview {
+		t.Fatalf("after the edit: %+v %v", it, err)
 	}
 }

@@ -119,6 +119,7 @@ func TestBrowserConsole(t *testing.T) {
 		chromedp.SendKeys(`#title`, "一图读懂：青山县医保新政", chromedp.ByQuery),
 		chromedp.SendKeys(`#source_url`, "https://www.qingshan.gov.cn/zcjd/2026/7.html", chromedp.ByQuery),
 		chromedp.SetUploadFiles(`#images`, files, chromedp.ByQuery),
+		chromedp.Click(`#target-all`, chromedp.ByQuery),
 		shot("02-compose"),
 		chromedp.Click(`#submit`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#state`, chromedp.ByQuery),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -107,12 +108,15 @@ func TestBrowserEditor(t *testing.T) {
 		t.Errorf("previews: weibo %q; wechat has no picture: %.200s", weiboText, wechatPreview)
 	}
 	var itemURL string
-	run("submit", chromedp.Click(`#submit`, chromedp.ByQuery), chromedp.WaitVisible(`#state`, chromedp.ByQuery), chromedp.Location(&itemURL))
+	run("submit", chromedp.Click(`#target-all`, chromedp.ByQuery), chromedp.Click(`#submit`, chromedp.ByQuery), chromedp.WaitVisible(`#state`, chromedp.ByQuery), chromedp.Location(&itemURL))
 	t.Logf("submitted: %s", itemURL)
 
 	art, _, wx := p.published(t)
 	if art.Title != "青山县召开2026年安全生产工作会议" {
 		t.Errorf("title %q", art.Title)
+	}
+	if strings.Contains(art.Content, "\t") || !regexp.MustCompile(`text-indent: ?2em[^>]*>(<[^>]+>)*粘贴的红色文字`).MatchString(art.Content) {
+		t.Errorf("the pasted 2-character indent is not kept as 2em without a tab: %s", art.Content)
 	}
 	doc := parseHTML(t, art.Content)
 	text := textOf(doc)

@@ -286,4 +286,24 @@ func TestReplicaRestoreAfterLosingTheDisk(t *testing.T) {
 		t.Error("no delivery was handed to the lookups after the restore")
 	}
 	t.Logf("%d deliveries were looked up on their platform after the restore", looked)
+
+	// --at before the first snapshot: one line, nothing made.
+	early := filepath.Join(w.dir, "early")
+	cmd := exec.Command(bin, "restore", "--config", w.cfg, "--from", "file://"+replicaDir, "--at", "2020-01-01 09:00", "--data-dir", early)
+	msg, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "在第一个快照之前") || strings.Count(strings.TrimSpace(string(msg)), "\n") > 0 {
+		t.Errorf("restore --at before the first snapshot: %v %q", err, msg)
+	}
+	if _, err := os.Stat(early); !os.IsNotExist(err) {
+		t.Errorf("a refused restore made %s", early)
+	}
+
+	// Another database (a data directory made anew) is refused the replica.
+	other := filepath.Join(w.dir, "other.yaml")
+	cfgText, _ := os.ReadFile(w.cfg)
+	must(t, os.WriteFile(other, []byte(strings.Replace(string(cfgText), "data_dir: "+w.dataDir, "data_dir: "+filepath.Join(w.dir, "other"), 1)), 0o600))
+	msg, err = exec.Command(bin, "serve", "--config", other).CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "另一个数据库的副本") {
+		t.Errorf("serve of another database on the replica: %v %s", err, msg)
+	}
 }

@@ -73,7 +73,16 @@ type daemon struct {
 // It first takes the data directory's lock: a second daemon on the same
 // data_dir would turn the first one's live deliveries into unknown and run
 // the daily jobs twice, so it stops here naming the first one's PID.
-func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+//
+// now is the daemon's clock (nil: the wall clock), handed to every part
+// that reads the time: the store, the queue, the scheduler, the statistics
+// and the patrol.
+func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+	return newDaemonOn(ctx, cfg, log, time.Now)
+}
+
+// newDaemonOn is newDaemon on the clock now.
+func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now func() time.Time) (d *daemon, err error) {
 	if err := checkDiskRoom(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -86,7 +95,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 			_ = lock.Unlock()
 		}
 	}()
-	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
+	st, err := storage.Open(ctx, cfg.DataDir, append(storeOptions(cfg), storage.WithClock(now))...)
 	if err != nil {
 		return nil, diskFullOr(cfg.DataDir, err)
 	}
@@ -100,14 +109,15 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
-	q := queue.New(cfg, st, nil)
+	q := queue.New(cfg, st, now)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
-	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
+	d.stats.Now = now
+	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{Now: now})
 	if d.replica, err = startReplica(ctx, cfg, st, q, d.robot, log); err != nil {
 		st.Close()
 		return nil, err
 	}
-	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
+	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log, now)
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
@@ -217,8 +227,19 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 			return err
 		}
 		d.policyJobs(ctx, log, c)
+		if _, err = c.AddFunc("30 3 * * *", func() { d.pruneSessions(ctx, log) }); err != nil {
+			return err
+		}
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
+	}
+}
+
+// pruneSessions deletes console sessions past their absolute expiry: a
+// session nobody ends would otherwise stay in the database for ever.
+func (d *daemon) pruneSessions(ctx context.Context, log *slog.Logger) {
+	if err := d.store.PruneSessions(ctx); err != nil {
+		log.Error("prune console sessions", "err", err)
 	}
 }
 

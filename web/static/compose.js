@@ -63,6 +63,17 @@
     return delta;
   });
 
+  // Quill writes a paragraph's first-line indent as a tab in front of its
+  // text as well: the indent (2em, as Word set it) is kept, the tab is not.
+  quill.clipboard.addMatcher(Node.ELEMENT_NODE, function (node, delta) {
+    var first = delta.ops[0];
+    if (node.style && parseFloat(node.style.textIndent) > 0 && first && typeof first.insert === "string" && first.insert.charAt(0) === "\t") {
+      first.insert = first.insert.slice(1);
+      if (first.insert === "") { delta.ops.shift(); }
+    }
+    return delta;
+  });
+
   if (textarea.value.trim() !== "") {
     quill.clipboard.dangerouslyPasteHTML(textarea.value);
   }
@@ -121,7 +132,7 @@
     clearTimeout(timer);
     timer = setTimeout(preview, 400);
   }
-  function preview() {
+  function preview(then) {
     var fd = new FormData();
     fd.append("csrf", csrf);
     fd.append("kind", "article");
@@ -147,8 +158,19 @@
           hits.appendChild(li);
         });
         document.getElementById("live-hits-card").hidden = !(j.hits && j.hits.length);
+        if (typeof then === "function") { then(); }
       })
       .catch(function () {});
+  }
+  // 预览 shows this same live preview (with the editor's pictures), not the
+  // server's second copy.
+  var previewButton = document.getElementById("preview");
+  if (previewButton) {
+    previewButton.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      clearTimeout(timer);
+      preview(function () { live.scrollIntoView({ behavior: "smooth", block: "start" }); });
+    });
   }
   quill.on("text-change", schedulePreview);
   if (title) { title.addEventListener("input", schedulePreview); }
