@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -161,10 +163,39 @@ func checkDiskRoom(dataDir string) error {
 
 // diskFullOr words a start-up error caused by a full disk for the operator.
 func diskFullOr(dataDir string, err error) error {
-	if storage.IsDiskFull(err) {
-		return fmt.Errorf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘再启动 herald", dataDir)
+	if diskFull(dataDir, err) {
+		return errors.New(diskFullLine(dataDir, err, "再启动 herald"))
 	}
 	return err
+}
+
+// diskFull reports whether err comes from a full disk: SQLite's
+// SQLITE_FULL or ENOSPC, or an I/O error of SQLite's while the data
+// directory's disk has less than minFreeBytes left.
+func diskFull(dataDir string, err error) bool {
+	if storage.IsDiskFull(err) {
+		return true
+	}
+	if dataDir == "" || !storage.IsIOError(err) {
+		return false
+	}
+	free, ferr := storage.FreeBytes(dataDir)
+	return ferr == nil && free < minFreeBytes
+}
+
+// diskFullLine is the one line every command gives for a full disk (serve
+// at start, post add, report monthly, …) instead of SQLite's "database or
+// disk is full (13)": the data directory's disk, or the disk of the file
+// being written when that is elsewhere; then what to do.
+func diskFullLine(dataDir string, err error, then string) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (dataDir == "" || !strings.HasPrefix(filepath.Clean(pe.Path), filepath.Clean(dataDir)+string(filepath.Separator))) {
+		return fmt.Sprintf("文件 %s 所在磁盘已满，无法写入：请先清理磁盘%s", pe.Path, then)
+	}
+	if dataDir == "" {
+		return "数据目录所在磁盘已满，无法写入数据库：请先清理磁盘" + then
+	}
+	return fmt.Sprintf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘%s", dataDir, then)
 }
 
 // dailyJobs registers the daily statistics collection at stats.collect_at
