@@ -17,7 +17,11 @@ import (
 
 func samplePolicy(t testing.TB) *Policy {
 	t.Helper()
-	p, err := LoadPolicy("../configs/policy.example.yaml")
+	b, err := os.ReadFile("../configs/policy.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParsePolicy(b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -50,16 +49,6 @@ const (
 	maxFigure   = 12
 	maxOtherTxt = 200
 )
-
-// LoadPolicy reads and validates a policy file (YAML; a Markdown file with
-// YAML front matter between --- lines also works).
-func LoadPolicy(path string) (*Policy, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("读取政策文件失败：%w", err)
-	}
-	return ParsePolicy(b)
-}
 
 // ParsePolicy parses and validates a policy description.
 func ParsePolicy(b []byte) (*Policy, error) {

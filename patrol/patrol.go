@@ -52,13 +52,14 @@ type Patrol struct {
 	calls    atomic.Int64
 }
 
-// New returns a patrol reading through the given readers (by platform name).
-func New(cfg *configs.Config, st *storage.Store, readers map[string]channels.PublicationReader, checker Checker, log *slog.Logger) *Patrol {
-	return &Patrol{cfg: cfg, store: st, readers: readers, checker: checker, log: log, now: time.Now, limiters: map[string]*rate.Limiter{}, held: map[string]heldAccount{}}
+// New returns a patrol reading through the given readers (by platform
+// name), on the clock now (nil: the wall clock).
+func New(cfg *configs.Config, st *storage.Store, readers map[string]channels.PublicationReader, checker Checker, log *slog.Logger, now func() time.Time) *Patrol {
+	if now == nil {
+		now = time.Now
+	}
+	return &Patrol{cfg: cfg, store: st, readers: readers, checker: checker, log: log, now: now, limiters: map[string]*rate.Limiter{}, held: map[string]heldAccount{}}
 }
-
-// SetClock replaces the wall clock (tests).
-func (p *Patrol) SetClock(now func() time.Time) { p.now = now }
 
 // Finding is one problem in one publication, as `herald patrol --json` prints it.
 type Finding struct {

@@ -33,8 +33,7 @@ func newEnv(t testing.TB, wechatN, weiboN int, extra string) *env {
 		YAML:      "review:\n  leaders:\n    - {name: 王建国, title: 县委书记}\n    - {name: 李明, title: 县长}\n" + extra,
 		WeChatApp: func(i int, app *sandbox.WeChatApp) { app.Followers, app.SilentSince = 400, "2025-01-01" },
 		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = 2000 }})
-	p := New(e.Config, e.Store, map[string]channels.PublicationReader{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}, NewChecker(e.Config), quiet)
-	p.SetClock(e.Clock.Now)
+	p := New(e.Config, e.Store, map[string]channels.PublicationReader{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}, NewChecker(e.Config), quiet, e.Clock.Now)
 	return &env{Env: e, p: p}
 }
 

@@ -16,13 +16,14 @@ import (
 // bg-bottom, margin-top-15, fn-left, page_bg — are not furniture: real
 // sites wrap whole documents in them.
 
-// chromeTokens are furniture only as a whole class token or id.
+// chromeTokens are furniture only as a whole class token or id. "left" and
+// "right" are not among them: templates name the main column either way.
 var chromeTokens = map[string]bool{
 	"nav": true, "navbar": true, "navigation": true, "menu": true, "header": true, "head": true, "top": true,
 	"footer": true, "foot": true, "bottom": true, "page": true, "pages": true, "pager": true, "paging": true,
 	"pagination": true, "pagenav": true, "breadcrumb": true, "breadcrumbs": true, "crumb": true, "crumbs": true,
-	"position": true, "location": true, "dqwz": true, "weizhi": true, "sidebar": true, "side": true, "left": true,
-	"right": true, "share": true, "friend": true, "links": true, "friendlink": true, "copyright": true,
+	"position": true, "location": true, "dqwz": true, "weizhi": true, "sidebar": true, "side": true,
+	"share": true, "friend": true, "links": true, "friendlink": true, "copyright": true,
 	"banner": true, "search": true, "tool": true, "tools": true, "toolbar": true, "bdsharebuttonbox": true,
 }
 

@@ -59,16 +59,6 @@ func (v *View) Label() string {
 	return "待解读"
 }
 
-// Has reports whether a linked item of kind exists (article or graphic).
-func (v *View) Has(kind string) bool {
-	for _, it := range v.Items {
-		if it.Kind == kind {
-			return true
-		}
-	}
-	return false
-}
-
 // Date is the day a policy's clock starts: its 发布日期, else its 成文日期,
 // else the day herald first saw it, as YYYY-MM-DD in loc.
 func Date(p *storage.Policy, loc *time.Location) string {

@@ -40,3 +40,22 @@ func TestDocumentInTheGovCnShape(t *testing.T) {
 		t.Errorf("body: %q", d.Body)
 	}
 }
+
+// Templates name the main column "right" (or "left") beside a side menu; a
+// page without any content system's container is read from it by score.
+func TestMainColumnNamedRight(t *testing.T) {
+	html := `<html><head><title>青山县交通运输局关于春运期间道路客运安全的通知_青山县交通运输局</title></head><body>
+<div class="left"><ul><li><a href="/a/">机构概况</a></li><li><a href="/b/">通知公告</a></li></ul></div>
+<div class="right"><div class="wz"><p>各客运企业：</p><p>　　为做好2026年春运期间道路客运安全工作，现将有关要求通知如下。</p>
+<p>　　一、严格落实车辆安全例检制度，严禁带病车辆上路运营。</p><p>青山县交通运输局</p><p>2026年1月20日</p></div></div>
+</body></html>`
+	u, _ := url.Parse("http://jtj.qingshan.gov.cn/tzgg/t1.html")
+	d, err := parseDocument(&page{URL: u, Body: html})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "青山县交通运输局关于春运期间道路客运安全的通知" || d.Issuer != "青山县交通运输局" || d.WrittenDate != "2026-01-20" ||
+		!strings.HasPrefix(d.Body, "各客运企业：") || strings.Contains(d.Body, "机构概况") {
+		t.Errorf("read %+v", d)
+	}
+}

@@ -46,37 +46,37 @@ func readMarker(ctx context.Context, d *destination) (m marker, ok bool, err err
 }
 
 // claim makes sure the destination is this database's replica: it writes
-// the marker into an empty destination, accepts its own, and refuses one
-// that holds another database's replica (or Litestream files with no
-// marker, whose database nobody can tell).
-func claim(ctx context.Context, d *destination, databaseID string) error {
+// the marker into an empty destination (fresh), accepts its own, and
+// refuses one that holds another database's replica (or Litestream files
+// with no marker, whose database nobody can tell).
+func claim(ctx context.Context, d *destination, databaseID string) (fresh bool, err error) {
 	m, ok, err := readMarker(ctx, d)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if ok {
 		if m.DatabaseID != databaseID {
-			return fmt.Errorf("%w: %s is the replica of database %s, this one is %s", ErrOtherDatabase, d.display, m.DatabaseID, databaseID)
+			return false, fmt.Errorf("%w: %s is the replica of database %s, this one is %s", ErrOtherDatabase, d.display, m.DatabaseID, databaseID)
 		}
-		return nil
+		return false, nil
 	}
 	if keys, err := d.objs.list(ctx, "ltx"); err != nil {
-		return err
+		return false, err
 	} else if len(keys) > 0 {
-		return fmt.Errorf("%w: %s holds a replica with no herald marker", ErrOtherDatabase, d.display)
+		return false, fmt.Errorf("%w: %s holds a replica with no herald marker", ErrOtherDatabase, d.display)
 	}
 	b, _ := json.Marshal(marker{DatabaseID: databaseID, CreatedAt: time.Now().UTC()})
 	tmp, err := os.CreateTemp("", "herald-marker-*")
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return err
+		return false, err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return false, err
 	}
-	return d.objs.put(ctx, markerKey, filepath.Clean(tmp.Name()))
+	return true, d.objs.put(ctx, markerKey, filepath.Clean(tmp.Name()))
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,8 +59,9 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
-// replicate runs a replicator on st to cfg until the test ends.
-func replicate(t *testing.T, cfg configs.Replica, st *storage.Store) (*Replicator, context.CancelFunc) {
+// replicate runs a replicator on st to cfg until stop is called or the
+// test ends.
+func replicate(t *testing.T, cfg configs.Replica, st *storage.Store) (r *Replicator, stop func()) {
 	t.Helper()
 	r, err := New(cfg, st, testLog(t))
 	if err != nil {
@@ -68,13 +70,16 @@ func replicate(t *testing.T, cfg configs.Replica, st *storage.Store) (*Replicato
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
-	stop := func() {
-		cancel()
-		<-done
-		_ = r.Close(context.Background())
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			_ = r.Close(context.Background())
+		})
 	}
 	t.Cleanup(stop)
-	return r, cancel
+	return r, stop
 }
 
 // caughtUp waits until the replica holds every transaction Litestream read
@@ -237,6 +242,40 @@ func TestRestoreToAPointInTime(t *testing.T) {
 		got.Close()
 		if err != nil || v != c.want {
 			t.Errorf("restored at %v: k = %q (%v), want %q", c.at, v, err, c.want)
+		}
+	}
+}
+
+// replica.url changed to an empty destination: it gets the whole database.
+func TestNewDestinationGetsTheWholeDatabase(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "data"))
+	defer st.Close()
+	a := configs.Replica{URL: "file://" + t.TempDir(), SyncInterval: 100 * time.Millisecond}
+	ra, stopA := replicate(t, a, st)
+	for i := range 20 {
+		if err := st.SetValue(ctx, fmt.Sprintf("a%d", i), "x", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caughtUp(t, ra)
+	stopA()
+
+	b := configs.Replica{URL: "file://" + t.TempDir(), SyncInterval: 100 * time.Millisecond}
+	rb, _ := replicate(t, b, st)
+	if err := st.SetValue(ctx, "b", "y", 0); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, rb)
+	dst := filepath.Join(t.TempDir(), "restored")
+	if _, err := Restore(ctx, b, dst, time.Time{}, testLog(t)); err != nil {
+		t.Fatal(err)
+	}
+	got := openStore(t, dst)
+	defer got.Close()
+	for _, k := range []string{"a0", "a19", "b"} {
+		if _, err := got.GetValue(ctx, k); err != nil {
+			t.Errorf("%s after restoring from the new destination: %v", k, err)
 		}
 	}
 }

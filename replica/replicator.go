@@ -63,6 +63,7 @@ type Replicator struct {
 	StatusFile string
 
 	dbID     string
+	fresh    bool // the destination was empty: Litestream starts it with a snapshot
 	lsdb     *litestream.DB
 	lsr      *litestream.Replica
 	lsstore  *litestream.Store
@@ -99,7 +100,11 @@ func (r *Replicator) Claim(ctx context.Context) error {
 		}
 		r.dbID = id
 	}
-	return claim(ctx, r.dest, r.dbID)
+	fresh, err := claim(ctx, r.dest, r.dbID)
+	if fresh {
+		r.fresh = true
+	}
+	return err
 }
 
 // open claims the destination and starts Litestream on the database.
@@ -132,9 +137,18 @@ func (r *Replicator) open(ctx context.Context) error {
 	lsstore.CompactionMonitorEnabled = false
 	lsstore.SnapshotRetention = SnapshotRetention
 	lsstore.SetShutdownSyncTimeout(5 * time.Second) // NewStore gave the database its default (30 s)
+	if r.fresh {
+		// A new destination (replica.url changed): Litestream's local files
+		// number transactions for the old one and may already be pruned;
+		// start again from a snapshot of the whole database.
+		if err := lsdb.ResetLocalState(ctx); err != nil {
+			return err
+		}
+	}
 	if err := lsstore.Open(ctx); err != nil {
 		return err
 	}
+	r.fresh = false
 	r.lsdb, r.lsr, r.lsstore = lsdb, lsr, lsstore
 	return nil
 }

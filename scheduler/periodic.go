@@ -8,7 +8,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -72,14 +71,4 @@ func (p *periodic) fire(ctx context.Context, id int64) {
 	}
 	p.log.Info("recurring item fired", "item", id, "run", child)
 	p.wake()
-}
-
-// NextRun returns when a recurring item with the 5-field cron spec runs
-// next after from, in the configured timezone (as the scheduler runs it).
-func NextRun(cfg *configs.Config, spec string, from time.Time) (time.Time, error) {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return sched.Next(from.In(cfg.Location)), nil
 }

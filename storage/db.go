@@ -62,7 +62,7 @@ type Store struct {
 // Option adjusts a Store.
 type Option func(*Store)
 
-// WithClock makes the store stamp rows with now() instead of the wall clock (tests).
+// WithClock makes the store stamp rows with now() instead of the wall clock.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // WithoutAutoCheckpoint turns SQLite's automatic checkpoints off on every
@@ -156,9 +156,6 @@ func (s *Store) Close() error {
 	s.closeStmts()
 	return errors.Join(werr, s.db.Close())
 }
-
-// DB exposes the handle for packages that keep tables of their own (metrics).
-func (s *Store) DB() *sql.DB { return s.db }
 
 type migration struct {
 	version int

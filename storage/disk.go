@@ -15,6 +15,14 @@ func IsDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC)
 }
 
+// IsIOError reports whether err is SQLite's SQLITE_IOERR (any extended
+// code): on a full disk SQLite may say that rather than SQLITE_FULL, e.g.
+// when its shared-memory file cannot grow (SQLITE_IOERR_SHMSIZE).
+func IsIOError(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 10
+}
+
 // FreeBytes returns how many bytes an unprivileged process may still write
 // on the file system holding dir.
 func FreeBytes(dir string) (uint64, error) {

@@ -34,35 +34,55 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 // DirLock is an exclusive lock on a data directory, held until Unlock or
 // the process ends (the kernel drops it when the process dies, so a killed
 // daemon never leaves a stale lock).
-type DirLock struct{ f *os.File }
+type DirLock struct{ dir, f *os.File }
 
-// LockDir takes the exclusive lock on dataDir (a flock on dataDir/herald.lock)
-// and writes this process's id into the file. If another process holds it,
-// the error is a *LockedError naming that process's id.
+// LockDir takes the exclusive lock on dataDir and writes this process's id
+// into dataDir/herald.lock. The lock is a flock on the directory itself,
+// which a stray `rm herald.lock` cannot take away (rm leaves a non-empty
+// directory alone), and on herald.lock as well, which earlier versions
+// locked. If another process holds either, the error is a *LockedError
+// naming that process's id.
 func LockDir(dataDir string) (*DirLock, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, LockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("storage: lock file: %w", err)
-	}
-	busy, err := tryLock(f)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("storage: lock %s: %w", path, err)
-	}
-	if busy {
+	locked := func() error {
 		b, _ := os.ReadFile(path)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		return &LockedError{Dir: dataDir, PID: pid}
+	}
+	d, err := os.Open(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: lock data dir: %w", err)
+	}
+	busy, err := tryLock(d)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("storage: lock %s: %w", dataDir, err)
+	}
+	if busy {
+		d.Close()
+		return nil, locked()
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("storage: lock file: %w", err)
+	}
+	busy, err = tryLock(f)
+	if err != nil || busy {
 		f.Close()
-		return nil, &LockedError{Dir: dataDir, PID: pid}
+		d.Close()
+		if err != nil {
+			return nil, fmt.Errorf("storage: lock %s: %w", path, err)
+		}
+		return nil, locked()
 	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return &DirLock{f: f}, nil
+	return &DirLock{dir: d, f: f}, nil
 }
 
 // Unlock releases the lock.
@@ -70,10 +90,7 @@ func (l *DirLock) Unlock() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	err := unlock(l.f)
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	l.f = nil
+	err := errors.Join(unlock(l.f), l.f.Close(), unlock(l.dir), l.dir.Close())
+	l.f, l.dir = nil, nil
 	return err
 }

@@ -25,12 +25,6 @@ type SessionLimits struct {
 	Absolute time.Duration // ends this long after sign-in, however active
 }
 
-// CreateSession starts a console session for an API token that ends after
-// ttl, and returns the cookie value and the session's CSRF token.
-func (s *Store) CreateSession(ctx context.Context, t APIToken, ttl time.Duration) (cookie, csrf string, err error) {
-	return s.StartSession(ctx, t, 0, SessionLimits{Idle: ttl, Absolute: ttl})
-}
-
 // StartSession starts a console session for a user (userID not 0) or an API
 // token (who.ID) and returns the cookie value and the session's CSRF token.
 func (s *Store) StartSession(ctx context.Context, who APIToken, userID int64, lim SessionLimits) (cookie, csrf string, err error) {

@@ -84,36 +84,30 @@ func (s *Store) DailyStats(ctx context.Context, from, to string, accounts []stri
 // inclusive, for office-wide reports.
 func (s *Store) AllDailyStats(ctx context.Context, from, to string) ([]DailyStat, error) {
 	var out []DailyStat
-	err := s.eachDailyStat(ctx, from, to, nil, true, func(r DailyStat) error { out = append(out, r); return nil })
+	err := s.eachDailyStatRow(ctx, `SELECT `+dailyStatCols+` FROM daily_stats WHERE date >= ? AND date <= ? ORDER BY date, account_id`,
+		[]any{from, to}, func(r DailyStat) error { out = append(out, r); return nil })
 	return out, err
 }
 
 // EachDailyStat streams the rows DailyStats would return to fn, without
 // holding them all in memory. No accounts means no rows.
 func (s *Store) EachDailyStat(ctx context.Context, from, to string, accounts []string, fn func(DailyStat) error) error {
-	return s.eachDailyStat(ctx, from, to, accounts, false, fn)
-}
-
-// EachAllDailyStat streams every account's rows between two dates to fn,
-// for office-wide reports.
-func (s *Store) EachAllDailyStat(ctx context.Context, from, to string, fn func(DailyStat) error) error {
-	return s.eachDailyStat(ctx, from, to, nil, true, fn)
-}
-
-func (s *Store) eachDailyStat(ctx context.Context, from, to string, accounts []string, all bool, fn func(DailyStat) error) error {
-	if len(accounts) == 0 && !all {
+	if len(accounts) == 0 {
 		return nil // deny by default
 	}
-	q := `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered
-FROM daily_stats WHERE date >= ? AND date <= ?`
 	args := []any{from, to}
-	if !all {
-		q += " AND account_id IN (" + placeholders(len(accounts)) + ")"
-		for _, a := range accounts {
-			args = append(args, a)
-		}
+	for _, a := range accounts {
+		args = append(args, a)
 	}
-	rows, err := s.db.QueryContext(ctx, q+" ORDER BY date, account_id", args...)
+	return s.eachDailyStatRow(ctx, `SELECT `+dailyStatCols+` FROM daily_stats WHERE date >= ? AND date <= ?
+  AND account_id IN (`+placeholders(len(accounts))+`) ORDER BY date, account_id`, args, fn)
+}
+
+const dailyStatCols = `account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered`
+
+// eachDailyStatRow runs q, which selects dailyStatCols, and hands each row to fn.
+func (s *Store) eachDailyStatRow(ctx context.Context, q string, args []any, fn func(DailyStat) error) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("storage: daily stats: %w", err)
 	}
@@ -137,32 +131,8 @@ FROM daily_stats WHERE date >= ? AND date <= ?`
 // accounts is read without a random page read per row (the date index
 // needs one).
 func (s *Store) EachAllDailyStatByAccount(ctx context.Context, from, to string, fn func(DailyStat) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT account_id, date, followers, new_followers, lost_followers, posts, reads, shares, likes, zaikan, comments, answered
-FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND date <= ? ORDER BY account_id, date`, from, to)
-	if err != nil {
-		return fmt.Errorf("storage: daily stats: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r DailyStat
-		if err := rows.Scan(&r.Account, &r.Date, &r.Followers, &r.NewFollowers, &r.LostFollowers, &r.Posts, &r.Reads,
-			&r.Shares, &r.Likes, &r.Zaikan, &r.Comments, &r.Answered); err != nil {
-			return fmt.Errorf("storage: daily stats: %w", err)
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// StatDates returns the dates between from and to (inclusive) that have a
-// row with followers for the account.
-func (s *Store) StatDates(ctx context.Context, account, from, to string) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := s.eachStatDate(ctx, "SELECT date, 0 FROM daily_stats WHERE account_id = ? AND date >= ? AND date <= ? AND followers IS NOT NULL",
-		account, from, to, func(d string, _ int64) { out[d] = true })
-	return out, err
+	return s.eachDailyStatRow(ctx, `SELECT `+dailyStatCols+`
+FROM daily_stats INDEXED BY sqlite_autoindex_daily_stats_1 WHERE date >= ? AND date <= ? ORDER BY account_id, date`, []any{from, to}, fn)
 }
 
 // AnsweredFigures returns, per date between from and to (inclusive), the

@@ -39,12 +39,6 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken makes a new API token that does not expire and returns it;
-// only its hash is stored.
-func (s *Store) CreateToken(ctx context.Context, name, department, role string) (string, error) {
-	return s.CreateTokenExpiring(ctx, name, department, role, time.Time{})
-}
-
 // CreateTokenExpiring makes a new API token that stops working at expires
 // (zero: never) and returns it; only its hash is stored.
 func (s *Store) CreateTokenExpiring(ctx context.Context, name, department, role string, expires time.Time) (string, error) {

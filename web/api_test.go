@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/queue"
@@ -64,7 +65,7 @@ func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 		if tk[0] == "final" {
 			role = "reviewer"
 		}
-		tok, err := env.Store.CreateToken(context.Background(), tk[1], tk[2], role)
+		tok, err := env.Store.CreateTokenExpiring(context.Background(), tk[1], tk[2], role, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,8 +106,6 @@ func departmentName(cfg *configs.Config, id string) string {
 
 func deliveryLabel(s content.DeliveryState) string { return s.Label() }
 
-func itemLabel(s content.ItemState) string { return s.Label() }
-
 // whenLabel says when an item goes out.
 func whenLabel(it *content.Item, loc *time.Location) string {
 	switch {

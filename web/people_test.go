@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A department's administrator manages that department's users only: the
@@ -47,7 +48,7 @@ func TestDepartmentAdminIsNotTheOfficeAdmin(t *testing.T) {
 		t.Fatal("office admin's password changed")
 	}
 	// The same through the API with the department's admin token.
-	tok, err := e.Store.CreateToken(ctx, "市场管理员", "scj", "admin")
+	tok, err := e.Store.CreateTokenExpiring(ctx, "市场管理员", "scj", "admin", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestAdminUnlocksAndChangesPeople(t *testing.T) {
 		t.Fatalf("a user added without a role: %d", code)
 	}
 	// The API: the lock shown, lifted, the role changed.
-	tok, _ := e.Store.CreateToken(context.Background(), "管理员", "xwb", "admin")
+	tok, _ := e.Store.CreateTokenExpiring(context.Background(), "管理员", "xwb", "admin", time.Time{})
 	e.tokens["admin"] = tok
 	lock()
 	if code, _, raw := e.do("GET", "/api/v1/users", "admin", nil); code != 200 || !strings.Contains(raw, `"locked_until":"`) {

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/herald-gov/herald/internal/testenv"
 )
@@ -18,7 +19,7 @@ func TestAccountsPageShowsTheReplicaToAdmins(t *testing.T) {
 	t.Cleanup(srv.Close)
 	e := &apiEnv{Env: env, t: t, srv: srv, tokens: map[string]string{}}
 	for _, who := range [][2]string{{"admin", "管理员"}, {"editor", "编辑"}} {
-		tok, err := env.Store.CreateToken(context.Background(), who[1], "xwb", who[0])
+		tok, err := env.Store.CreateTokenExpiring(context.Background(), who[1], "xwb", who[0], time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}

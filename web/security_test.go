@@ -58,7 +58,7 @@ func TestDepartmentWithoutAccountsGetsNoStatistics(t *testing.T) {
 		{Account: "scj-wx", Date: "2026-11-01", Followers: &n}}); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := e.Store.CreateToken(ctx, "档案员", "dag", "viewer")
+	tok, err := e.Store.CreateTokenExpiring(ctx, "档案员", "dag", "viewer", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

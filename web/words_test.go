@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -83,7 +84,7 @@ func (e *apiEnv) internalWords() *regexp.Regexp {
 // as each role, and fails on any internal word in the text a clerk reads.
 func TestConsoleWords(t *testing.T) {
 	e := newAPI(t)
-	admin, err := e.Store.CreateToken(context.Background(), "管理员", "xwb", "admin")
+	admin, err := e.Store.CreateTokenExpiring(context.Background(), "管理员", "xwb", "admin", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,19 +55,21 @@ func cmdGraphicRender(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --in 指定政策文件（POLICY.yaml），用 --out 指定输出文件夹")
 	}
 	cfg, err := loadConfig(*cfgPath)
-	if errors.Is(err, configs.ErrNoConfig) {
+	defaultStyle := errors.Is(err, configs.ErrNoConfig)
+	if defaultStyle {
 		// A clerk with only a policy file in hand: render in the default
 		// style rather than refuse.
-		if cfg, err = configs.Parse(nil); err == nil {
-			fmt.Fprintln(a.stderr, "未找到配置文件：按默认样式（红色，无页脚、无徽标）生成；用 --config 指定本单位配置可使用其 graphic 颜色、页脚和徽标。")
-		}
+		cfg, err = configs.Parse(nil)
 	}
 	if err != nil {
 		return err
 	}
 	_, pages, err := renderPolicy(cfg, *in)
 	if err != nil {
-		return err
+		return err // one line: the default-style notice is for pages that were drawn
+	}
+	if defaultStyle {
+		fmt.Fprintln(a.stderr, "未找到配置文件：按默认样式（红色，无页脚、无徽标）生成；用 --config 指定本单位配置可使用其 graphic 颜色、页脚和徽标。")
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +42,14 @@ func TestSecondServeOnTheSameDataDirIsRefused(t *testing.T) {
 		t.Fatalf("second serve should say in one line that PID %s holds the data dir: %q", pid, errs)
 	}
 	t.Logf("second serve said: %s", strings.TrimSpace(errs))
+	// A stray rm of the lock file does not let a second daemon in: the lock
+	// is held on the data directory itself.
+	if err := os.Remove(filepath.Join(c.Config.DataDir, storage.LockFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := c.herald("serve"); code != 1 || !strings.Contains(errs, "只能运行一个 herald serve") {
+		t.Fatalf("serve after rm herald.lock: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
 	// The first daemon still works: an item goes out.
 	c.addArticle("--to", "wx000", "--at", "now")
 	waitFor(t, "the first daemon to publish", func() bool { return len(c.Sandbox.Snapshot().WeChat["wxapp000"].Published) == 1 })

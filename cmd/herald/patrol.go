@@ -18,7 +18,7 @@ import (
 func newPatrol(cfg *configs.Config, st *storage.Store, a *app) *patrol.Patrol {
 	wc, wb, _ := newChannels(cfg, st, a.log)
 	readers := map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}
-	return patrol.New(cfg, st, readers, patrol.NewChecker(cfg), a.log)
+	return patrol.New(cfg, st, readers, patrol.NewChecker(cfg), a.log, nil)
 }
 
 func today(loc *time.Location) time.Time {

@@ -162,7 +162,11 @@ policies:
 	if code, out, errs := e.herald("graphic", "render", "--in", draft, "--out", filepath.Join(dir, "pages")); code != 0 || len(strings.Fields(out)) < 2 {
 		t.Fatalf("graphic render of the draft: %d %s %s", code, out, errs)
 	}
-	gp, err := graphic.LoadPolicy(draft)
+	b, err := os.ReadFile(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, err := graphic.ParsePolicy(b)
 	if err != nil || gp.Points[1].Figure == nil || gp.Points[1].Figure.Number != "3" || gp.Points[1].Figure.Unit != "万元" {
 		t.Fatalf("draft: %v %+v", err, gp)
 	}

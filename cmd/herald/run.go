@@ -176,6 +176,9 @@ func (a *app) exitCode(cmd command, err error) int {
 	case queue.IsRefusal(err):
 		fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, refusalLine(err))
 		return exitFailure
+	case diskFull(a.dataDir, err):
+		fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, diskFullLine(a.dataDir, err, "后重试"))
+		return exitFailure
 	}
 	fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, err)
 	return exitFailure
@@ -234,6 +237,7 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 	if err != nil {
 		return nil, nil, err
 	}
+	a.dataDir = cfg.DataDir // also names the disk when it is full
 	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
 	if err != nil {
 		return nil, nil, err
@@ -242,7 +246,6 @@ func (a *app) openStore(ctx context.Context, configPath string) (*configs.Config
 		st.Close()
 		return nil, nil, err
 	}
-	a.dataDir = cfg.DataDir
 	return cfg, st, nil
 }
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -71,7 +73,14 @@ type daemon struct {
 // It first takes the data directory's lock: a second daemon on the same
 // data_dir would turn the first one's live deliveries into unknown and run
 // the daily jobs twice, so it stops here naming the first one's PID.
-func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *daemon, err error) {
+func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
+	return newDaemonOn(ctx, cfg, log, time.Now)
+}
+
+// newDaemonOn is newDaemon on the clock now, which it hands to every part
+// that reads the time: the store, the queue, the scheduler, the statistics
+// and the patrol.
+func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now func() time.Time) (d *daemon, err error) {
 	if err := checkDiskRoom(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -84,7 +93,7 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 			_ = lock.Unlock()
 		}
 	}()
-	st, err := storage.Open(ctx, cfg.DataDir, storeOptions(cfg)...)
+	st, err := storage.Open(ctx, cfg.DataDir, append(storeOptions(cfg), storage.WithClock(now))...)
 	if err != nil {
 		return nil, diskFullOr(cfg.DataDir, err)
 	}
@@ -98,14 +107,15 @@ func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (d *d
 		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
-	q := queue.New(cfg, st, nil)
+	q := queue.New(cfg, st, now)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
-	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{})
+	d.stats.Now = now
+	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{Now: now})
 	if d.replica, err = startReplica(ctx, cfg, st, q, d.robot, log); err != nil {
 		st.Close()
 		return nil, err
 	}
-	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log)
+	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log, now)
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
@@ -153,10 +163,39 @@ func checkDiskRoom(dataDir string) error {
 
 // diskFullOr words a start-up error caused by a full disk for the operator.
 func diskFullOr(dataDir string, err error) error {
-	if storage.IsDiskFull(err) {
-		return fmt.Errorf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘再启动 herald", dataDir)
+	if diskFull(dataDir, err) {
+		return errors.New(diskFullLine(dataDir, err, "再启动 herald"))
 	}
 	return err
+}
+
+// diskFull reports whether err comes from a full disk: SQLite's
+// SQLITE_FULL or ENOSPC, or an I/O error of SQLite's while the data
+// directory's disk has less than minFreeBytes left.
+func diskFull(dataDir string, err error) bool {
+	if storage.IsDiskFull(err) {
+		return true
+	}
+	if dataDir == "" || !storage.IsIOError(err) {
+		return false
+	}
+	free, ferr := storage.FreeBytes(dataDir)
+	return ferr == nil && free < minFreeBytes
+}
+
+// diskFullLine is the one line every command gives for a full disk (serve
+// at start, post add, report monthly, …) instead of SQLite's "database or
+// disk is full (13)": the data directory's disk, or the disk of the file
+// being written when that is elsewhere; then what to do.
+func diskFullLine(dataDir string, err error, then string) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (dataDir == "" || !strings.HasPrefix(filepath.Clean(pe.Path), filepath.Clean(dataDir)+string(filepath.Separator))) {
+		return fmt.Sprintf("文件 %s 所在磁盘已满，无法写入：请先清理磁盘%s", pe.Path, then)
+	}
+	if dataDir == "" {
+		return "数据目录所在磁盘已满，无法写入数据库：请先清理磁盘" + then
+	}
+	return fmt.Sprintf("数据目录 %s 所在磁盘已满，无法写入数据库：请先清理磁盘%s", dataDir, then)
 }
 
 // dailyJobs registers the daily statistics collection at stats.collect_at
@@ -186,8 +225,19 @@ func (d *daemon) dailyJobs(ctx context.Context, log *slog.Logger) func(c *cron.C
 			return err
 		}
 		d.policyJobs(ctx, log, c)
+		if _, err = c.AddFunc("30 3 * * *", func() { d.pruneSessions(ctx, log) }); err != nil {
+			return err
+		}
 		_, err = c.AddFunc("0 8 * * *", func() { d.warnTokens(log) })
 		return err
+	}
+}
+
+// pruneSessions deletes console sessions past their absolute expiry: a
+// session nobody ends would otherwise stay in the database for ever.
+func (d *daemon) pruneSessions(ctx context.Context, log *slog.Logger) {
+	if err := d.store.PruneSessions(ctx); err != nil {
+		log.Error("prune console sessions", "err", err)
 	}
 }
 
