@@ -245,6 +245,11 @@ func TestInboxWeiboCommentAndMentionAnsweredOnce(t *testing.T) {
 		t.Fatalf("entries %+v", es)
 	}
 	for _, x := range es {
+		if x.Kind == "weibo_comment" && (x.Item == nil || *x.Item != id) {
+			t.Fatalf("a comment on herald's post is not linked to item %d: %+v", id, x)
+		}
+	}
+	for _, x := range es {
 		code, _, errs := e.herald("inbox", "reply", "--as", "陈晓", "--text", "您好，已转相关部门办理。", strconv.FormatInt(x.ID, 10))
 		if code != 0 {
 			t.Fatalf("reply to %s: %s", x.Kind, errs)
