@@ -233,6 +233,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveIntrospection(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, SitePath) {
+		s.serveSite(w, r)
+		return
+	}
 	h, ok := s.paths[r.URL.Path]
 	if !ok {
 		http.Error(w, `{"errcode":404,"errmsg":"sandbox: no such API `+r.URL.Path+`"}`, http.StatusNotFound)

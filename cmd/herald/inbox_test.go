@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -553,5 +555,74 @@ func TestInboxFiguresInMonthlyAndAnnualReports(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("移动新媒体 rows %q", media)
+	}
+}
+
+// TestServePollsCommentsAndTellsTheRobot: serve reads comments every
+// interaction.poll by itself and tells the group robot once; an article
+// whose comments WeChat will not give (88000) is recorded and not asked again.
+func TestServePollsCommentsAndTellsTheRobot(t *testing.T) {
+	var mu sync.Mutex
+	var told []string
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct {
+			Text struct {
+				Content string `json:"content"`
+			} `json:"text"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		told = append(told, m.Text.Content)
+		mu.Unlock()
+		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	defer robot.Close()
+	o := inboxOptions(t)
+	o.YAML += "notify: {webhook_url: \"" + robot.URL + "/send?key=k\"}\n"
+	e := newEnv(t, o)
+	e.startDaemon(func(d *daemon) { d.inboxPoll = 100 * time.Millisecond })
+	_, msgDataID := e.publishArticle("关于冬季森林防火的通告")
+	if _, err := e.Sandbox.LeaveComment("wx1", msgDataID, 0, "o-1", "山上还能烧纸祭祖吗？", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, "serve to read the comment and tell the robot", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(e.inboxList()) == 1 && len(told) > 0
+	})
+	mu.Lock()
+	n := 0
+	for _, m := range told {
+		if strings.Contains(m, "【互动】青山发布 收到 1 条") {
+			n++
+		}
+	}
+	mu.Unlock()
+	if n != 1 {
+		t.Fatalf("robot told %q", told)
+	}
+	// No comment permission: asked once, recorded, not asked again.
+	e.Sandbox.DenyComments("wx1")
+	calls := func() int { return e.Sandbox.Snapshot().WeChat["wx1"].Calls["/cgi-bin/comment/list"] }
+	before := calls()
+	testenv.Eventually(t, "the refused read recorded", func() bool {
+		cs, err := e.Store.InboxCursors(context.Background(), "fabu")
+		for _, c := range cs {
+			if c.Unreadable != "" {
+				return err == nil && calls() > before
+			}
+		}
+		return false
+	})
+	refused := calls()
+	if code, out, errs := e.herald("inbox", "sync"); code != 0 || calls() != refused {
+		t.Fatalf("sync after 88000: exit %d %s %s; comment/list calls %d → %d", code, out, errs, refused, calls())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range told[1:] {
+		if strings.Contains(m, "【互动】") {
+			t.Fatalf("the robot was told of the same entry twice: %q", told)
+		}
 	}
 }
