@@ -21,6 +21,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/storage"
 )
 
 const (
@@ -129,6 +130,14 @@ func TestInboxCommentReadAndAnsweredOnce(t *testing.T) {
 	code, _, errs := e.herald("inbox", "reply", "--as", "赵磊", "--department", "scjgj", "--text", "您好", strconv.FormatInt(c.ID, 10))
 	if code != 1 || !strings.Contains(errs, "其他部门") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 		t.Fatalf("other department: exit %d %q", code, errs)
+	}
+	// A console user of that department, named with --as alone, is kept to it too.
+	if err := e.Store.CreateUser(context.Background(), storage.User{Name: "赵磊", Department: "scjgj", Role: "editor", PasswordHash: "x"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = e.herald("inbox", "reply", "--as", "赵磊", "--text", "您好", strconv.FormatInt(c.ID, 10))
+	if code != 1 || !strings.Contains(errs, "其他部门") {
+		t.Fatalf("a department's user by --as: exit %d %q", code, errs)
 	}
 	if _, calls := repliesOn(e.Sandbox); calls != 0 {
 		t.Fatalf("the platform saw %d reply calls after a refusal", calls)
