@@ -98,6 +98,7 @@ func (s *Service) syncAccount(ctx context.Context, acct *configs.Account) (added
 		}
 	}
 	lim := s.limiter(acct.ID)
+	items := map[string]linked{}
 	for _, src := range reader.InboxSources(acct, articles, cursors) {
 		if stored[src.Key].Unreadable != "" {
 			continue // the platform said it never will: not asked again
@@ -122,6 +123,11 @@ func (s *Service) syncAccount(ctx context.Context, acct *configs.Account) (added
 			entries := make([]storage.InboxEntry, len(got.Entries))
 			for i, in := range got.Entries {
 				entries[i] = s.entryOf(acct, in, src)
+				if entries[i].ItemID == 0 && in.PostKey != "" {
+					if err := s.linkItem(ctx, acct, &entries[i], items); err != nil {
+						return added, unreadable, err
+					}
+				}
 			}
 			ids, err := s.store.AddInboxEntries(ctx, entries, &storage.InboxCursor{Source: src.Key, Cursor: got.Cursor}, acct.ID)
 			if err != nil {
@@ -135,4 +141,31 @@ func (s *Service) syncAccount(ctx context.Context, acct *configs.Account) (added
 		}
 	}
 	return added, unreadable, nil
+}
+
+// linked is the herald item a post is, if any.
+type linked struct {
+	id    int64
+	title string
+}
+
+// linkItem names the herald item an entry is on when herald published the
+// post it is on (a Weibo comment on herald's post).
+func (s *Service) linkItem(ctx context.Context, acct *configs.Account, e *storage.InboxEntry, cache map[string]linked) error {
+	l, ok := cache[e.PostKey]
+	if !ok {
+		id, title, err := s.store.PublicationItem(ctx, acct.ID, e.PostKey)
+		if err != nil {
+			return err
+		}
+		l = linked{id, title}
+		cache[e.PostKey] = l
+	}
+	if l.id != 0 {
+		e.ItemID = l.id
+		if l.title != "" {
+			e.Title = l.title
+		}
+	}
+	return nil
 }

@@ -123,7 +123,8 @@ func (r *Replicator) open(ctx context.Context) error {
 	lsdb := litestream.NewDB(r.store.Path())
 	lsdb.MonitorInterval = 0 // this replicator syncs, in its own order
 	lsdb.BusyTimeout = 10 * time.Second
-	lsdb.Logger = r.log
+	quiet := slog.New(warnOnly{r.log.Handler()}) // its per-compaction lines would fill serve's log
+	lsdb.Logger = quiet
 	lsr := litestream.NewReplicaWithClient(lsdb, r.dest.client)
 	lsr.MonitorEnabled = false
 	lsr.SyncInterval = r.cfg.SyncInterval
@@ -132,8 +133,8 @@ func (r *Replicator) open(ctx context.Context) error {
 	}
 	lsdb.Replica = lsr
 	lsstore := litestream.NewStore([]*litestream.DB{lsdb}, levels)
-	lsstore.Logger = r.log
-	lsdb.SetLogger(r.log)
+	lsstore.Logger = quiet
+	lsdb.SetLogger(quiet)
 	lsstore.CompactionMonitorEnabled = false
 	lsstore.SnapshotRetention = SnapshotRetention
 	lsstore.SetShutdownSyncTimeout(5 * time.Second) // NewStore gave the database its default (30 s)
@@ -351,3 +352,14 @@ type localError struct{ err error }
 
 func (e *localError) Error() string { return e.err.Error() }
 func (e *localError) Unwrap() error { return e.err }
+
+// warnOnly passes on warnings and errors only.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(as)} }
+
+func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }

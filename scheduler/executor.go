@@ -29,7 +29,7 @@ package scheduler
 //     sending and is looked up at the next start.
 //  6. Nothing is dispatched again at once. Every outcome either ends the
 //     delivery, or leaves it with a next attempt time in the future, or
-//     tells the producer to hold it (Outcome.Held) when nothing could be
+//     tells the producer to hold it (Execution.Held) when nothing could be
 //     written.
 //  7. A cancel stops what did not go out. Before the executor retries or
 //     fails an attempt that published nothing (an error, or a lookup that
@@ -84,8 +84,9 @@ type ExecutorStore interface {
 	CancelRequested(ctx context.Context, itemID int64) (bool, error)
 }
 
-// Outcome is what one execution left a delivery in, for the producer.
-type Outcome struct {
+// Execution is where one run of the executor left a delivery, for the
+// producer (not channels.Outcome, which is what a lookup found).
+type Execution struct {
 	ID      int64
 	ItemID  int64
 	Account string
@@ -149,7 +150,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Execute runs the delivery r as read by the producer and returns where it
 // left it. ctx bounds the platform calls. A panic below it (a channel's
 // bug) is recovered (rule 8): the daemon and the other deliveries go on.
-func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) (out Outcome) {
+func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) (out Execution) {
 	var claimed string // the attempt id, once the claim is committed
 	defer func() {
 		if p := recover(); p != nil {
@@ -163,8 +164,8 @@ func (e *Executor) Execute(ctx context.Context, r storage.ReadyDelivery) (out Ou
 // attempt that was claimed may have published: it becomes unknown and is
 // looked up. A lookup that panicked is asked again later. Before the claim
 // nothing was called: the delivery is held.
-func (e *Executor) recovered(ctx context.Context, r storage.ReadyDelivery, claimed string, p any, stack []byte) Outcome {
-	out := Outcome{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
+func (e *Executor) recovered(ctx context.Context, r storage.ReadyDelivery, claimed string, p any, stack []byte) Execution {
+	out := Execution{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
 	log := e.log.With("delivery", r.ID, "item", r.ItemID, "account", r.Account)
 	reason := fmt.Sprintf("%s（%v）", reasonPanicked, p)
 	switch {
@@ -187,8 +188,8 @@ func (e *Executor) recovered(ctx context.Context, r storage.ReadyDelivery, claim
 	return e.hold(out, e.lookupEvery)
 }
 
-func (e *Executor) execute(ctx context.Context, r storage.ReadyDelivery, claimed *string) Outcome {
-	out := Outcome{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
+func (e *Executor) execute(ctx context.Context, r storage.ReadyDelivery, claimed *string) Execution {
+	out := Execution{ID: r.ID, ItemID: r.ItemID, Account: r.Account, State: r.State}
 	log := e.log.With("delivery", r.ID, "item", r.ItemID, "account", r.Account)
 	acct, ok := e.cfg.Account(r.Account)
 	if !ok {
@@ -274,8 +275,8 @@ func (e *Executor) execute(ctx context.Context, r storage.ReadyDelivery, claimed
 
 // settleAttempt records what an attempt's answer means (rule 5: the write
 // is retried until it lands).
-func (e *Executor) settleAttempt(ctx context.Context, ch channels.Channel, acct *configs.Account, out Outcome, attempts int,
-	pub channels.Publication, res channels.Result, err error, log *slog.Logger) Outcome {
+func (e *Executor) settleAttempt(ctx context.Context, ch channels.Channel, acct *configs.Account, out Execution, attempts int,
+	pub channels.Publication, res channels.Result, err error, log *slog.Logger) Execution {
 	from := content.DeliverySending
 	u := storage.DeliveryUpdate{ID: out.ID, From: from, AttemptID: pub.AttemptID}
 	if err == nil {
@@ -333,7 +334,7 @@ func (e *Executor) settleAttempt(ctx context.Context, ch channels.Channel, acct 
 }
 
 // reconcile looks an unknown attempt up and records what really happened.
-func (e *Executor) reconcile(ctx context.Context, ch channels.Channel, acct *configs.Account, out Outcome, pub channels.Publication, log *slog.Logger) Outcome {
+func (e *Executor) reconcile(ctx context.Context, ch channels.Channel, acct *configs.Account, out Execution, pub channels.Publication, log *slog.Logger) Execution {
 	outcome, res, err := ch.Lookup(ctx, acct, pub)
 	u := storage.DeliveryUpdate{ID: out.ID, From: content.DeliveryUnknown, AttemptID: pub.AttemptID}
 	switch {
@@ -377,7 +378,7 @@ func (e *Executor) reconcile(ctx context.Context, ch channels.Channel, acct *con
 
 // record writes the platform's answer, retrying until it lands or ctx ends
 // (rule 5). A conflict means another writer settled the delivery first.
-func (e *Executor) record(ctx context.Context, out Outcome, u storage.DeliveryUpdate, log *slog.Logger) Outcome {
+func (e *Executor) record(ctx context.Context, out Execution, u storage.DeliveryUpdate, log *slog.Logger) Execution {
 	wait := time.Second
 	for {
 		err := e.store.UpdateDelivery(ctx, u)
@@ -407,7 +408,7 @@ func (e *Executor) record(ctx context.Context, out Outcome, u storage.DeliveryUp
 
 // write makes a change that follows no platform call: one try; on failure
 // the producer holds the delivery for a while (rule 6).
-func (e *Executor) write(ctx context.Context, out Outcome, u storage.DeliveryUpdate, log *slog.Logger) Outcome {
+func (e *Executor) write(ctx context.Context, out Execution, u storage.DeliveryUpdate, log *slog.Logger) Execution {
 	err := e.store.UpdateDelivery(ctx, u)
 	switch {
 	case err == nil:
@@ -420,7 +421,7 @@ func (e *Executor) write(ctx context.Context, out Outcome, u storage.DeliveryUpd
 	return e.hold(out, e.lookupEvery)
 }
 
-func (e *Executor) landed(out Outcome, u storage.DeliveryUpdate, log *slog.Logger) Outcome {
+func (e *Executor) landed(out Execution, u storage.DeliveryUpdate, log *slog.Logger) Execution {
 	out.State = u.To
 	if u.NextAttemptAt != nil {
 		out.Next = *u.NextAttemptAt
@@ -467,7 +468,7 @@ func cancelledReason(err error) string {
 }
 
 // hold tells the producer not to dispatch the delivery again before d.
-func (e *Executor) hold(out Outcome, d time.Duration) Outcome {
+func (e *Executor) hold(out Execution, d time.Duration) Execution {
 	out.Held = true
 	out.Next = e.now().Add(max(d, time.Second))
 	return out

@@ -22,20 +22,13 @@ func TestHeldAccountDoesNotSpin(t *testing.T) {
 	h.sb.ExpireWeiboToken("100000")
 	h.start()
 	id := h.add(queue.Draft{Kind: content.KindShort, Title: "凭据过期", Body: "凭据过期的账号"})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testenv.Eventually(t, "the account to be held", func() bool {
 		held, err := h.st.HeldAccounts(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(held) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("account never held")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(held) == 1
+	})
 	ds, _ := h.st.Deliveries(context.Background(), id)
 	if len(ds) != 1 || ds[0].State != content.DeliveryPending {
 		t.Fatalf("deliveries: %+v", ds)
@@ -48,9 +41,7 @@ func TestHeldAccountDoesNotSpin(t *testing.T) {
 	}
 	m0 := h.sched.maintains.Load()
 	h.sched.Wake()
-	for deadline := time.Now().Add(5 * time.Second); h.sched.maintains.Load() == m0 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the scheduler's pass after the wake", func() bool { return h.sched.maintains.Load() != m0 })
 	before := h.sched.maintains.Load()
 	window := time.Second
 	time.Sleep(window) // the measurement window: the daemon is idle, nothing to wait for

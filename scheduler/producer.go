@@ -22,7 +22,7 @@ type producer struct {
 
 	inflight map[int64]string // delivery id -> account, while a worker runs it
 	busy     map[string]bool  // accounts with a call sequence in flight
-	queue    []storage.ReadyDelivery
+	ready    []storage.ReadyDelivery
 	// more: the last fetch filled its batch, so more deliveries may be ready.
 	more bool
 	// cooldown holds deliveries whose last execution could not write
@@ -33,7 +33,7 @@ type producer struct {
 	next      time.Time
 	nextKnown bool
 
-	done chan Outcome
+	done chan Execution
 	wg   sync.WaitGroup
 }
 
@@ -41,13 +41,13 @@ func newProducer(s *Scheduler) *producer {
 	w := s.cfg.Delivery.Workers
 	return &producer{s: s, exec: s.exec, workers: w, batch: max(w, 16),
 		inflight: map[int64]string{}, busy: map[string]bool{}, cooldown: map[int64]time.Time{},
-		done: make(chan Outcome, w)}
+		done: make(chan Execution, w)}
 }
 
 // refresh drops what was fetched: the next pump reads the store afresh
 // (new items, an account that resumed, urgent work first).
 func (p *producer) refresh() {
-	p.queue = p.queue[:0]
+	p.ready = p.ready[:0]
 	p.more = true
 	p.next, p.nextKnown = time.Time{}, false
 }
@@ -59,20 +59,20 @@ func (p *producer) holds(id int64) bool {
 }
 
 func (p *producer) idle() bool {
-	return len(p.inflight) == 0 && len(p.queue) == 0 && !p.more
+	return len(p.inflight) == 0 && len(p.ready) == 0 && !p.more
 }
 
 // pump starts queued deliveries while workers are free, fetching the next
-// batch when the queue runs short.
+// batch when the ready list runs short.
 func (p *producer) pump(ctx, workCtx context.Context) {
 	for {
 		p.dispatch(workCtx)
 		free := p.workers - len(p.inflight)
-		if free == 0 || !p.more || len(p.queue) >= 4*p.batch || ctx.Err() != nil {
+		if free == 0 || !p.more || len(p.ready) >= 4*p.batch || ctx.Err() != nil {
 			return
 		}
 		p.fetch(ctx)
-		if len(p.queue) == 0 {
+		if len(p.ready) == 0 {
 			return
 		}
 	}
@@ -82,11 +82,11 @@ func (p *producer) pump(ctx, workCtx context.Context) {
 // already queued, in flight or cooling down.
 func (p *producer) fetch(ctx context.Context) {
 	now := p.s.opts.Now()
-	skip := make([]int64, 0, len(p.inflight)+len(p.queue)+len(p.cooldown))
+	skip := make([]int64, 0, len(p.inflight)+len(p.ready)+len(p.cooldown))
 	for id := range p.inflight {
 		skip = append(skip, id)
 	}
-	for _, r := range p.queue {
+	for _, r := range p.ready {
 		skip = append(skip, r.ID)
 	}
 	for id, until := range p.cooldown {
@@ -105,17 +105,17 @@ func (p *producer) fetch(ctx context.Context) {
 		p.more = false
 		return
 	}
-	p.queue = append(p.queue, rows...)
+	p.ready = append(p.ready, rows...)
 	p.more = len(rows) == p.batch
 }
 
 // dispatch starts queued deliveries in order while workers are free; a
-// delivery whose account is busy waits in the queue.
+// delivery whose account is busy waits in the ready list.
 func (p *producer) dispatch(workCtx context.Context) {
-	kept := p.queue[:0]
-	for i, r := range p.queue {
+	kept := p.ready[:0]
+	for i, r := range p.ready {
 		if len(p.inflight) >= p.workers {
-			kept = append(kept, p.queue[i:]...)
+			kept = append(kept, p.ready[i:]...)
 			break
 		}
 		if p.busy[r.Account] || p.holds(r.ID) {
@@ -124,8 +124,8 @@ func (p *producer) dispatch(workCtx context.Context) {
 		}
 		p.start(workCtx, r)
 	}
-	clear(p.queue[len(kept):])
-	p.queue = kept
+	clear(p.ready[len(kept):])
+	p.ready = kept
 }
 
 func (p *producer) start(workCtx context.Context, r storage.ReadyDelivery) {
@@ -139,7 +139,7 @@ func (p *producer) start(workCtx context.Context, r storage.ReadyDelivery) {
 }
 
 // complete takes a worker's outcome.
-func (p *producer) complete(o Outcome) {
+func (p *producer) complete(o Execution) {
 	delete(p.inflight, o.ID)
 	delete(p.busy, o.Account)
 	if o.Held {

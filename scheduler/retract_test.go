@@ -38,16 +38,10 @@ func TestRetractMidFanOutLeavesNothing(t *testing.T) {
 	h.start()
 	const text = "撤回测试：本条将被撤回"
 	id := h.add(queue.Draft{Kind: content.KindShort, Title: "撤回测试", Body: text})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, posts, _ := sharesOf(h.sb.Snapshot(), text); posts >= 6 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the fan-out did not start")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the fan-out to start", func() bool {
+		_, posts, _ := sharesOf(h.sb.Snapshot(), text)
+		return posts >= 6
+	})
 	rep, err := h.q.Retract(context.Background(), queue.Actor{Name: "test"}, id, h.reg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -57,19 +51,13 @@ func TestRetractMidFanOutLeavesNothing(t *testing.T) {
 	if len(rep.Stopped) == 0 || len(rep.Deleted) == 0 {
 		t.Fatalf("the retract should have stopped some and deleted some: %s", rep.Message())
 	}
-	for {
+	testenv.Eventually(t, "the item to be retracted", func() bool {
 		it, err := h.st.Item(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.State == content.ItemRetracted {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("item is %s, not retracted: %s", it.State, it.StateReason)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return it.State == content.ItemRetracted
+	})
 	calls, posts, live := sharesOf(h.sb.Snapshot(), text)
 	if calls != callsAtRetract {
 		t.Errorf("%d publishing calls reached the platform after the retract returned", calls-callsAtRetract)

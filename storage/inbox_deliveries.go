@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,4 +72,21 @@ func (s *Store) InFlightDeliveries(ctx context.Context, account string) ([]conte
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// PublicationItem returns the item (and its title) whose published delivery
+// to the account has remoteID on the platform (a Weibo status id); 0 when
+// herald did not publish it.
+func (s *Store) PublicationItem(ctx context.Context, account, remoteID string) (int64, string, error) {
+	var id int64
+	var title string
+	err := s.db.QueryRowContext(ctx, `SELECT d.item_id, r.title FROM deliveries d JOIN revisions r ON r.id = d.revision_id
+ WHERE d.account_id = ? AND d.remote_id = ? AND d.state = 'published' LIMIT 1`, account, remoteID).Scan(&id, &title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("storage: publication %s on %s: %w", remoteID, account, err)
+	}
+	return id, title, nil
 }

@@ -60,7 +60,7 @@ type writer struct {
 	db *sql.DB // one connection, used by the leader only
 
 	mu      sync.Mutex
-	queue   []*writeReq // waiting for a leader to run them
+	waiting []*writeReq // waiting for a leader to run them
 	leading bool        // a caller is running a batch
 	closed  bool
 	idle    *sync.Cond  // signalled when leading turns false
@@ -167,7 +167,7 @@ func (w *writer) writeLater(ctx context.Context, op writeOp) {
 	if w.closed {
 		return
 	}
-	w.queue = append(w.queue, r)
+	w.waiting = append(w.waiting, r)
 	w.armFlush()
 }
 
@@ -187,7 +187,7 @@ func (w *writer) armFlush() {
 // flushLater leads the writes nobody waits for, when no caller came to.
 func (w *writer) flushLater() {
 	w.mu.Lock()
-	if w.leading || len(w.queue) == 0 {
+	if w.leading || len(w.waiting) == 0 {
 		w.mu.Unlock()
 		return
 	}
@@ -211,7 +211,7 @@ func (w *writer) send(ctx context.Context, r *writeReq) error {
 		w.mu.Unlock()
 		return errStoreClosed
 	}
-	w.queue = append(w.queue, r)
+	w.waiting = append(w.waiting, r)
 	if w.leading {
 		w.mu.Unlock()
 	} else {
@@ -235,10 +235,10 @@ func (w *writer) send(ctx context.Context, r *writeReq) error {
 // caller still waiting. Called with mu held and leading set; returns with
 // mu released.
 func (w *writer) lead() {
-	n := min(len(w.queue), maxBatch)
+	n := min(len(w.waiting), maxBatch)
 	batch := make([]*writeReq, n)
-	copy(batch, w.queue)
-	w.queue = append(w.queue[:0], w.queue[n:]...)
+	copy(batch, w.waiting)
+	w.waiting = append(w.waiting[:0], w.waiting[n:]...)
 	w.mu.Unlock()
 
 	defer w.passLead()
@@ -263,7 +263,7 @@ func (w *writer) lead() {
 func (w *writer) passLead() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, r := range w.queue {
+	for _, r := range w.waiting {
 		if !r.later {
 			r.done <- answer{lead: true} // leading stays set: it is handed over
 			return
@@ -271,7 +271,7 @@ func (w *writer) passLead() {
 	}
 	w.leading = false
 	w.idle.Broadcast()
-	if len(w.queue) > 0 {
+	if len(w.waiting) > 0 {
 		w.armFlush() // only writes nobody waits for are left
 	}
 }
@@ -290,7 +290,7 @@ func (w *writer) close() error {
 	if w.flush != nil {
 		w.flush.Stop()
 	}
-	for len(w.queue) > 0 {
+	for len(w.waiting) > 0 {
 		w.leading = true
 		w.lead() // unlocks
 		w.mu.Lock()

@@ -169,7 +169,7 @@ func waitQueued(t *testing.T, s *Store, n int) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		s.w.mu.Lock()
-		q := len(s.w.queue)
+		q := len(s.w.waiting)
 		s.w.mu.Unlock()
 		if q >= n {
 			return

@@ -53,6 +53,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/items/{id}/submit", s.session(writers, s.submitItem))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
+	s.mux.HandleFunc("GET /console/stats/{account}", s.session(anyRole, s.accountStats))
 	s.mux.HandleFunc("GET /console/patrol", s.session(anyRole, s.patrolPage)) // patrol.go
 	s.mux.HandleFunc("GET /console/export", s.session(anyRole, s.export))
 	s.mux.HandleFunc("GET /console/media/{sha}", s.session(anyRole, s.media))

@@ -66,22 +66,29 @@ func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Log
 			}
 			return "-"
 		},
-		"label":     func(st content.ItemState) string { return st.Label() },
-		"kind":      func(k content.Kind) string { return k.Label() },
-		"inc":       func(i int) int { return i + 1 },
-		"delivery":  deliveryLabel,
-		"platform":  platformLabel,
-		"role":      roleLabel,
-		"health":    healthLabel,
-		"dormant":   dormantLabel,
-		"groups":    func(gs []string) string { return groupTitles(cfg, gs) },
-		"group":     func(g string) string { return groupTitle(cfg, g) },
-		"dept":      func(id string) string { return departmentName(cfg, id) },
-		"changed":   changed,
+		"label":    func(st content.ItemState) string { return st.Label() },
+		"kind":     func(k content.Kind) string { return k.Label() },
+		"inc":      func(i int) int { return i + 1 },
+		"delivery": deliveryLabel,
+		"platform": platformLabel,
+		"role":     roleLabel,
+		"health":   healthLabel,
+		"dormant":  dormantLabel,
+		"groups":   func(gs []string) string { return groupTitles(cfg, gs) },
+		"group":    func(g string) string { return groupTitle(cfg, g) },
+		"dept":     func(id string) string { return departmentName(cfg, id) },
+		"changed":  changed,
+		"abs": func(v int64) int64 {
+			if v < 0 {
+				return -v
+			}
+			return v
+		},
+		"deref":     func(p *int64) int64 { return *p },
 		"stateName": func(st string) string { return content.ItemState(st).Label() },
 	}
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "users", "patrol", "policies", "policy_graphic", "inbox"} {
+	for _, name := range []string{"login", "error", "calendar", "compose", "review", "review_item", "item", "accounts", "stats", "stats_account", "users", "patrol", "policies", "policy_graphic", "inbox"} {
 		s.pages[name] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html", "templates/console/revision.html", "templates/console/"+name+".html"))
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })

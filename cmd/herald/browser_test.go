@@ -32,7 +32,7 @@ const chromium = "/usr/bin/chromium"
 func TestBrowserConsole(t *testing.T) {
 	shots := screenshotDir(t)
 
-	sb := sandbox.New(sandbox.Options{Seed: 9})
+	sb := sandbox.New(sandbox.Options{Seed: 9, WeiboHistory: true})
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -193,11 +193,14 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("item state on its page: %q", state)
 	}
 	var lines int
-	run("statistics", chromedp.Navigate(base+"/stats"), chromedp.WaitVisible(`#charts svg`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('#charts polyline').length`, &lines), shot("06-stats"),
+	var axis string
+	run("statistics", chromedp.Navigate(base+"/stats"), chromedp.WaitVisible(`#chart-followers svg`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById('chart-followers').chart.getOption().series.length`, &lines),
+		chromedp.Evaluate(`document.getElementById('chart-followers').chart.getOption().yAxis[0].name`, &axis), shot("06-stats"),
+		chromedp.Click(`#rank-wechat a`, chromedp.ByQuery), chromedp.WaitVisible(`#chart-trend svg`, chromedp.ByQuery), shot("06-stats-account"),
 		chromedp.Navigate(base+"/accounts"), chromedp.WaitVisible(`table`, chromedp.ByQuery), shot("07-accounts"))
-	if lines < 2 {
-		t.Fatalf("%d chart lines on the statistics page", lines)
+	if lines < 2 || axis == "" {
+		t.Fatalf("%d chart series on the statistics page, y axis %q", lines, axis)
 	}
 	t.Logf("screenshots in %s", shots)
 }

@@ -31,16 +31,10 @@ func (c *cancelEnv) serve() {
 	c.stop = c.startDaemon(nil)
 }
 
-// waitFor polls cond until it holds or 30 s pass.
+// waitFor waits until cond holds (testenv.Eventually).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, what, cond)
 }
 
 // TestCancelInFlightStopsWhatHasNotStartedAndSaysWhatWentOut: an item going

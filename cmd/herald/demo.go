@@ -41,7 +41,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		defer os.RemoveAll(dir)
 	}
 
-	sb := sandbox.New(sandbox.Options{Seed: 1})
+	sb := sandbox.New(sandbox.Options{Seed: 1, WeiboHistory: true})
 	sbAddr := make(chan net.Addr, 1)
 	sbErr := make(chan error, 1)
 	go func() { sbErr <- sb.Serve(ctx, "127.0.0.1:0", func(addr net.Addr) { sbAddr <- addr }) }()
@@ -55,6 +55,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 
 	cfgPath := filepath.Join(dir, "herald.yaml")
 	yaml := demoMatrix().yaml(filepath.Join(dir, "data"), "127.0.0.1:0", base, base)
+	// The county site's 政策文件 column, served by the sandbox.
+	yaml += fmt.Sprintf("policies:\n  sources:\n    - url: %q\n", base+sandbox.SitePath)
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -101,6 +103,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := seedDemoInbox(ctx, a, d, sb, cfg); err != nil { // demo_inbox.go
 		return err
 	}
+	if err := seedDemoPolicies(ctx, a, d); err != nil {
+		return err
+	}
 	if err := addDemoUsers(ctx, a, d.store); err != nil {
 		return err
 	}
@@ -116,8 +121,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 
 // seedDemo adds one item of each kind and takes it through the three review levels.
 func seedDemo(ctx context.Context, q *queue.Service, st *storage.Store, graphicDraft queue.Draft, today time.Time) ([]int64, error) {
-	office := queue.Actor{Name: "编辑 陈晓", Department: "xwb"}
-	scj := queue.Actor{Name: "市场监管局 赵磊", Department: "scjgj"}
+	office := queue.Actor{Name: "陈晓", Department: "xwb"}
+	scj := queue.Actor{Name: "赵磊", Department: "scjgj"}
 	cover := demoImage(900, 500, color.RGBA{183, 28, 28, 255})
 	photo := demoImage(640, 420, color.RGBA{21, 101, 192, 255})
 	drafts := []struct {
@@ -283,11 +288,11 @@ func addDemoUsers(ctx context.Context, a *app, st *storage.Store) error {
 	}
 	fmt.Fprintf(a.stdout, "console sign-in (姓名 and 密码 %s):\n", demoPassword)
 	t := newTable()
-	for _, u := range [][3]string{{"管理员", "xwb", "admin"}, {"编辑 陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"市场监管局 赵磊", "scjgj", "editor"}} {
+	for _, u := range [][3]string{{"周丽", "xwb", "admin"}, {"陈晓", "xwb", "editor"}, {"张敏", "xwb", "reviewer"}, {"王强", "xwb", "reviewer"}, {"刘建国", "xwb", "reviewer"}, {"赵磊", "scjgj", "editor"}} {
 		if err := st.CreateUser(ctx, storage.User{Name: u[0], Department: u[1], Role: u[2], PasswordHash: hash}, "demo"); err != nil {
 			return err
 		}
-		t.add("  "+u[0], u[2])
+		t.add("  "+u[0], map[string]string{"admin": "管理员", "editor": "编辑", "reviewer": "审核"}[u[2]])
 	}
 	return t.write(a.stdout)
 }

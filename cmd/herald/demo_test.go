@@ -41,7 +41,7 @@ func TestDemoReachesReady(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var sandboxURL, consoleURL, patrolLine, inboxLine string
+	var sandboxURL, consoleURL, patrolLine, inboxLine, policyLine string
 	var printed []string
 	timeout := time.After(60 * time.Second)
 wait:
@@ -61,6 +61,9 @@ wait:
 			if strings.HasPrefix(l, "inbox:") {
 				inboxLine = l
 			}
+			if strings.HasPrefix(l, "policies:") && policyLine == "" {
+				policyLine = l
+			}
 			if strings.Contains(l, "ready") {
 				m := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(l)
 				consoleURL = m
@@ -76,6 +79,10 @@ wait:
 	}
 	if !strings.Contains(patrolLine, " 2 findings") { // the two pieces published by hand with errors
 		t.Errorf("patrol line %q", patrolLine)
+	}
+	// The county site's four documents, read through the policies package.
+	if policyLine != "policies: 4 documents read from the county site" {
+		t.Errorf("policies line %q", policyLine)
 	}
 	// Three comments, two messages, a Weibo comment and a mention; one comment overdue.
 	if !strings.Contains(inboxLine, "7 entries to answer, 1 overdue (5 read from the platforms") {

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/storage"
 )
 
 const (
@@ -127,6 +130,14 @@ func TestInboxCommentReadAndAnsweredOnce(t *testing.T) {
 	code, _, errs := e.herald("inbox", "reply", "--as", "赵磊", "--department", "scjgj", "--text", "您好", strconv.FormatInt(c.ID, 10))
 	if code != 1 || !strings.Contains(errs, "其他部门") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 		t.Fatalf("other department: exit %d %q", code, errs)
+	}
+	// A console user of that department, named with --as alone, is kept to it too.
+	if err := e.Store.CreateUser(context.Background(), storage.User{Name: "赵磊", Department: "scjgj", Role: "editor", PasswordHash: "x"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = e.herald("inbox", "reply", "--as", "赵磊", "--text", "您好", strconv.FormatInt(c.ID, 10))
+	if code != 1 || !strings.Contains(errs, "其他部门") {
+		t.Fatalf("a department's user by --as: exit %d %q", code, errs)
 	}
 	if _, calls := repliesOn(e.Sandbox); calls != 0 {
 		t.Fatalf("the platform saw %d reply calls after a refusal", calls)
@@ -243,6 +254,11 @@ func TestInboxWeiboCommentAndMentionAnsweredOnce(t *testing.T) {
 	es := e.inboxList("--account", "fabu-wb")
 	if len(es) != 2 {
 		t.Fatalf("entries %+v", es)
+	}
+	for _, x := range es {
+		if x.Kind == "weibo_comment" && (x.Item == nil || *x.Item != id) {
+			t.Fatalf("a comment on herald's post is not linked to item %d: %+v", id, x)
+		}
 	}
 	for _, x := range es {
 		code, _, errs := e.herald("inbox", "reply", "--as", "陈晓", "--text", "您好，已转相关部门办理。", strconv.FormatInt(x.ID, 10))
@@ -548,5 +564,74 @@ func TestInboxFiguresInMonthlyAndAnnualReports(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("移动新媒体 rows %q", media)
+	}
+}
+
+// TestServePollsCommentsAndTellsTheRobot: serve reads comments every
+// interaction.poll by itself and tells the group robot once; an article
+// whose comments WeChat will not give (88000) is recorded and not asked again.
+func TestServePollsCommentsAndTellsTheRobot(t *testing.T) {
+	var mu sync.Mutex
+	var told []string
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct {
+			Text struct {
+				Content string `json:"content"`
+			} `json:"text"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		told = append(told, m.Text.Content)
+		mu.Unlock()
+		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	defer robot.Close()
+	o := inboxOptions(t)
+	o.YAML += "notify: {webhook_url: \"" + robot.URL + "/send?key=k\"}\n"
+	e := newEnv(t, o)
+	e.startDaemon(func(d *daemon) { d.inboxPoll = 100 * time.Millisecond })
+	_, msgDataID := e.publishArticle("关于冬季森林防火的通告")
+	if _, err := e.Sandbox.LeaveComment("wx1", msgDataID, 0, "o-1", "山上还能烧纸祭祖吗？", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, "serve to read the comment and tell the robot", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(e.inboxList()) == 1 && len(told) > 0
+	})
+	mu.Lock()
+	n := 0
+	for _, m := range told {
+		if strings.Contains(m, "【互动】青山发布 收到 1 条") {
+			n++
+		}
+	}
+	mu.Unlock()
+	if n != 1 {
+		t.Fatalf("robot told %q", told)
+	}
+	// No comment permission: asked once, recorded, not asked again.
+	e.Sandbox.DenyComments("wx1")
+	calls := func() int { return e.Sandbox.Snapshot().WeChat["wx1"].Calls["/cgi-bin/comment/list"] }
+	before := calls()
+	testenv.Eventually(t, "the refused read recorded", func() bool {
+		cs, err := e.Store.InboxCursors(context.Background(), "fabu")
+		for _, c := range cs {
+			if c.Unreadable != "" {
+				return err == nil && calls() > before
+			}
+		}
+		return false
+	})
+	refused := calls()
+	if code, out, errs := e.herald("inbox", "sync"); code != 0 || calls() != refused {
+		t.Fatalf("sync after 88000: exit %d %s %s; comment/list calls %d → %d", code, out, errs, refused, calls())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range told[1:] {
+		if strings.Contains(m, "【互动】") {
+			t.Fatalf("the robot was told of the same entry twice: %q", told)
+		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 )
 
 // deadPlatform answers WeChat token requests for the apps it knows (so the
@@ -112,15 +114,19 @@ accounts:
 	done := make(chan error, 1)
 	go func() { done <- d.run(ctx, log) }()
 	id := e.addArticle("--to", "group:county", "--at", "now")
-	deadline := time.Now().Add(20 * time.Second)
-	for !(dead.saw("access_token="+wxToken) && dead.saw("appid=wxb") && dead.saw("/2/statuses/share.json")) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the daemon did not try every platform; it sent %v", dead.seen)
+	testenv.Eventually(t, "the daemon to try every platform", func() bool {
+		return dead.saw("access_token="+wxToken) && dead.saw("appid=wxb") && dead.saw("/2/statuses/share.json")
+	})
+	testenv.Eventually(t, "every delivery's failure to be written (and logged)", func() bool {
+		ds, err := d.store.Deliveries(ctx, id)
+		for _, x := range ds {
+			if x.Error == "" || x.State == content.DeliverySending {
+				return false
+			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // let the failures be written and logged
-	d.checkDormant(ctx, log)           // the group robot
+		return err == nil && len(ds) > 0
+	})
+	d.checkDormant(ctx, log) // the group robot
 	if !dead.saw("/cgi-bin/webhook/send") {
 		t.Fatal("the group robot was never called")
 	}

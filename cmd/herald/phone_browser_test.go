@@ -230,6 +230,9 @@ func TestBrowserPhone(t *testing.T) {
 		run(phone, p[0], chromedp.Navigate(base+p[1]), chromedp.WaitReady(`main`, chromedp.ByQuery), shot("phone-"+p[0]))
 		fits(phone, p[0], 390)
 	}
+	run(phone, "an account's statistics", chromedp.Navigate(base+"/stats"), chromedp.Click(`#rank-weibo a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#chart-trend svg`, chromedp.ByQuery), shot("phone-stats-account"))
+	fits(phone, "an account's statistics", 390)
 	logout(phone)
 
 	// Retract from the item's page: the sandbox sees both deleted.

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -75,79 +74,6 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 		return 0, usagef("%q 不是稿件编号（应为数字）", fs.Arg(0))
 	}
 	return id, nil
-}
-
-// readBody reads an HTML body file and every local image its <img> tags
-// name, relative to the file's folder. Paths stay inside that folder: one
-// that leaves it (../, an absolute path, a symlink pointing out) is read as
-// missing, so the answer never tells whether a file outside exists.
-func readBody(path string) (string, map[string][]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", nil, usagef("无法读取 --body-file 指定的正文文件：%v", err)
-	}
-	body := string(b)
-	srcs, err := content.ImageSources(content.SanitizeHTML(body))
-	if err != nil {
-		return "", nil, usagef("%v", err)
-	}
-	root, err := os.OpenRoot(filepath.Dir(path))
-	if err != nil {
-		return "", nil, usagef("无法读取正文文件所在的文件夹：%v", err)
-	}
-	defer root.Close()
-	imgs := map[string][]byte{}
-	for _, src := range srcs {
-		if content.IsRemoteURL(src) || strings.HasPrefix(src, "data:") {
-			continue // refused with a clear message by the queue
-		}
-		data, err := root.ReadFile(filepath.FromSlash(src))
-		if err != nil {
-			continue // reported by the queue as not found, like a missing file
-		}
-		imgs[src] = data
-	}
-	return body, imgs, nil
-}
-
-// maxDocxFile is the largest Word file herald reads (a zip; what it holds
-// is limited again inside).
-const maxDocxFile = 64 << 20
-
-// readDocx reads a Word document named by --docx.
-func readDocx(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
-	}
-	if fi.Size() > maxDocxFile {
-		return nil, &queue.Refusal{Code: queue.RefusedContent, Msg: fmt.Sprintf("Word 文档 %.0fMB，超过 %dMB 上限：请在 Word 中压缩图片或拆分后再导入", float64(fi.Size())/(1<<20), maxDocxFile>>20)}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
-	}
-	return b, nil
-}
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-func readImages(paths []string) ([][]byte, error) {
-	var out [][]byte
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, usagef("无法读取 --image 指定的图片：%v", err)
-		}
-		out = append(out, b)
-	}
-	return out, nil
 }
 
 func cmdPostAdd(ctx context.Context, a *app, args []string) error {
@@ -637,67 +563,4 @@ func cmdPostReject(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "稿件 %d 第%d版已退回草稿\n", id, rev)
 		return nil
 	})
-}
-
-func cmdAccountsList(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("accounts list")
-	cfgPath := fs.String("config", "", "config file")
-	all := fs.Bool("all", false, "include accounts removed from the config (inactive)")
-	asJSON := fs.Bool("json", false, "JSON output")
-	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	accounts, err := st.Accounts(ctx, *all)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if accounts == nil {
-			accounts = []storage.Account{}
-		}
-		return writeJSON(a.stdout, accounts)
-	}
-	t := newTable("ID", "名称", "平台", "分组", "部门", "状态")
-	for _, acc := range accounts {
-		dept := acc.Department
-		if d, ok := cfg.Department(acc.Department); ok {
-			dept = d.Name
-		}
-		status := acc.Health
-		if !acc.Active {
-			status = "已停用"
-		}
-		t.add(acc.ID, acc.Name, acc.Platform, strings.Join(acc.Groups, ","), dept, status)
-	}
-	return t.write(a.stdout)
-}
-
-func cmdAudit(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("audit")
-	cfgPath := fs.String("config", "", "config file")
-	item := fs.Int64("item", 0, "only this item")
-	asJSON := fs.Bool("json", false, "JSON output")
-	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	entries, err := st.AuditLog(ctx, *item, 0)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if entries == nil {
-			entries = []storage.AuditEntry{}
-		}
-		return writeJSON(a.stdout, entries)
-	}
-	t := newTable("时间", "操作人", "动作", "稿件", "版本", "账号", "详情")
-	for _, e := range entries {
-		t.add(e.At.In(cfg.Location).Format("2006-01-02 15:04:05"), e.Actor, e.Action, strconv.FormatInt(e.ItemID, 10),
-			strconv.FormatInt(e.RevisionID, 10), e.Account, e.Detail)
-	}
-	return t.write(a.stdout)
 }

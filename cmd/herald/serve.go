@@ -73,15 +73,13 @@ type daemon struct {
 // It first takes the data directory's lock: a second daemon on the same
 // data_dir would turn the first one's live deliveries into unknown and run
 // the daily jobs twice, so it stops here naming the first one's PID.
-//
-// now is the daemon's clock (nil: the wall clock), handed to every part
-// that reads the time: the store, the queue, the scheduler, the statistics
-// and the patrol.
 func newDaemon(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*daemon, error) {
 	return newDaemonOn(ctx, cfg, log, time.Now)
 }
 
-// newDaemonOn is newDaemon on the clock now.
+// newDaemonOn is newDaemon on the clock now, which it hands to every part
+// that reads the time: the store, the queue, the scheduler, the statistics
+// and the patrol.
 func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now func() time.Time) (d *daemon, err error) {
 	if err := checkDiskRoom(cfg.DataDir); err != nil {
 		return nil, err

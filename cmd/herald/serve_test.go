@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -12,20 +13,21 @@ import (
 // (design.md): the daemon notices the other connection's commit.
 func TestItemAddedByCLIStartsWithinTwoSeconds(t *testing.T) {
 	e := newEnv(t, testenv.Options{WeChat: 1, Sandbox: sandbox.Options{Seed: 3}, YAML: "listen: 127.0.0.1:0\nreview: {levels: []}"})
-	e.startDaemon(nil)
-	time.Sleep(300 * time.Millisecond) // the daemon is idle, waiting
+	var addr string
+	e.startDaemon(func(d *daemon) { addr = d.ln.Addr().String() })
+	testenv.Eventually(t, "the daemon to serve", func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
 
 	added := time.Now()
 	e.addArticle("--to", "wx000", "--at", "now")
-	for {
-		if calls := e.Sandbox.Snapshot().WeChat["wxapp000"].Calls; len(calls) > 0 {
-			t.Logf("first platform call %s after the CLI added the item", time.Since(added).Round(time.Millisecond))
-			break
-		}
-		if time.Since(added) > 2*time.Second {
-			t.Fatal("nothing reached the platform within 2 s of the CLI adding a due item")
-		}
-		time.Sleep(20 * time.Millisecond)
+	testenv.Eventually(t, "the first platform call", func() bool { return len(e.Sandbox.Snapshot().WeChat["wxapp000"].Calls) > 0 })
+	if took := time.Since(added); took > 2*time.Second {
+		t.Fatalf("the first platform call came %s after the CLI added a due item, want within 2 s", took.Round(time.Millisecond))
 	}
 
 }
