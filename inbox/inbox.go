@@ -102,6 +102,9 @@ func (s *Service) Add(ctx context.Context, acct *configs.Account, in []channels.
 	return s.store.AddInboxEntries(ctx, entries, nil, acct.ID)
 }
 
+// Store is the store the inbox keeps its entries in.
+func (s *Service) Store() *storage.Store { return s.store }
+
 // limiter is the account's pace of platform calls (patrol.calls_per_second).
 func (s *Service) limiter(account string) *rate.Limiter {
 	s.mu.Lock()

@@ -26,6 +26,12 @@ import (
 
 // Options configure a Server.
 type Options struct {
+	// WeiboHistory gives each Weibo account the back catalogue its
+	// statistics describe (posts on the days before the sandbox started,
+	// as many as the synthetic figures count): the timeline, statuses/count
+	// and statuses_count agree. Without it a Weibo account has only the
+	// posts made since.
+	WeiboHistory bool
 	// Seed makes statistics, ids and injected faults reproducible.
 	Seed uint64
 	// Now is the platform's clock (default time.Now).

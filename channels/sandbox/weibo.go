@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,33 @@ type WeiboUser struct {
 type wbUser struct {
 	cfg   WeiboUser
 	posts []*WeiboPost
+	// history is the synthetic back catalogue the statistics count (made on
+	// first use): the posts of each day before the sandbox started.
+	history []*WeiboPost
+}
+
+// timeline is every post of the user, the back catalogue the statistics
+// describe and the posts made since, oldest first: what the timeline,
+// statuses/count and statuses/show answer from.
+func (s *Server) timeline(u *wbUser) []*WeiboPost {
+	if u.history == nil && s.opts.WeiboHistory {
+		u.history = []*WeiboPost{}
+		p := s.accounts["weibo/"+u.cfg.UID]
+		e := time.Date(epoch.Year(), epoch.Month(), epoch.Day(), 0, 0, 0, 0, s.loc)
+		for d := e; d.Before(s.start); d = d.AddDate(0, 0, 1) {
+			for i, hp := range p.historyPosts(s, d) {
+				id := int64(4000000000000000 + s.dayIndex(d)*100 + i + 1)
+				u.history = append(u.history, &WeiboPost{UID: u.cfg.UID, ID: id, CreatedAt: hp.at,
+					Text: strings.TrimSuffix(strings.TrimPrefix(hp.title, "工作动态（"), "）") + " 工作动态 https://" + u.cfg.SafeDomain + "/h/" + strconv.FormatInt(id, 10)})
+			}
+		}
+	}
+	if len(u.history) == 0 {
+		return u.posts
+	}
+	all := append(append(make([]*WeiboPost, 0, len(u.history)+len(u.posts)), u.history...), u.posts...)
+	slices.SortStableFunc(all, func(x, y *WeiboPost) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	return all
 }
 
 // WeiboPost is one post the sandbox platform actually made.
@@ -194,11 +222,7 @@ func (s *Server) statusObject(u *wbUser, p *WeiboPost) map[string]any {
 func (s *Server) wbCounts(u *wbUser) map[string]any {
 	p := s.accounts["weibo/"+u.cfg.UID]
 	today := s.day(s.now())
-	statuses := len(u.posts)
-	e := time.Date(epoch.Year(), epoch.Month(), epoch.Day(), 0, 0, 0, 0, s.loc)
-	for d := e; d.Before(s.start); d = d.AddDate(0, 0, 1) {
-		statuses += len(p.historyPosts(s, d))
-	}
+	statuses := len(s.timeline(u))
 	return map[string]any{"id": u.cfg.UID, "idstr": u.cfg.UID, "followers_count": p.followersOn(s, today),
 		"friends_count": 120 + int(p.noise("friends")*300), "statuses_count": statuses}
 }
@@ -239,7 +263,7 @@ func (s *Server) wbStatusCount(req *request, _ *wbUser) reply {
 	out := []map[string]any{}
 	for _, id := range ids {
 		for _, u := range s.users {
-			for _, p := range u.posts {
+			for _, p := range s.timeline(u) {
 				if strconv.FormatInt(p.ID, 10) == id {
 					c := s.postCounts(u, p)
 					c["id"] = p.ID
@@ -280,16 +304,17 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 	if page <= 0 {
 		page = 1
 	}
-	lo, hi := 0, len(u.posts) // the posts eligible: u.posts[lo:hi], oldest first
+	posts := s.timeline(u)
+	lo, hi := 0, len(posts) // the posts eligible: posts[lo:hi], oldest first
 	if id := req.param("since_id"); id != "" && id != "0" {
-		lo = s.timelinePos(u, id)
+		lo = timelinePos(posts, id)
 	}
 	if id := req.param("max_id"); id != "" && id != "0" {
-		hi = s.timelinePos(u, id)
+		hi = timelinePos(posts, id)
 	}
 	lo = min(lo, hi)
 	var live []*WeiboPost
-	for _, p := range u.posts[lo:hi] {
+	for _, p := range posts[lo:hi] {
 		if !p.Deleted {
 			live = append(live, p)
 		}
@@ -305,15 +330,15 @@ func (s *Server) wbTimeline(req *request, u *wbUser) reply {
 // timelinePos is where a since_id or max_id cuts the time-ordered posts: just
 // after that post (since_id excludes it, max_id includes it); an unknown id
 // cuts by number.
-func (s *Server) timelinePos(u *wbUser, id string) int {
-	for i, p := range u.posts {
+func timelinePos(posts []*WeiboPost, id string) int {
+	for i, p := range posts {
 		if strconv.FormatInt(p.ID, 10) == id {
 			return i + 1
 		}
 	}
 	n, _ := strconv.ParseInt(id, 10, 64)
 	pos := 0
-	for i, p := range u.posts {
+	for i, p := range posts {
 		if p.ID <= n {
 			pos = i + 1
 		}
@@ -324,7 +349,7 @@ func (s *Server) timelinePos(u *wbUser, id string) int {
 // GET statuses/show.json?id=
 func (s *Server) wbShow(req *request, u *wbUser) reply {
 	id := req.param("id")
-	for _, p := range u.posts {
+	for _, p := range s.timeline(u) {
 		if strconv.FormatInt(p.ID, 10) == id && !p.Deleted {
 			obj := s.statusObject(u, p)
 			if req.param("isGetLongText") == "1" && obj["isLongText"] == true {

@@ -245,3 +245,39 @@ func TestWeiboFaults(t *testing.T) {
 		t.Fatalf("posts: %d, want exactly 1", n)
 	}
 }
+
+// TestWeiboHistoryAgreesWithStatistics: with WeiboHistory the timeline
+// holds as many posts as users/show counts, oldest first by day as the
+// synthetic figures describe, and a new post joins them.
+func TestWeiboHistoryAgreesWithStatistics(t *testing.T) {
+	f := newFixture(t, Options{Seed: 3, WeiboHistory: true})
+	token := f.weiboUser("7310000001")
+	if a := f.share(token, "新发布 "+safeURL); a.status != 200 {
+		t.Fatalf("share: %v", a.body)
+	}
+	show := f.get("/2/users/show.json", url.Values{"access_token": {token}, "uid": {"7310000001"}})
+	count := int(show.body["statuses_count"].(float64))
+	seen, pages := 0, 0
+	var last string
+	for page := 1; ; page++ {
+		a := f.get("/2/statuses/user_timeline.json", url.Values{"access_token": {token}, "count": {"100"}, "page": {strconv.Itoa(page)}})
+		list := a.body["statuses"].([]any)
+		if page == 1 && !strings.HasPrefix(list[0].(map[string]any)["text"].(string), "新发布") {
+			t.Fatalf("the newest post is not first: %v", list[0])
+		}
+		for _, s := range list {
+			last = s.(map[string]any)["created_at"].(string)
+		}
+		seen += len(list)
+		pages++
+		if len(list) < 100 {
+			break
+		}
+	}
+	if count < 300 || seen != count {
+		t.Fatalf("users/show counts %d posts, the timeline holds %d in %d pages (oldest %s)", count, seen, pages, last)
+	}
+	if oldest, err := time.Parse(time.RubyDate, last); err != nil || oldest.Year() != 2025 || oldest.Month() != 1 {
+		t.Fatalf("the oldest post is from %q, want January 2025 (the statistics' first day)", last)
+	}
+}

@@ -32,7 +32,7 @@ const chromium = "/usr/bin/chromium"
 func TestBrowserConsole(t *testing.T) {
 	shots := screenshotDir(t)
 
-	sb := sandbox.New(sandbox.Options{Seed: 9})
+	sb := sandbox.New(sandbox.Options{Seed: 9, WeiboHistory: true})
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	dir := t.TempDir()

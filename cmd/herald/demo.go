@@ -41,7 +41,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		defer os.RemoveAll(dir)
 	}
 
-	sb := sandbox.New(sandbox.Options{Seed: 1})
+	sb := sandbox.New(sandbox.Options{Seed: 1, WeiboHistory: true})
 	sbAddr := make(chan net.Addr, 1)
 	sbErr := make(chan error, 1)
 	go func() { sbErr <- sb.Serve(ctx, "127.0.0.1:0", func(addr net.Addr) { sbAddr <- addr }) }()

@@ -31,6 +31,19 @@ func (a *app) withInbox(ctx context.Context, cfgPath string, fn func(cfg *config
 	return fn(cfg, q, newInbox(cfg, st, q, a))
 }
 
+// inboxActor is who acts: --as NAME, in --department, or else in the
+// department of the console user of that name (so a clerk's --as keeps
+// them to their department's accounts), or else the news office.
+func inboxActor(ctx context.Context, cfg *configs.Config, st *storage.Store, af actorFlags) queue.Actor {
+	actor := af.actor(cfg)
+	if *af.department == "" {
+		if u, err := st.UserByName(ctx, actor.Name); err == nil {
+			actor.Department = u.Department
+		}
+	}
+	return actor
+}
+
 func entryID(fs interface{ Args() []string }) (int64, error) {
 	if len(fs.Args()) != 1 {
 		return 0, usagef("请给出一个互动编号")
@@ -63,7 +76,7 @@ func cmdInboxList(ctx context.Context, a *app, args []string) error {
 		if *accounts != "" {
 			f.Accounts = strings.Split(*accounts, ",")
 		}
-		es, err := ib.List(ctx, af.actor(cfg), f)
+		es, err := ib.List(ctx, inboxActor(ctx, cfg, ib.Store(), af), f)
 		if err != nil {
 			return err
 		}
@@ -146,7 +159,7 @@ func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 		body = string(b)
 	}
 	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
-		e, err := ib.Reply(ctx, af.actor(cfg), id, body)
+		e, err := ib.Reply(ctx, inboxActor(ctx, cfg, ib.Store(), af), id, body)
 		if err != nil {
 			return err
 		}
@@ -171,7 +184,7 @@ func cmdInboxClose(ctx context.Context, a *app, args []string) error {
 		return usagef("请用 --reason 写明无需回复的原因")
 	}
 	return a.withInbox(ctx, *cfgPath, func(cfg *configs.Config, q *queue.Service, ib *inbox.Service) error {
-		if err := ib.Close(ctx, af.actor(cfg), id, *reason); err != nil {
+		if err := ib.Close(ctx, inboxActor(ctx, cfg, ib.Store(), af), id, *reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "互动 %d 已关闭\n", id)

@@ -21,6 +21,7 @@ import (
 	"github.com/herald-gov/herald/channels/wechat"
 	"github.com/herald-gov/herald/inbox"
 	"github.com/herald-gov/herald/internal/testenv"
+	"github.com/herald-gov/herald/storage"
 )
 
 const (
@@ -129,6 +130,14 @@ func TestInboxCommentReadAndAnsweredOnce(t *testing.T) {
 	code, _, errs := e.herald("inbox", "reply", "--as", "赵磊", "--department", "scjgj", "--text", "您好", strconv.FormatInt(c.ID, 10))
 	if code != 1 || !strings.Contains(errs, "其他部门") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 		t.Fatalf("other department: exit %d %q", code, errs)
+	}
+	// A console user of that department, named with --as alone, is kept to it too.
+	if err := e.Store.CreateUser(context.Background(), storage.User{Name: "赵磊", Department: "scjgj", Role: "editor", PasswordHash: "x"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = e.herald("inbox", "reply", "--as", "赵磊", "--text", "您好", strconv.FormatInt(c.ID, 10))
+	if code != 1 || !strings.Contains(errs, "其他部门") {
+		t.Fatalf("a department's user by --as: exit %d %q", code, errs)
 	}
 	if _, calls := repliesOn(e.Sandbox); calls != 0 {
 		t.Fatalf("the platform saw %d reply calls after a refusal", calls)
@@ -625,4 +634,33 @@ func TestServePollsCommentsAndTellsTheRobot(t *testing.T) {
 			t.Fatalf("the robot was told of the same entry twice: %q", told)
 		}
 	}
+}
+
+func TestPublishJobFinishRefusedSettlesFailed(t *testing.T) {
+	e := newEnv(t, inboxOptions(t))
+	inboxDaemon(t, e)
+	release := e.Sandbox.Hold("/cgi-bin/freepublish/get", "wechat/wx1")
+	defer release()
+	e.Sandbox.SetFaults(sandbox.Faults{RejectShare: 1}) // the platform's review refuses it
+	id := e.addArticle("--to", "fabu", "--at", "now", "--title", "未通过审核")
+	var publishID string
+	testenv.Eventually(t, "the publish submitted", func() bool {
+		ds, err := e.Store.Deliveries(context.Background(), id)
+		if err == nil && len(ds) == 1 {
+			publishID = wechat.PublishIDOf(ds[0].Progress)
+		}
+		return publishID != ""
+	})
+	xml, err := e.Sandbox.PublishFinishedXML("wx1", publishID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.Sandbox.PushEvent(context.Background(), "wx1", xml); err != nil || r.Status != 200 {
+		t.Fatalf("push: %+v %v", r, err)
+	}
+	testenv.Eventually(t, "the delivery failed by the push", func() bool {
+		s := e.show(id)
+		return len(s.Deliveries) == 1 && s.Deliveries[0].State == "failed" && strings.Contains(s.Deliveries[0].Error, "审核")
+	})
+	release()
 }
