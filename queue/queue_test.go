@@ -19,7 +19,9 @@ import (
 
 // queueOptions is the queue tests' world: three review levels, the news
 // office and one department, each with a WeChat account.
-func queueOptions() testenv.Options { return testenv.Office(testenv.Options{}, "初审", "复审", "终审") }
+func queueOptions() testenv.Options {
+	return testenv.Office(testenv.Options{}, "初审", "复审", "终审")
+}
 
 func setup(t *testing.T) (*queue.Service, *storage.Store) {
 	t.Helper()
