@@ -27,6 +27,9 @@ type CancelReport struct {
 	Cancelled []string
 	// Failed had failed before the cancel.
 	Failed []string
+	// Unverified may have gone out: herald cannot find out, the clerk
+	// checks the platform by hand.
+	Unverified []string
 }
 
 func (s *Service) cancelReport(id int64, o storage.CancelOutcome) CancelReport {
@@ -43,6 +46,7 @@ func (s *Service) cancelReport(id int64, o storage.CancelOutcome) CancelReport {
 		return out
 	}
 	r.Published, r.InFlight, r.Cancelled, r.Failed = label(o.Published), label(o.InFlight), label(o.Cancelled), label(o.Failed)
+	r.Unverified = label(o.Unverified)
 	return r
 }
 
@@ -62,7 +66,10 @@ func (r CancelReport) summary() string {
 	if len(r.Failed) > 0 {
 		parts = append(parts, fmt.Sprintf("此前已失败 %d 个账号：%s", len(r.Failed), strings.Join(r.Failed, "、")))
 	}
-	if len(r.Published) == 0 && len(r.InFlight) == 0 {
+	if len(r.Unverified) > 0 {
+		parts = append(parts, fmt.Sprintf("无法核实 %d 个账号是否已发出：%s（账号已从配置中删除，请在平台后台核对）", len(r.Unverified), strings.Join(r.Unverified, "、")))
+	}
+	if len(r.Published) == 0 && len(r.InFlight) == 0 && len(r.Unverified) == 0 {
 		parts = append([]string{"未向任何账号发出"}, parts...)
 	}
 	return "已撤销：" + strings.Join(parts, "；")
@@ -86,7 +93,7 @@ func (r CancelReport) Text() string {
 // OnPlatform reports whether something of the item went out, or may have:
 // it stays on the platform until it is retracted.
 func (r CancelReport) OnPlatform() bool {
-	return len(r.Published) > 0 || len(r.InFlight) > 0
+	return len(r.Published) > 0 || len(r.InFlight) > 0 || len(r.Unverified) > 0
 }
 
 // Cancel withdraws an item: deliveries not yet started are cancelled and

@@ -35,6 +35,9 @@ type CancelOutcome struct {
 	Cancelled []content.Delivery
 	// Failed had failed before the cancel.
 	Failed []content.Delivery
+	// Unverified may have gone out: herald cannot find out (their account
+	// left the config).
+	Unverified []content.Delivery
 }
 
 // CancelItem withdraws an item that is in state from, in one transaction:
@@ -79,6 +82,8 @@ WHERE item_id = ? AND state = 'pending'`, now, itemID); err != nil {
 				out.InFlight = append(out.InFlight, d)
 			case content.DeliveryFailed:
 				out.Failed = append(out.Failed, d)
+			case content.DeliveryUnverified:
+				out.Unverified = append(out.Unverified, d)
 			default:
 				out.Cancelled = append(out.Cancelled, d)
 			}

@@ -635,3 +635,32 @@ func TestServePollsCommentsAndTellsTheRobot(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishJobFinishRefusedSettlesFailed(t *testing.T) {
+	e := newEnv(t, inboxOptions(t))
+	inboxDaemon(t, e)
+	release := e.Sandbox.Hold("/cgi-bin/freepublish/get", "wechat/wx1")
+	defer release()
+	e.Sandbox.SetFaults(sandbox.Faults{RejectShare: 1}) // the platform's review refuses it
+	id := e.addArticle("--to", "fabu", "--at", "now", "--title", "未通过审核")
+	var publishID string
+	testenv.Eventually(t, "the publish submitted", func() bool {
+		ds, err := e.Store.Deliveries(context.Background(), id)
+		if err == nil && len(ds) == 1 {
+			publishID = wechat.PublishIDOf(ds[0].Progress)
+		}
+		return publishID != ""
+	})
+	xml, err := e.Sandbox.PublishFinishedXML("wx1", publishID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.Sandbox.PushEvent(context.Background(), "wx1", xml); err != nil || r.Status != 200 {
+		t.Fatalf("push: %+v %v", r, err)
+	}
+	testenv.Eventually(t, "the delivery failed by the push", func() bool {
+		s := e.show(id)
+		return len(s.Deliveries) == 1 && s.Deliveries[0].State == "failed" && strings.Contains(s.Deliveries[0].Error, "审核")
+	})
+	release()
+}
