@@ -491,10 +491,3 @@ func (s *Server) targetOptions(r *http.Request, sess *storage.Session) []targetO
 	}
 	return opts
 }
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}

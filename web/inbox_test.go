@@ -49,9 +49,9 @@ func message(t *testing.T, e *apiEnv, ib *inbox.Service, account, appID, openID,
 
 func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	e, ib := newInboxAPI(t)
-	fabu := message(t, e, ib, "fabu", "wxfabu", "o-1", "请问县医院周末门诊开吗？", time.Now())
-	scj := message(t, e, ib, "scj-wx", "wxscj", "o-2", "举报：某超市销售过期食品", time.Now())
-	spam := message(t, e, ib, "scj-wx", "wxscj", "o-3", "加微信领红包", time.Now())
+	fabu := message(t, e, ib, "fabu", "wx1", "o-1", "请问县医院周末门诊开吗？", time.Now())
+	scj := message(t, e, ib, "scj-wx", "wx2", "o-2", "举报：某超市销售过期食品", time.Now())
+	spam := message(t, e, ib, "scj-wx", "wx2", "o-3", "加微信领红包", time.Now())
 
 	code, m, raw := e.do("GET", "/api/v1/inbox", "scj-editor", nil)
 	if code != 200 || len(m["entries"].([]any)) != 2 {
@@ -111,8 +111,8 @@ func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 
 func TestInboxPageOverdueFirstReplyInPlace(t *testing.T) {
 	e, ib := newInboxAPI(t)
-	message(t, e, ib, "fabu", "wxfabu", "o-new", "新问题", time.Now())
-	old := message(t, e, ib, "fabu", "wxfabu", "o-old", "一周前的问题", time.Now().Add(-47*time.Hour))
+	message(t, e, ib, "fabu", "wx1", "o-new", "新问题", time.Now())
+	old := message(t, e, ib, "fabu", "wx1", "o-old", "一周前的问题", time.Now().Add(-47*time.Hour))
 	b := e.browser()
 	b.login(e.tokens["editor"])
 	code, page := b.get("/console/inbox")
