@@ -73,6 +73,11 @@ func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	if code, _, _ := e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "viewer", map[string]string{"text": "您好"}); code != 403 {
 		t.Fatalf("viewer reply: %d", code)
 	}
+	// A reply is a publication: the wording check refuses it in one line, nothing sent.
+	code, _, raw = e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "scj-editor", map[string]string{"text": "依据中华人民共合国食品安全法处理。"})
+	if code != 422 || !strings.Contains(raw, "中华人民共和国") || len(e.Sandbox.Inbox().Custom) != 0 {
+		t.Fatalf("blocked wording: %d %s", code, raw)
+	}
 	code, m, raw = e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "scj-editor", map[string]string{"text": "您好，已安排执法人员核查。"})
 	if code != 200 || m["state"] != "answered" || m["reply"].(map[string]any)["state"] != "sent" {
 		t.Fatalf("reply: %d %s", code, raw)
@@ -87,6 +92,20 @@ func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	code, m, raw = e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/close", spam), "scj-editor", map[string]string{"reason": "广告"})
 	if code != 200 || m["state"] != "closed" || m["close_reason"] != "广告" {
 		t.Fatalf("close: %d %s", code, raw)
+	}
+	audit, err := e.Store.AuditLog(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, a := range audit {
+		if a.Actor == "赵磊" && a.Account == "scj-wx" {
+			seen[a.Action]++
+		}
+	}
+	// The reply: recorded before the call, then its outcome; the closing.
+	if seen["inbox_reply"] != 2 || seen["inbox_close"] != 1 {
+		t.Fatalf("audit %v", seen)
 	}
 }
 
