@@ -276,7 +276,7 @@ func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 
 func TestUsageErrorsExitTwo(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "未知的命令") {
 		t.Fatalf("unknown command: %d %s", code, errb.String())
 	}
 	e := newEnv(t, cliOptions())

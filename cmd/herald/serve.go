@@ -392,7 +392,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
