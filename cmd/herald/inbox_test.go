@@ -300,6 +300,19 @@ func TestPushVerifiedStoredOnceForgedRefused(t *testing.T) {
 	if resp.StatusCode != 200 || string(b[:n]) != "hello" {
 		t.Fatalf("URL check: %d %q", resp.StatusCode, b[:n])
 	}
+	resp, err = http.Get(url + "wechat/push/fabu?signature=" + sandbox.Signature("notTheToken", stamp, "77") + "&timestamp=" + stamp + "&nonce=77&echostr=hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("URL check with a wrong signature: %d, want 403", resp.StatusCode)
+	}
+	if resp, err := http.Get(url + "wechat/push/scj?echostr=x"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an account without push keys: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	m, res, err := e.Sandbox.LeaveMessage(ctx, "wx1", "o-citizen", "请问社保卡在哪里补办？", time.Now())
 	if err != nil || res.Status != 200 || res.Body != "success" {
