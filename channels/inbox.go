@@ -62,6 +62,8 @@ type InboxSource struct {
 	Title   string
 	URL     string
 	PostKey string
+	// PublishedAt is when the article was published (zero for a stream).
+	PublishedAt time.Time
 }
 
 // InboxPage is one platform call's worth of entries and the cursor after

@@ -9,21 +9,21 @@ import (
 func (c *Config) validateInteraction() error {
 	in := &c.Interaction
 	if in.AnswerWithin < 1 || in.AnswerWithin > 30 {
-		return &Error{"interaction.answer_within", fmt.Sprintf("must be between 1 and 30 working days, got %d", in.AnswerWithin)}
+		return &Error{"interaction.answer_within", fmt.Sprintf("须在 1 到 30 个工作日之间，现为 %d", in.AnswerWithin)}
 	}
 	if in.RemindBefore < 0 {
-		return &Error{"interaction.remind_before", "must not be negative"}
+		return &Error{"interaction.remind_before", "不能为负"}
 	}
 	if in.Poll < 30*time.Second {
-		return &Error{"interaction.poll", "must be at least 30s (the platforms' hourly call limits)"}
+		return &Error{"interaction.poll", "至少为 30s（平台按小时限制调用次数）"}
 	}
 	if in.Days < 1 || in.Days > 366 {
-		return &Error{"interaction.days", fmt.Sprintf("must be between 1 and 366, got %d", in.Days)}
+		return &Error{"interaction.days", fmt.Sprintf("须在 1 到 366 之间，现为 %d", in.Days)}
 	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Platform == PlatformWeibo && (a.Token != "" || a.EncodingAESKey != "") {
-			return &Error{fmt.Sprintf("accounts[%d].token", i), "token and encoding_aes_key are WeChat keys; this account's platform is weibo"}
+			return &Error{fmt.Sprintf("accounts[%d].token", i), "token 和 encoding_aes_key 是公众号的配置项；此账号的平台是 weibo"}
 		}
 	}
 	return nil

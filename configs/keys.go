@@ -28,7 +28,7 @@ func walkKeys(prefix string, value any, t reflect.Type) error {
 			if value == nil {
 				return nil
 			}
-			return &Error{strings.TrimPrefix(prefix, "."), "must be a mapping of keys"}
+			return &Error{strings.TrimPrefix(prefix, "."), "须为键值映射"}
 		}
 		fields := map[string]reflect.Type{}
 		for i := 0; i < t.NumField(); i++ {
@@ -48,7 +48,7 @@ func walkKeys(prefix string, value any, t reflect.Type) error {
 			path := strings.TrimPrefix(prefix+"."+k, ".")
 			ft, ok := fields[k]
 			if !ok {
-				return &Error{path, "unknown key (check the spelling; see configs/herald.example.yaml)"}
+				return &Error{path, "未知的配置项（请检查拼写；参见 configs/herald.example.yaml）"}
 			}
 			if err := walkKeys(path, m[k], ft); err != nil {
 				return err

@@ -22,9 +22,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Key == "" {
-		return "config: " + e.Msg
+		return "配置错误：" + e.Msg
 	}
-	return "config: " + e.Key + ": " + e.Msg
+	return "配置错误：" + e.Key + "：" + e.Msg
 }
 
 // ErrNoConfig is returned by Load when no config file was named and none exists.
@@ -107,9 +107,9 @@ func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if !explicit && errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("config: %w: %s not found (use --config FILE or HERALD_CONFIG)", ErrNoConfig, path)
+			return nil, fmt.Errorf("配置错误：找不到配置文件 %s（%w）：请用 --config 指定，或设置 HERALD_CONFIG", path, ErrNoConfig)
 		}
-		return nil, &Error{Msg: fmt.Sprintf("cannot read %s: %v", path, err)}
+		return nil, &Error{Msg: fmt.Sprintf("无法读取 %s：%v", path, err)}
 	}
 	cfg, err := Parse(data)
 	if err != nil {
@@ -123,7 +123,7 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	v := newViper()
 	if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
-		return nil, &Error{Msg: "malformed YAML: " + oneLine(err.Error())}
+		return nil, &Error{Msg: "YAML 格式错误（malformed YAML）：" + oneLine(err.Error())}
 	}
 	if err := checkUnknownKeys(v.AllSettings()); err != nil {
 		return nil, err
@@ -190,23 +190,23 @@ func secret(key, inline, file, env string) (string, error) {
 		}
 	}
 	if set > 1 {
-		return "", &Error{key, "set only one of " + key + ", " + key + "_file, " + key + "_env"}
+		return "", &Error{key, "只能设置 " + key + "、" + key + "_file、" + key + "_env 中的一个"}
 	}
 	switch {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", &Error{key + "_file", fmt.Sprintf("cannot read secret file: %v", err)}
+			return "", &Error{key + "_file", fmt.Sprintf("无法读取密钥文件：%v", err)}
 		}
 		s := strings.TrimSpace(string(b))
 		if s == "" {
-			return "", &Error{key + "_file", "secret file " + file + " is empty"}
+			return "", &Error{key + "_file", "密钥文件 " + file + " 是空的"}
 		}
 		return s, nil
 	case env != "":
 		s := strings.TrimSpace(os.Getenv(env))
 		if s == "" {
-			return "", &Error{key + "_env", "environment variable " + env + " is not set"}
+			return "", &Error{key + "_env", "环境变量 " + env + " 未设置"}
 		}
 		return s, nil
 	}

@@ -52,32 +52,32 @@ func (r *Replica) resolveSecret() error {
 // Validate checks the replica keys; its error names the key in one line.
 func (r *Replica) Validate() error {
 	if r.SyncInterval < 100*time.Millisecond || r.SyncInterval > time.Hour {
-		return &Error{"replica.sync_interval", "must be between 100ms and 1h"}
+		return &Error{"replica.sync_interval", "须在 100ms 到 1h 之间"}
 	}
 	if r.URL == "" {
 		if r.Endpoint != "" || r.AccessKeyID != "" || r.SecretAccessKey != "" {
-			return &Error{"replica.url", "missing: the other replica keys are set but not replica.url"}
+			return &Error{"replica.url", "未填写：设置了其他 replica 配置项，却没有 replica.url"}
 		}
 		return nil
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return &Error{"replica.url", "not a URL (file:///dir or s3://bucket/path)"}
+		return &Error{"replica.url", "不是网址（file:///目录 或 s3://bucket/路径）"}
 	}
 	if u.User != nil || u.RawQuery != "" {
-		return &Error{"replica.url", "must carry no credentials or query: use replica.access_key_id and replica.secret_access_key"}
+		return &Error{"replica.url", "不能带凭据或查询参数：请用 replica.access_key_id 和 replica.secret_access_key"}
 	}
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" || !strings.HasPrefix(u.Path, "/") || len(u.Path) < 2 {
-			return &Error{"replica.url", "a directory must be an absolute file URL: file:///mnt/backup/herald"}
+			return &Error{"replica.url", "目录须写成绝对路径的 file 网址：file:///mnt/backup/herald"}
 		}
 		if r.Endpoint != "" {
-			return &Error{"replica.endpoint", "only for an s3:// replica.url"}
+			return &Error{"replica.endpoint", "只用于 s3:// 的 replica.url"}
 		}
 	case "s3":
 		if u.Host == "" {
-			return &Error{"replica.url", "names no bucket: s3://bucket/path"}
+			return &Error{"replica.url", "没有写桶名：s3://bucket/路径"}
 		}
 		if r.Endpoint != "" {
 			if err := checkBaseURL("replica.endpoint", r.Endpoint); err != nil {
@@ -85,10 +85,10 @@ func (r *Replica) Validate() error {
 			}
 		}
 		if (r.AccessKeyID == "") != (r.SecretAccessKey == "") {
-			return &Error{"replica.secret_access_key", "set both replica.access_key_id and replica.secret_access_key (or neither, for the environment's credentials)"}
+			return &Error{"replica.secret_access_key", "replica.access_key_id 与 replica.secret_access_key 须同时设置（或都不设，使用环境中的凭据）"}
 		}
 	default:
-		return &Error{"replica.url", "scheme must be file:// or s3://"}
+		return &Error{"replica.url", "须以 file:// 或 s3:// 开头"}
 	}
 	return nil
 }

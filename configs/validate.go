@@ -20,11 +20,11 @@ import (
 func (c *Config) Validate() error {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil || c.Timezone == "" {
-		return &Error{"timezone", fmt.Sprintf("unknown timezone %q (e.g. Asia/Shanghai)", c.Timezone)}
+		return &Error{"timezone", fmt.Sprintf("未知的时区 %q（例如 Asia/Shanghai）", c.Timezone)}
 	}
 	c.Location = loc
 	if c.DataDir == "" {
-		return &Error{"data_dir", "must not be empty"}
+		return &Error{"data_dir", "不能为空"}
 	}
 	if err := checkBaseURL("wechat.api_base", c.WeChat.APIBase); err != nil {
 		return err
@@ -36,23 +36,23 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if c.WeChat.Timeout <= 0 {
-		return &Error{"wechat.timeout", "must be a positive duration such as 15s"}
+		return &Error{"wechat.timeout", "须为正的时长，例如 15s"}
 	}
 	if c.Weibo.Timeout <= 0 {
-		return &Error{"weibo.timeout", "must be a positive duration such as 15s"}
+		return &Error{"weibo.timeout", "须为正的时长，例如 15s"}
 	}
 	if c.Delivery.Workers < 1 || c.Delivery.Workers > 1024 {
-		return &Error{"delivery.workers", fmt.Sprintf("must be between 1 and 1024, got %d", c.Delivery.Workers)}
+		return &Error{"delivery.workers", fmt.Sprintf("须在 1 到 1024 之间，现为 %d", c.Delivery.Workers)}
 	}
 	if c.Delivery.SettleWindow < 0 {
-		return &Error{"delivery.settle_window", "must not be negative"}
+		return &Error{"delivery.settle_window", "不能为负"}
 	}
 	if c.Delivery.MaxAttempts < 1 {
-		return &Error{"delivery.max_attempts", "must be at least 1"}
+		return &Error{"delivery.max_attempts", "至少为 1"}
 	}
 	qh := c.Delivery.QuietHours
 	if (qh.Start == "") != (qh.End == "") {
-		return &Error{"delivery.quiet_hours", "set both start and end, or neither"}
+		return &Error{"delivery.quiet_hours", "start 与 end 须同时设置或同时不设"}
 	}
 	if qh.Start != "" {
 		if _, err := ParseClock(qh.Start); err != nil {
@@ -89,7 +89,7 @@ func (c *Config) Validate() error {
 	}
 	if c.Graphic.LogoFile != "" {
 		if _, err := os.Stat(c.Graphic.LogoFile); err != nil {
-			return &Error{"graphic.logo_file", fmt.Sprintf("cannot read logo: %v", err)}
+			return &Error{"graphic.logo_file", fmt.Sprintf("无法读取徽标文件：%v", err)}
 		}
 	}
 	if err := c.loadWording(); err != nil {
@@ -99,14 +99,14 @@ func (c *Config) Validate() error {
 	for i, d := range c.Departments {
 		key := fmt.Sprintf("departments[%d]", i)
 		if d.ID == "" {
-			return &Error{key + ".id", "missing"}
+			return &Error{key + ".id", "未填写"}
 		}
 		if depts[d.ID] {
-			return &Error{key + ".id", fmt.Sprintf("duplicate department id %q", d.ID)}
+			return &Error{key + ".id", fmt.Sprintf("部门 id %q 重复", d.ID)}
 		}
 		depts[d.ID] = true
 		if d.Name == "" {
-			return &Error{key + ".name", "missing"}
+			return &Error{key + ".name", "未填写"}
 		}
 	}
 	groups := map[string]int{}
@@ -129,14 +129,14 @@ func (c *Config) Validate() error {
 	for i, g := range c.Groups {
 		key := fmt.Sprintf("groups[%d].name", i)
 		if g.Name == "" {
-			return &Error{key, "missing"}
+			return &Error{key, "未填写"}
 		}
 		if seen[g.Name] {
-			return &Error{key, fmt.Sprintf("duplicate group %q", g.Name)}
+			return &Error{key, fmt.Sprintf("分组 %q 重复", g.Name)}
 		}
 		seen[g.Name] = true
 		if groups[g.Name] == 0 {
-			return &Error{key, fmt.Sprintf("group %q has no accounts (add it to an account's groups, or remove it)", g.Name)}
+			return &Error{key, fmt.Sprintf("分组 %q 没有账号（把它加到某个账号的 groups，或删除此分组）", g.Name)}
 		}
 	}
 	return nil
@@ -145,10 +145,10 @@ func (c *Config) Validate() error {
 func (c *Config) validatePolicies() error {
 	p := &c.Policies
 	if p.Interval < time.Minute {
-		return &Error{"policies.interval", "must be at least 1m (e.g. 1h)"}
+		return &Error{"policies.interval", "至少为 1m（例如 1h）"}
 	}
 	if p.InterpretWithin < 1 || p.InterpretWithin > 60 {
-		return &Error{"policies.interpret_within", fmt.Sprintf("must be between 1 and 60 working days, got %d", p.InterpretWithin)}
+		return &Error{"policies.interpret_within", fmt.Sprintf("须在 1 到 60 个工作日之间，现为 %d", p.InterpretWithin)}
 	}
 	seen := map[string]bool{}
 	for i, s := range p.Sources {
@@ -157,12 +157,12 @@ func (c *Config) validatePolicies() error {
 			return err
 		}
 		if seen[s.URL] {
-			return &Error{key + ".url", "duplicate source " + s.URL}
+			return &Error{key + ".url", "来源重复：" + s.URL}
 		}
 		seen[s.URL] = true
 		if s.LinkPattern != "" {
 			if _, err := regexp.Compile(s.LinkPattern); err != nil {
-				return &Error{key + ".link_pattern", "not a regular expression: " + oneLine(err.Error())}
+				return &Error{key + ".link_pattern", "不是有效的正则表达式：" + oneLine(err.Error())}
 			}
 		}
 	}
@@ -173,28 +173,28 @@ func (c *Config) validateReview() error {
 	seen := map[string]bool{}
 	for i, l := range c.Review.Levels {
 		if strings.TrimSpace(l) == "" {
-			return &Error{fmt.Sprintf("review.levels[%d]", i), "empty level name"}
+			return &Error{fmt.Sprintf("review.levels[%d]", i), "审核级别名称为空"}
 		}
 		if seen[strings.ToLower(l)] {
-			return &Error{fmt.Sprintf("review.levels[%d]", i), fmt.Sprintf("duplicate level %q", l)}
+			return &Error{fmt.Sprintf("review.levels[%d]", i), fmt.Sprintf("审核级别 %q 重复", l)}
 		}
 		seen[strings.ToLower(l)] = true
 	}
 	if len(c.Review.Levels) > 5 {
-		return &Error{"review.levels", "at most 5 levels"}
+		return &Error{"review.levels", "最多 5 级"}
 	}
 	for i, l := range c.Review.Leaders {
 		key := fmt.Sprintf("review.leaders[%d]", i)
 		if strings.TrimSpace(l.Name) == "" {
-			return &Error{key + ".name", "missing: the leader's name, e.g. 王建国"}
+			return &Error{key + ".name", "未填写：领导姓名，例如 王建国"}
 		}
 		if strings.TrimSpace(l.Title) == "" {
-			return &Error{key + ".title", "missing: the leader's title as written before the name, e.g. 县委书记"}
+			return &Error{key + ".title", "未填写：写在姓名前的职务，例如 县委书记"}
 		}
 	}
 	for level := range c.Review.Reviewers {
 		if !seen[strings.ToLower(level)] {
-			return &Error{"review.reviewers." + level, "no such level in review.levels"}
+			return &Error{"review.reviewers." + level, "review.levels 中没有这一级"}
 		}
 	}
 	return nil
@@ -203,13 +203,13 @@ func (c *Config) validateReview() error {
 func (c *Config) loadWording() error {
 	terms, err := content.ParseWordingList(bytes.NewReader(WordingStarter), "configs/wording.txt")
 	if err != nil {
-		return &Error{"review.wording_files", "starter list: " + err.Error()}
+		return &Error{"review.wording_files", "内置词表：" + err.Error()}
 	}
 	for i, f := range c.Review.WordingFiles {
 		key := fmt.Sprintf("review.wording_files[%d]", i)
 		file, err := os.Open(f)
 		if err != nil {
-			return &Error{key, fmt.Sprintf("cannot read wording list: %v", err)}
+			return &Error{key, fmt.Sprintf("无法读取用语词表：%v", err)}
 		}
 		more, err := content.ParseWordingList(file, f)
 		file.Close()
@@ -226,73 +226,73 @@ func (c *Config) validateAccount(i int, ids, depts map[string]bool) error {
 	a := &c.Accounts[i]
 	key := fmt.Sprintf("accounts[%d]", i)
 	if a.ID == "" {
-		return &Error{key + ".id", "missing"}
+		return &Error{key + ".id", "未填写"}
 	}
 	if strings.ContainsAny(a.ID, ", \t") || strings.HasPrefix(a.ID, "group:") || a.ID == "all" {
-		return &Error{key + ".id", fmt.Sprintf("%q: ids may not contain commas or spaces, nor be \"all\" or start with \"group:\"", a.ID)}
+		return &Error{key + ".id", fmt.Sprintf("%q：账号 id 不能含逗号或空格，不能是 \"all\"，也不能以 \"group:\" 开头", a.ID)}
 	}
 	if ids[a.ID] {
-		return &Error{key + ".id", fmt.Sprintf("duplicate account id %q", a.ID)}
+		return &Error{key + ".id", fmt.Sprintf("账号 id %q 重复", a.ID)}
 	}
 	ids[a.ID] = true
 	if a.Name == "" {
-		return &Error{key + ".name", "missing"}
+		return &Error{key + ".name", "未填写"}
 	}
 	if a.Department != "" && len(depts) > 0 && !depts[a.Department] {
-		return &Error{key + ".department", fmt.Sprintf("unknown department %q (not in departments)", a.Department)}
+		return &Error{key + ".department", fmt.Sprintf("未知的部门 %q（departments 中没有）", a.Department)}
 	}
 	for j, g := range a.Groups {
 		if g == "" || strings.ContainsAny(g, ", ") {
-			return &Error{fmt.Sprintf("%s.groups[%d]", key, j), fmt.Sprintf("bad group name %q", g)}
+			return &Error{fmt.Sprintf("%s.groups[%d]", key, j), fmt.Sprintf("分组名 %q 不合规", g)}
 		}
 	}
 	switch a.Platform {
 	case PlatformWeChat:
 		if a.AppID == "" {
-			return &Error{key + ".app_id", "missing: a WeChat account needs its AppID"}
+			return &Error{key + ".app_id", "未填写：公众号需要 AppID"}
 		}
 		if a.AppSecret == "" {
-			return &Error{key + ".app_secret", "missing: set app_secret, app_secret_file or app_secret_env"}
+			return &Error{key + ".app_secret", "未填写：请设置 app_secret、app_secret_file 或 app_secret_env"}
 		}
 		if a.Type == "" {
 			a.Type = WeChatSubscription
 		}
 		if a.Type != WeChatSubscription && a.Type != WeChatService {
-			return &Error{key + ".type", fmt.Sprintf("unknown type %q (subscription or service)", a.Type)}
+			return &Error{key + ".type", fmt.Sprintf("未知的类型 %q（subscription 或 service）", a.Type)}
 		}
 		if err := validatePushKeys(key, a); err != nil {
 			return err
 		}
 		for _, k := range []string{"uid", "access_token", "token_expires", "link_url"} {
 			if a.weiboField(k) != "" {
-				return &Error{key + "." + k, "is a Weibo key; this account's platform is wechat"}
+				return &Error{key + "." + k, "是微博的配置项；此账号的平台是 wechat"}
 			}
 		}
 	case PlatformWeibo:
 		if a.UID == "" {
-			return &Error{key + ".uid", "missing: a Weibo account needs its uid"}
+			return &Error{key + ".uid", "未填写：微博账号需要 uid"}
 		}
 		if a.AccessToken == "" {
-			return &Error{key + ".access_token", "missing: set access_token, access_token_file or access_token_env"}
+			return &Error{key + ".access_token", "未填写：请设置 access_token、access_token_file 或 access_token_env"}
 		}
 		if a.TokenExpires != "" {
 			if _, err := time.ParseInLocation("2006-01-02", a.TokenExpires, c.Location); err != nil {
-				return &Error{key + ".token_expires", fmt.Sprintf("%q is not a date like 2027-03-01", a.TokenExpires)}
+				return &Error{key + ".token_expires", fmt.Sprintf("%q 不是日期（例如 2027-03-01）", a.TokenExpires)}
 			}
 		}
 		if a.LinkURL == "" {
-			return &Error{key + ".link_url", "missing: Weibo refuses posts without a URL on the app's safe domain"}
+			return &Error{key + ".link_url", "未填写：微博拒绝不带应用安全域名链接的微博"}
 		}
 		if err := checkBaseURL(key+".link_url", a.LinkURL); err != nil {
 			return err
 		}
 		if a.AppID != "" || a.Type != "" {
-			return &Error{key + ".app_id", "app_id and type are WeChat keys; this account's platform is weibo"}
+			return &Error{key + ".app_id", "app_id 和 type 是公众号的配置项；此账号的平台是 weibo"}
 		}
 	case "":
-		return &Error{key + ".platform", "missing (wechat or weibo)"}
+		return &Error{key + ".platform", "未填写（wechat 或 weibo）"}
 	default:
-		return &Error{key + ".platform", fmt.Sprintf("unknown platform %q (wechat or weibo)", a.Platform)}
+		return &Error{key + ".platform", fmt.Sprintf("未知的平台 %q（wechat 或 weibo）", a.Platform)}
 	}
 	return nil
 }
@@ -300,7 +300,7 @@ func (c *Config) validateAccount(i int, ids, depts map[string]bool) error {
 func checkBaseURL(key, s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{key, fmt.Sprintf("%q is not an http(s) URL", s)}
+		return &Error{key, fmt.Sprintf("%q 不是 http(s) 网址", s)}
 	}
 	return nil
 }
@@ -308,39 +308,39 @@ func checkBaseURL(key, s string) error {
 func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) error {
 	p := &c.Patrol
 	if p.Days < 1 || p.Days > 366 {
-		return &Error{"patrol.days", fmt.Sprintf("must be between 1 and 366, got %d", p.Days)}
+		return &Error{"patrol.days", fmt.Sprintf("须在 1 到 366 之间，现为 %d", p.Days)}
 	}
 	if p.CallsPerSecond <= 0 {
-		return &Error{"patrol.calls_per_second", "must be positive"}
+		return &Error{"patrol.calls_per_second", "须为正数"}
 	}
 	if p.Workers < 1 || p.Workers > 256 {
-		return &Error{"patrol.workers", fmt.Sprintf("must be between 1 and 256, got %d", p.Workers)}
+		return &Error{"patrol.workers", fmt.Sprintf("须在 1 到 256 之间，现为 %d", p.Workers)}
 	}
 	if p.RemindBefore < 0 {
-		return &Error{"patrol.remind_before", "must not be negative"}
+		return &Error{"patrol.remind_before", "不能为负"}
 	}
 	if p.KeepTextDays < 0 || (p.KeepTextDays > 0 && p.KeepTextDays < p.Days) {
-		return &Error{"patrol.keep_text_days", fmt.Sprintf("must be 0 (keep for ever) or at least patrol.days (%d), got %d", p.Days, p.KeepTextDays)}
+		return &Error{"patrol.keep_text_days", fmt.Sprintf("须为 0（永久保留）或不小于 patrol.days（%d），现为 %d", p.Days, p.KeepTextDays)}
 	}
 	for i, r := range p.UpdateRules {
 		key := fmt.Sprintf("patrol.update_rules[%d]", i)
 		t, err := content.ParseTargets(r.Targets)
 		if err != nil {
-			return &Error{key + ".targets", "write all, group:NAME or account ids joined by commas"}
+			return &Error{key + ".targets", "请写 all、group:分组名 或以逗号分隔的账号 id"}
 		}
 		if t.Group != "" && groups[t.Group] == 0 {
-			return &Error{key + ".targets", fmt.Sprintf("no account is in group %q", t.Group)}
+			return &Error{key + ".targets", fmt.Sprintf("分组 %q 中没有账号", t.Group)}
 		}
 		for _, id := range t.IDs {
 			if !ids[id] {
-				return &Error{key + ".targets", fmt.Sprintf("unknown account %q", id)}
+				return &Error{key + ".targets", fmt.Sprintf("未知的账号 %q", id)}
 			}
 		}
 		if r.Days < 1 || r.Days > 366 {
-			return &Error{key + ".days", fmt.Sprintf("must be between 1 and 366, got %d", r.Days)}
+			return &Error{key + ".days", fmt.Sprintf("须在 1 到 366 之间，现为 %d", r.Days)}
 		}
 		if r.MinPosts < 1 {
-			return &Error{key + ".min_posts", "must be at least 1"}
+			return &Error{key + ".min_posts", "至少为 1"}
 		}
 	}
 	return nil
@@ -349,18 +349,18 @@ func (c *Config) validatePatrol(groups map[string]int, ids map[string]bool) erro
 func (h *HTTPConfig) validate() error {
 	for key, d := range map[string]time.Duration{"http.read_timeout": h.ReadTimeout, "http.write_timeout": h.WriteTimeout, "http.idle_timeout": h.IdleTimeout} {
 		if d <= 0 {
-			return &Error{key, "must be a positive duration such as 60s"}
+			return &Error{key, "须为正的时长，例如 60s"}
 		}
 	}
 	if h.MaxConnsPerIP < 1 {
-		return &Error{"http.max_conns_per_ip", fmt.Sprintf("must be at least 1, got %d", h.MaxConnsPerIP)}
+		return &Error{"http.max_conns_per_ip", fmt.Sprintf("至少为 1，现为 %d", h.MaxConnsPerIP)}
 	}
 	for _, p := range h.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err == nil {
 			continue
 		}
 		if _, err := netip.ParseAddr(p); err != nil {
-			return &Error{"http.trusted_proxies", fmt.Sprintf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)}
+			return &Error{"http.trusted_proxies", fmt.Sprintf("%q 既不是 IP 地址，也不是网段（例如 10.0.0.0/8）", p)}
 		}
 	}
 	return nil
@@ -376,7 +376,7 @@ func (c *Config) validateNotify() error {
 	case c.Reports.WebhookURL == "":
 		c.Reports.WebhookURL = n.WebhookURL
 	case c.Reports.WebhookURL != n.WebhookURL:
-		return &Error{"notify.webhook_url", "reports.webhook_url is its old name: set only one of them"}
+		return &Error{"notify.webhook_url", "reports.webhook_url 是它的旧名：两者只设一个"}
 	}
 	if n.WebhookURL != "" {
 		if err := checkBaseURL("notify.webhook_url", n.WebhookURL); err != nil {

@@ -129,3 +129,36 @@ func TestRobotBatchesNewRemindsAndWarns(t *testing.T) {
 	count(2, "ten weeks", "请新闻办督办")
 	count(0, "warned once")
 }
+
+// TestOlderArticlesReadHourly: an article's comments are read at every sync
+// for its first three days, then at most once an hour.
+func TestOlderArticlesReadHourly(t *testing.T) {
+	start := time.Date(2026, 12, 7, 10, 0, 0, 0, shanghai)
+	e, ib := newInbox(t, start.AddDate(0, 0, -10))
+	ctx := context.Background()
+	if err := publishDay(ctx, e, 0, 2); err != nil { // published ten days before start, by the store's clock
+		t.Fatal(err)
+	}
+	e.Clock.Set(start)
+	if err := publishDay(ctx, e, 1, 2); err != nil { // published at start
+		t.Fatal(err)
+	}
+	ids := []string{"wx000"}
+	calls := func() int {
+		return e.Sandbox.Snapshot().WeChat["wxapp000"].Calls["/cgi-bin/comment/list"]
+	}
+	ib.Sync(ctx, ids)
+	if n := calls(); n != 2 {
+		t.Fatalf("first sync: %d comment/list calls, want 2 (both articles)", n)
+	}
+	e.Clock.Advance(10 * time.Minute)
+	ib.Sync(ctx, ids)
+	if n := calls(); n != 3 {
+		t.Fatalf("ten minutes later: %d calls, want 3 (only the fresh article again)", n)
+	}
+	e.Clock.Advance(time.Hour)
+	ib.Sync(ctx, ids)
+	if n := calls(); n != 5 {
+		t.Fatalf("an hour later: %d calls, want 5 (both again)", n)
+	}
+}

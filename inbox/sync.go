@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/configs"
@@ -17,6 +18,14 @@ const maxPages = 40
 
 // syncWorkers is how many accounts are read at once.
 const syncWorkers = 16
+
+// An article's comments are read at every poll while it is fresh, then at
+// most once per slowEvery: most comments come in an article's first days,
+// and WeChat has no "comments since" (each article is one call).
+const (
+	freshFor  = 3 * 24 * time.Hour
+	slowEvery = time.Hour
+)
 
 // SyncResult is what one sync did.
 type SyncResult struct {
@@ -102,6 +111,9 @@ func (s *Service) syncAccount(ctx context.Context, acct *configs.Account) (added
 	for _, src := range reader.InboxSources(acct, articles, cursors) {
 		if stored[src.Key].Unreadable != "" {
 			continue // the platform said it never will: not asked again
+		}
+		if c, ok := stored[src.Key]; ok && !src.PublishedAt.IsZero() && s.now().Sub(src.PublishedAt) > freshFor && s.now().Sub(c.ReadAt) < slowEvery {
+			continue // an older article: read again within the hour
 		}
 		for page := 0; page < maxPages; page++ {
 			if err := lim.Wait(ctx); err != nil {

@@ -20,15 +20,7 @@ import (
 // queueOptions is the queue tests' world: three review levels, the news
 // office and one department, each with a WeChat account.
 func queueOptions() testenv.Options {
-	return testenv.Options{YAML: `review:
-  levels: [初审, 复审, 终审]
-  reviewers: {初审: [张敏], 复审: [王强], 终审: [刘建国]}
-departments:
-  - {id: xwb, name: 新闻办, office: true}
-  - {id: scj, name: 市场监管局}
-`, Accounts: `
-- {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s}
-- {id: scj-wx, name: 青山市场监管, platform: wechat, groups: [departments], department: scj, app_id: wx2, app_secret: s}`}
+	return testenv.Office(testenv.Options{}, "初审", "复审", "终审")
 }
 
 func setup(t *testing.T) (*queue.Service, *storage.Store) {

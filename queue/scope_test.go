@@ -27,8 +27,8 @@ func TestScopeOfReads(t *testing.T) {
 		accounts string
 		items    int
 	}{
-		{office, "[fabu scj-wx]", 2},
-		{queue.Actor{Name: "cli"}, "[fabu scj-wx]", 2},
+		{office, "[fabu fabu-wb scj-wx]", 2},
+		{queue.Actor{Name: "cli"}, "[fabu fabu-wb scj-wx]", 2},
 		{scjActor, "[scj-wx]", 1},
 	} {
 		ids, err := q.AccountIDs(ctx, c.actor)

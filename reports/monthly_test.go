@@ -55,26 +55,7 @@ departments:
 		WeiboUser: func(i int, u *sandbox.WeiboUser) { u.Followers = []int{15991, 4200}[i] }})
 	cfg, st, sb := e.Config, e.Store, e.Sandbox
 	publish := func(kind content.Kind, title, targets string, to []string, ok int) {
-		rev := content.Revision{Title: title, Body: "x"}
-		rev.Hash = rev.ContentHash(kind)
-		var tg []storage.Target
-		for _, a := range to {
-			tg = append(tg, storage.Target{Account: a, Platform: "wechat"})
-		}
-		id, err := st.CreateItem(ctx, storage.NewItem{Item: content.Item{Kind: kind, State: content.ItemPublishing, Priority: "normal", Targets: targets},
-			Revision: rev, Targets: tg, Actor: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, _ := st.Deliveries(ctx, id)
-		for i, d := range ds {
-			st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a"})
-			to := content.DeliveryPublished
-			if i >= ok {
-				to = content.DeliveryFailed
-			}
-			st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: d.ID, From: content.DeliverySending, To: to, AttemptID: "a"})
-		}
+		e.Published(t, testenv.Item{Kind: kind, Title: title, Targets: targets, Accounts: to, Failed: len(to) - ok})
 	}
 	publish(content.KindGraphic, "一图读懂农房改造补贴", "all", []string{"fabu", "jyj", "wjw"}, 3)
 	publish(content.KindGraphic, "一图读懂医保新政", "group:departments", []string{"jyj", "wjw"}, 1)

@@ -42,17 +42,7 @@ func TestPolicySheetAndReminders(t *testing.T) {
 	oldCovered := policy("九月已解读的政策", "2026-09-02")
 	policy("十一月的政策", "2026-11-05")
 	publish := func(kind content.Kind, title string, policyID int64) int64 {
-		rev := content.Revision{Title: title, Body: "x"}
-		rev.Hash = rev.ContentHash(kind)
-		id, err := st.CreateItem(ctx, storage.NewItem{Item: content.Item{Kind: kind, State: content.ItemPublishing, Priority: "normal", Targets: "fabu"},
-			Revision: rev, Targets: []storage.Target{{Account: "fabu", Platform: "wechat"}}, Actor: "t", PolicyID: policyID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, _ := st.Deliveries(ctx, id)
-		st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliveryPending, To: content.DeliverySending, AttemptID: "a"})
-		st.UpdateDelivery(ctx, storage.DeliveryUpdate{ID: ds[0].ID, From: content.DeliverySending, To: content.DeliveryPublished, AttemptID: "a"})
-		return id
+		return e.Published(t, testenv.Item{Kind: kind, Title: title, Accounts: []string{"fabu"}, PolicyID: policyID})
 	}
 	g := publish(content.KindGraphic, "一图读懂农房改造补贴", covered)
 	a := publish(content.KindArticle, "农房改造补贴解读", covered)

@@ -77,6 +77,8 @@ type InboxCursor struct {
 	Source     string
 	Cursor     string
 	Unreadable string
+	// ReadAt is when the source was last read (set by InboxCursors).
+	ReadAt time.Time
 }
 
 const inboxCols = `e.id, e.account_id, e.platform, e.kind, e.remote_key, e.from_id, e.from_name, e.text, e.target, e.post_key,
@@ -163,7 +165,7 @@ func nullID(id int64) any {
 
 // InboxCursors returns the account's stored cursors by source.
 func (s *Store) InboxCursors(ctx context.Context, account string) (map[string]InboxCursor, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT source, cursor, unreadable FROM inbox_cursors WHERE account_id = ?", account)
+	rows, err := s.db.QueryContext(ctx, "SELECT source, cursor, unreadable, updated_at FROM inbox_cursors WHERE account_id = ?", account)
 	if err != nil {
 		return nil, fmt.Errorf("storage: inbox cursors of %s: %w", account, err)
 	}
@@ -171,9 +173,11 @@ func (s *Store) InboxCursors(ctx context.Context, account string) (map[string]In
 	out := map[string]InboxCursor{}
 	for rows.Next() {
 		var c InboxCursor
-		if err := rows.Scan(&c.Source, &c.Cursor, &c.Unreadable); err != nil {
+		var at string
+		if err := rows.Scan(&c.Source, &c.Cursor, &c.Unreadable, &at); err != nil {
 			return nil, fmt.Errorf("storage: inbox cursors of %s: %w", account, err)
 		}
+		c.ReadAt = parseTS(at)
 		out[c.Source] = c
 	}
 	return out, rows.Err()

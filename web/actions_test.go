@@ -148,3 +148,28 @@ func TestAPIWorkbook(t *testing.T) {
 		t.Fatalf("console workbook: %d", code)
 	}
 }
+
+// TestConsoleStatsScope: an account's 统计 page is the department's own;
+// another department's account is answered like a missing one, and the
+// workbook (every account) is refused to a department.
+func TestConsoleStatsScope(t *testing.T) {
+	e := newAPI(t)
+	scj := e.browser()
+	scj.login(e.tokens["scj-editor"])
+	if code, page := scj.get("/console/stats/scj-wx"); code != 200 || !strings.Contains(page, "青山市场监管") || !strings.Contains(page, `id="chart-trend"`) {
+		t.Fatalf("own account: %d", code)
+	}
+	theirs, page1 := scj.get("/console/stats/fabu")
+	missing, page2 := scj.get("/console/stats/nosuch")
+	if theirs != 404 || missing != 404 || visibleText(t, page1) != visibleText(t, page2) {
+		t.Fatalf("another department's account %d, a missing one %d", theirs, missing)
+	}
+	if code, _ := scj.get("/console/reports/monthly?month=2026-11"); code != 403 {
+		t.Fatalf("a department's workbook: %d", code)
+	}
+	office := e.browser()
+	office.login(e.tokens["viewer"])
+	if code, page := office.get("/console/stats"); code != 200 || !strings.Contains(page, `data-chart="{`) || !strings.Contains(page, "粉丝总数") {
+		t.Fatalf("统计: %d", code)
+	}
+}

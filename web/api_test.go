@@ -22,19 +22,7 @@ import (
 // webOptions is the web tests' world: two review levels, the news office
 // and one department, each with a WeChat account. The departments come last
 // in YAML, so that a test can append one.
-func webOptions() testenv.Options {
-	return testenv.Options{
-		YAML: `review:
-  levels: [初审, 终审]
-  reviewers: {初审: [张敏], 终审: [刘建国]}
-departments:
-  - {id: xwb, name: 新闻办, office: true}
-  - {id: scj, name: 市场监管局}
-`,
-		Accounts: `- {id: fabu, name: 青山发布, platform: wechat, department: xwb, app_id: wxfabu, app_secret: s}
-- {id: scj-wx, name: 青山市场监管, platform: wechat, department: scj, app_id: wxscj, app_secret: s}`,
-	}
-}
+func webOptions() testenv.Options { return testenv.Office(testenv.Options{}, "初审", "终审") }
 
 type apiEnv struct {
 	*testenv.Env
@@ -52,7 +40,7 @@ func newAPI(t *testing.T) *apiEnv {
 func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 	t.Helper()
 	env := testenv.New(t, o)
-	h := New(env.Config, env.Store, env.Queue, env.Log)
+	h := New(env.Config, env.Store, env.Queue, env.Log, nil)
 	h.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
 		return env.Queue.Retract(ctx, actor, id, env.Registry, nil)
 	}

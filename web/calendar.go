@@ -3,6 +3,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -16,6 +17,8 @@ import (
 type calendarDay struct {
 	Date  string
 	Today bool
+	// Blank pads the month's first week (the grid starts on Monday).
+	Blank bool
 	Items []calendarEntry
 }
 
@@ -35,13 +38,18 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, sess *storage.
 		s.fail(w, err)
 		return
 	}
-	now := time.Now().In(loc)
-	start := time.Date(now.Year(), now.Month(), now.Day()-7, 0, 0, 0, 0, loc)
-	days := make([]calendarDay, 21)
+	now := s.now().In(loc)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	if m, err := time.ParseInLocation("2006-01", r.URL.Query().Get("month"), loc); err == nil {
+		month = m
+	}
+	start := month
+	days := make([]calendarDay, month.AddDate(0, 1, -1).Day())
 	for i := range days {
 		d := start.AddDate(0, 0, i)
-		days[i] = calendarDay{Date: d.Format("01-02 ") + weekday(d.Weekday()), Today: i == 7}
+		days[i] = calendarDay{Date: d.Format("01-02 ") + weekday(d.Weekday()), Today: d.Year() == now.Year() && d.YearDay() == now.YearDay()}
 	}
+	pad := (int(month.Weekday()) + 6) % 7 // Monday first
 	accounts, _ := s.visibleAccounts(r, sess)
 	for _, it := range items {
 		ds, err := s.store.Deliveries(r.Context(), it.ID)
@@ -81,8 +89,14 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, sess *storage.
 		groupList = append(groupList, g)
 	}
 	sort.Strings(groupList)
+	days = append(make([]calendarDay, pad), days...)
+	for i := 0; i < pad; i++ {
+		days[i].Blank = true
+	}
 	s.render(w, http.StatusOK, "calendar", page{Title: "日程", User: sess, Nav: "calendar",
-		Data: map[string]any{"Days": days, "Groups": groupList, "Accounts": accounts, "Group": group, "Account": account}})
+		Data: map[string]any{"Days": days, "Groups": groupList, "Accounts": accounts, "Group": group, "Account": account,
+			"Month": fmt.Sprintf("%d年%d月", month.Year(), month.Month()), "MonthValue": month.Format("2006-01"),
+			"Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01")}})
 }
 
 func matchesFilter(ds []content.Delivery, accounts []storage.Account, group, account string) bool {

@@ -20,7 +20,7 @@ import (
 func newInboxAPI(t *testing.T) (*apiEnv, *inbox.Service) {
 	e := newAPIWith(t, webOptions())
 	ib := inbox.New(e.Config, e.Store, e.Queue, map[string]channels.InboxReader{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}, e.Log, nil)
-	srv := New(e.Config, e.Store, e.Queue, e.Log)
+	srv := New(e.Config, e.Store, e.Queue, e.Log, nil)
 	srv.Inbox = ib
 	e.srv = httptest.NewServer(srv)
 	t.Cleanup(e.srv.Close)
@@ -49,9 +49,9 @@ func message(t *testing.T, e *apiEnv, ib *inbox.Service, account, appID, openID,
 
 func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	e, ib := newInboxAPI(t)
-	fabu := message(t, e, ib, "fabu", "wxfabu", "o-1", "请问县医院周末门诊开吗？", time.Now())
-	scj := message(t, e, ib, "scj-wx", "wxscj", "o-2", "举报：某超市销售过期食品", time.Now())
-	spam := message(t, e, ib, "scj-wx", "wxscj", "o-3", "加微信领红包", time.Now())
+	fabu := message(t, e, ib, "fabu", "wx1", "o-1", "请问县医院周末门诊开吗？", time.Now())
+	scj := message(t, e, ib, "scj-wx", "wx2", "o-2", "举报：某超市销售过期食品", time.Now())
+	spam := message(t, e, ib, "scj-wx", "wx2", "o-3", "加微信领红包", time.Now())
 
 	code, m, raw := e.do("GET", "/api/v1/inbox", "scj-editor", nil)
 	if code != 200 || len(m["entries"].([]any)) != 2 {
@@ -73,6 +73,11 @@ func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	if code, _, _ := e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "viewer", map[string]string{"text": "您好"}); code != 403 {
 		t.Fatalf("viewer reply: %d", code)
 	}
+	// A reply is a publication: the wording check refuses it in one line, nothing sent.
+	code, _, raw = e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "scj-editor", map[string]string{"text": "依据中华人民共合国食品安全法处理。"})
+	if code != 422 || !strings.Contains(raw, "中华人民共和国") || len(e.Sandbox.Inbox().Custom) != 0 {
+		t.Fatalf("blocked wording: %d %s", code, raw)
+	}
 	code, m, raw = e.do("POST", fmt.Sprintf("/api/v1/inbox/%d/reply", scj), "scj-editor", map[string]string{"text": "您好，已安排执法人员核查。"})
 	if code != 200 || m["state"] != "answered" || m["reply"].(map[string]any)["state"] != "sent" {
 		t.Fatalf("reply: %d %s", code, raw)
@@ -88,12 +93,26 @@ func TestInboxAPIScopeReplyAndClose(t *testing.T) {
 	if code != 200 || m["state"] != "closed" || m["close_reason"] != "广告" {
 		t.Fatalf("close: %d %s", code, raw)
 	}
+	audit, err := e.Store.AuditLog(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, a := range audit {
+		if a.Actor == "赵磊" && a.Account == "scj-wx" {
+			seen[a.Action]++
+		}
+	}
+	// The reply: recorded before the call, then its outcome; the closing.
+	if seen["inbox_reply"] != 2 || seen["inbox_close"] != 1 {
+		t.Fatalf("audit %v", seen)
+	}
 }
 
 func TestInboxPageOverdueFirstReplyInPlace(t *testing.T) {
 	e, ib := newInboxAPI(t)
-	message(t, e, ib, "fabu", "wxfabu", "o-new", "新问题", time.Now())
-	old := message(t, e, ib, "fabu", "wxfabu", "o-old", "一周前的问题", time.Now().Add(-47*time.Hour))
+	message(t, e, ib, "fabu", "wx1", "o-new", "新问题", time.Now())
+	old := message(t, e, ib, "fabu", "wx1", "o-old", "一周前的问题", time.Now().Add(-47*time.Hour))
 	b := e.browser()
 	b.login(e.tokens["editor"])
 	code, page := b.get("/console/inbox")

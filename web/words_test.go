@@ -190,3 +190,31 @@ func TestConsoleEditAndTargets(t *testing.T) {
 		t.Fatalf("after the edit: %+v %v", it, err)
 	}
 }
+
+// TestCalendarMonths: 日程 shows a month (this one by default) with links
+// to the months before and after; an item appears on its day.
+func TestCalendarMonths(t *testing.T) {
+	e := newAPI(t)
+	b := e.browser()
+	b.login(e.tokens["editor"])
+	now := time.Now().In(e.Config.Location)
+	at := time.Date(now.Year(), now.Month()+1, 10, 9, 0, 0, 0, e.Config.Location)
+	body := article("fabu", "<p>下月的稿件</p>")
+	body["at"] = at.Format("2006-01-02") + " 09:00"
+	body["title"] = "下月的稿件"
+	if code, _, raw := e.do("POST", "/api/v1/items", "editor", body); code != 201 {
+		t.Fatalf("create: %d %s", code, raw)
+	}
+	_, page := b.get("/console/calendar")
+	if strings.Contains(page, "下月的稿件") || !strings.Contains(page, fmt.Sprintf("%d年%d月", time.Now().In(e.Config.Location).Year(), time.Now().In(e.Config.Location).Month())) {
+		t.Fatalf("this month's calendar: %s", visibleText(t, page))
+	}
+	next := regexp.MustCompile(`href="(/console/calendar\?month=[0-9-]+)[^"]*" id="next-month"`).FindStringSubmatch(page)
+	if next == nil {
+		t.Fatal("no link to the next month")
+	}
+	_, page = b.get(next[1])
+	if !strings.Contains(page, "下月的稿件") || !strings.Contains(page, fmt.Sprintf("%d年%d月", at.Year(), at.Month())) {
+		t.Fatalf("next month's calendar: %s", visibleText(t, page))
+	}
+}

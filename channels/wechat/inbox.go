@@ -72,7 +72,7 @@ func (c *Channel) InboxSources(acct *configs.Account, articles []channels.InboxA
 	for _, a := range articles {
 		key := fmt.Sprintf("comment:%d/%d", a.MsgDataID, a.Index)
 		out = append(out, channels.InboxSource{Key: key, Cursor: cursors[key], ItemID: a.ItemID, Title: a.Title, URL: a.URL,
-			PostKey: fmt.Sprintf("%d/%d", a.MsgDataID, a.Index)})
+			PostKey: fmt.Sprintf("%d/%d", a.MsgDataID, a.Index), PublishedAt: a.PublishedAt})
 	}
 	return out
 }

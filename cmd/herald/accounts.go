@@ -31,8 +31,8 @@ type accountCheck struct {
 // invalidates the token a running daemon holds.
 func cmdAccountsCheck(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("accounts check")
-	cfgPath := fs.String("config", "", "config file")
-	asJSON := fs.Bool("json", false, "JSON output")
+	cfgPath := fs.String("config", "", "配置文件")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err

@@ -11,9 +11,9 @@ import (
 // their department's name and health.
 func cmdAccountsList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("accounts list")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	all := fs.Bool("all", false, "include accounts removed from the config (inactive)")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err

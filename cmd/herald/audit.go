@@ -10,9 +10,9 @@ import (
 // cmdAudit is `herald audit`: the audit log, of one item or all.
 func cmdAudit(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("audit")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	item := fs.Int64("item", 0, "only this item")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err

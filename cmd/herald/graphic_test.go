@@ -37,7 +37,7 @@ func TestGraphicRenderWithoutConfig(t *testing.T) {
 	code := run([]string{"graphic", "render", "--in", "untitled.yaml", "--out", "pages2"}, &out, &errb)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	last := lines[len(lines)-1]
-	if code != 1 || strings.Contains(errb.String(), "usage:") || !strings.Contains(last, "标题") {
+	if code != 1 || strings.Contains(errb.String(), "用法：") || !strings.Contains(last, "标题") {
 		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
 	}
 }

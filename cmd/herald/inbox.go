@@ -57,11 +57,11 @@ func entryID(fs interface{ Args() []string }) (int64, error) {
 
 func cmdInboxList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox list")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	state := fs.String("state", "open", "open, answered, closed or all")
 	overdue := fs.Bool("overdue", false, "only open entries past their due time")
 	accounts := fs.String("account", "", "account ids, comma separated")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -109,7 +109,7 @@ func cmdInboxList(ctx context.Context, a *app, args []string) error {
 
 func cmdInboxSync(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox sync")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	accounts := fs.String("account", "", "account ids, comma separated (default all)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -136,7 +136,7 @@ func cmdInboxSync(ctx context.Context, a *app, args []string) error {
 
 func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox reply")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	text := fs.String("text", "", "the reply")
 	textFile := fs.String("text-file", "", "a file holding the reply")
 	af := addActorFlags(fs)
@@ -170,7 +170,7 @@ func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 
 func cmdInboxClose(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox close")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	reason := fs.String("reason", "", "why no answer is needed (spam, thanks, a duplicate)")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {

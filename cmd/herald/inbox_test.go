@@ -300,6 +300,19 @@ func TestPushVerifiedStoredOnceForgedRefused(t *testing.T) {
 	if resp.StatusCode != 200 || string(b[:n]) != "hello" {
 		t.Fatalf("URL check: %d %q", resp.StatusCode, b[:n])
 	}
+	resp, err = http.Get(url + "wechat/push/fabu?signature=" + sandbox.Signature("notTheToken", stamp, "77") + "&timestamp=" + stamp + "&nonce=77&echostr=hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("URL check with a wrong signature: %d, want 403", resp.StatusCode)
+	}
+	if resp, err := http.Get(url + "wechat/push/scj?echostr=x"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an account without push keys: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	m, res, err := e.Sandbox.LeaveMessage(ctx, "wx1", "o-citizen", "请问社保卡在哪里补办？", time.Now())
 	if err != nil || res.Status != 200 || res.Body != "success" {
@@ -634,4 +647,33 @@ func TestServePollsCommentsAndTellsTheRobot(t *testing.T) {
 			t.Fatalf("the robot was told of the same entry twice: %q", told)
 		}
 	}
+}
+
+func TestPublishJobFinishRefusedSettlesFailed(t *testing.T) {
+	e := newEnv(t, inboxOptions(t))
+	inboxDaemon(t, e)
+	release := e.Sandbox.Hold("/cgi-bin/freepublish/get", "wechat/wx1")
+	defer release()
+	e.Sandbox.SetFaults(sandbox.Faults{RejectShare: 1}) // the platform's review refuses it
+	id := e.addArticle("--to", "fabu", "--at", "now", "--title", "未通过审核")
+	var publishID string
+	testenv.Eventually(t, "the publish submitted", func() bool {
+		ds, err := e.Store.Deliveries(context.Background(), id)
+		if err == nil && len(ds) == 1 {
+			publishID = wechat.PublishIDOf(ds[0].Progress)
+		}
+		return publishID != ""
+	})
+	xml, err := e.Sandbox.PublishFinishedXML("wx1", publishID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.Sandbox.PushEvent(context.Background(), "wx1", xml); err != nil || r.Status != 200 {
+		t.Fatalf("push: %+v %v", r, err)
+	}
+	testenv.Eventually(t, "the delivery failed by the push", func() bool {
+		s := e.show(id)
+		return len(s.Deliveries) == 1 && s.Deliveries[0].State == "failed" && strings.Contains(s.Deliveries[0].Error, "审核")
+	})
+	release()
 }

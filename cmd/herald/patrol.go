@@ -28,11 +28,11 @@ func today(loc *time.Location) time.Time {
 
 func cmdPatrol(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("patrol")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	from := fs.String("from", "", "first day YYYY-MM-DD (default: patrol.days ago)")
 	to := fs.String("to", "", "last day YYYY-MM-DD (default today)")
 	account := fs.String("account", "", "only these accounts (comma-separated ids)")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -110,12 +110,12 @@ func cmdPatrol(ctx context.Context, a *app, args []string) error {
 
 func cmdTaskAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("task add")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	title := fs.String("title", "", "the piece's title")
 	url := fs.String("url", "", "the piece's URL (matched against the source link)")
 	due := fs.String("due", "", `due time: "2026-11-23 18:00" or RFC 3339`)
 	to := fs.String("to", "", "all | group:NAME | account ids")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -171,8 +171,8 @@ type taskAccountJSON struct {
 
 func cmdTaskList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("task list")
-	cfgPath := fs.String("config", "", "config file")
-	asJSON := fs.Bool("json", false, "JSON output")
+	cfgPath := fs.String("config", "", "配置文件")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func syncPolicies(ctx context.Context, cfg *configs.Config, st *storage.Store, l
 
 func cmdPolicySync(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("policy sync")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,8 +84,8 @@ func cmdPolicySync(ctx context.Context, a *app, args []string) error {
 
 func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("policy list")
-	cfgPath := fs.String("config", "", "config file")
-	asJSON := fs.Bool("json", false, "JSON output")
+	cfgPath := fs.String("config", "", "配置文件")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	status := fs.String("status", "", "only policies with this status: covered, pending or overdue")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -142,7 +142,7 @@ func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 
 func cmdPolicyDraft(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("policy draft")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	out := fs.String("out", "", "the policy-graphic file to write (YAML; must not exist)")
 	if err := parse(fs, args); err != nil {
 		return err

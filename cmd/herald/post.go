@@ -78,7 +78,7 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 
 func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post add")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	kind := fs.String("kind", "", "article | graphic | broadcast | short")
 	title := fs.String("title", "", "title (a broadcast's defaults to 检查播报｜UNIT)")
 	bodyFile := fs.String("body-file", "", "article body (HTML; local images by relative path) or short text")
@@ -203,10 +203,10 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 
 func cmdPostList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post list")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	state := fs.String("state", "", "only items in this state (comma-separated)")
 	limit := fs.Int("limit", 200, "at most this many items")
-	asJSON := fs.Bool("json", false, "JSON output")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -285,8 +285,8 @@ type reviewView struct {
 
 func cmdPostShow(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post show")
-	cfgPath := fs.String("config", "", "config file")
-	asJSON := fs.Bool("json", false, "JSON output")
+	cfgPath := fs.String("config", "", "配置文件")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -376,7 +376,7 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 
 func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post edit")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	title := fs.String("title", "", "new title")
 	bodyFile := fs.String("body-file", "", "new body file")
 	docxFile := fs.String("docx", "", "article: a Word document (.docx) as the new body (its title and first picture too, unless --title/--image are given)")
@@ -449,7 +449,7 @@ func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 func simpleItemCommand(name, done string, act func(ctx context.Context, q *queue.Service, actor queue.Actor, id int64) error) func(context.Context, *app, []string) error {
 	return func(ctx context.Context, a *app, args []string) error {
 		fs := a.flags(name)
-		cfgPath := fs.String("config", "", "config file")
+		cfgPath := fs.String("config", "", "配置文件")
 		af := addActorFlags(fs)
 		if err := parse(fs, args); err != nil {
 			return err
@@ -480,7 +480,7 @@ var cmdPostSubmit = simpleItemCommand("post submit", "已提交", func(ctx conte
 // out to, may have gone out to, and was stopped for.
 func cmdPostCancel(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post cancel")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -505,7 +505,7 @@ func cmdPostCancel(ctx context.Context, a *app, args []string) error {
 
 func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post approve")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	secrecy := fs.Bool("secrecy-ok", false, "confirm the secrecy check (保密审查); required at the last level")
 	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)
@@ -538,7 +538,7 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 
 func cmdPostReject(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post reject")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	comment := fs.String("comment", "", "why it goes back (shown by post show)")
 	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
 	af := addActorFlags(fs)

@@ -64,7 +64,7 @@ func previewItem(ctx context.Context, cfg *configs.Config, st *storage.Store, q 
 // cmdPostPreview sends the current revision to a reviewer's phone.
 func cmdPostPreview(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post preview")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	wxName := fs.String("to-wxname", "", "the WeChat ID (微信号) that receives the preview")
 	account := fs.String("account", "", "the WeChat account that sends it (default: the item's first WeChat account)")
 	af := addActorFlags(fs)

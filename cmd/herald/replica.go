@@ -171,7 +171,7 @@ func cmdRestore(ctx context.Context, a *app, args []string) error {
 
 func cmdReplicaStatus(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("replica status")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -15,8 +15,8 @@ import (
 
 func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report dormant")
-	cfgPath := fs.String("config", "", "config file")
-	asJSON := fs.Bool("json", false, "JSON output")
+	cfgPath := fs.String("config", "", "配置文件")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func cmdReportDormant(ctx context.Context, a *app, args []string) error {
 
 func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report monthly")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	month := fs.String("month", "", "YYYY-MM")
 	quarter := fs.String("quarter", "", "YYYY-Qn (instead of --month)")
 	year := fs.String("year", "", "YYYY (instead of --month)")
@@ -113,7 +113,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 
 func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report annual")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	year := fs.String("year", "", "YYYY")
 	out := fs.String("out", "", "the workbook to write (.xlsx)")
 	if err := parse(fs, args); err != nil {

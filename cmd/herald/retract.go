@@ -16,7 +16,7 @@ import (
 // it wants --yes; each deletion and each failure is written to the audit log.
 func cmdPostRetract(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post retract")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	only := fs.String("account", "", "only these account ids (comma-separated), of an item that finished publishing; default the whole item")
 	yes := fs.Bool("yes", false, "confirm: deleting from the platforms cannot be undone")
 	af := addActorFlags(fs)

@@ -65,52 +65,52 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "[--config F]", "run the daemon: scheduler, delivery, statistics, HTTP API and console", cmdServe},
-		{"demo", "[--keep]", "run the whole product against built-in sandbox platforms", cmdDemo},
-		{"sandbox", "[--listen ADDR] [fault flags]", "serve the fake WeChat and Weibo APIs alone", cmdSandbox},
-		{"post add", "--kind K --title T --to TARGETS [--at TIME] ...", "add an item to the queue", cmdPostAdd},
-		{"post list", "[--state S] [--json]", "list items", cmdPostList},
-		{"post show", "[--json] ID", "show an item, its review and its deliveries", cmdPostShow},
-		{"post edit", "[--title T] [--body-file F] [--image FILE]... [--source-url URL] [--at TIME] ID", "make a new revision (voids approvals)", cmdPostEdit},
-		{"post submit", "ID", "submit a draft for review", cmdPostSubmit},
-		{"post approve", "--as NAME [--secrecy-ok] [--revision N] ID", "sign the next review level (of revision N, refused if the item changed since; default the current one)", cmdPostApprove},
-		{"post reject", "--as NAME --comment C [--revision N] ID", "send an item back to draft", cmdPostReject},
-		{"post cancel", "ID", "withdraw an item", cmdPostCancel},
-		{"post preview", "--to-wxname WXID [--account ID] ID", "send the current revision to one WeChat user (mass/preview)", cmdPostPreview},
-		{"post retract", "[--account IDS] --yes ID", "delete what an item published from the platforms (irreversible)", cmdPostRetract},
-		{"accounts list", "[--all] [--json]", "list accounts", cmdAccountsList},
-		{"accounts check", "[--json]", "check every account's credentials and Weibo token expiry", cmdAccountsCheck},
-		{"policy sync", "", "read the county site's policy lists (policies.sources) now", cmdPolicySync},
-		{"policy list", "[--status S] [--json]", "policies and whether each has its 解读/图解 (covered, pending, overdue)", cmdPolicyList},
-		{"policy draft", "--out FILE ID", "draft a policy-graphic file from a policy document", cmdPolicyDraft},
-		{"graphic render", "--in POLICY.yaml --out DIR", "render a policy graphic (政策图解) to PNG pages", cmdGraphicRender},
-		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "collect daily statistics from the platforms", cmdStatsCollect},
-		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "export daily statistics", cmdStatsExport},
-		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "the monthly, quarterly or yearly workbook", cmdReportMonthly},
-		{"report annual", "--year YYYY --out FILE.xlsx", "the 政府网站工作年度报表's 移动新媒体 and 留言办理 rows", cmdReportAnnual},
-		{"report dormant", "[--json]", "accounts at risk under the two-week no-update rule", cmdReportDormant},
-		{"patrol", "[--from D] [--to D] [--account IDS] [--json]", "inspection patrol: read every account's publications and check their wording", cmdPatrol},
-		{"task add", "--title T [--url U] --due TIME --to TARGETS [--json]", "record a repost task from the higher level", cmdTaskAdd},
-		{"task list", "[--json]", "repost tasks and which accounts have done them", cmdTaskList},
-		{"inbox list", "[--state open|answered|closed|all] [--overdue] [--account IDS] [--json]", "the public's messages, comments and mentions (回应)", cmdInboxList},
-		{"inbox sync", "[--account IDS]", "read comments and mentions from the platforms now", cmdInboxSync},
-		{"inbox reply", "--as NAME (--text T | --text-file F) ID", "answer an entry (exactly once)", cmdInboxReply},
-		{"inbox close", "--as NAME --reason R ID", "close an entry that needs no answer", cmdInboxClose},
-		{"audit", "[--item ID] [--json]", "show the audit log", cmdAudit},
-		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "make an API token", cmdTokenCreate},
-		{"token list", "[--json]", "list API tokens (never the tokens themselves)", cmdTokenList},
-		{"token revoke", "NAME", "revoke a name's tokens and end their console sessions", cmdTokenRevoke},
-		{"user add", "--name N --department D --role R [--password-file F]", "add a console user (password on stdin or from a file)", cmdUserAdd},
-		{"user passwd", "[--password-file F] NAME", "set a user's password (ends the user's sessions, lifts a sign-in lock)", cmdUserPasswd},
-		{"user unlock", "NAME", "lift a sign-in lock on a user's name", cmdUserUnlock},
-		{"user disable", "[--enable] NAME", "disable a user (ends the user's sessions)", cmdUserDisable},
-		{"user list", "[--json]", "list console users", cmdUserList},
-		{"backup", "--out FILE", "write a consistent copy of the database", cmdBackup},
-		{"restore", "--from URL [--at TIME] [--data-dir DIR]", "build a data directory from a replica (replica.url)", cmdRestore},
-		{"replica status", "[--json]", "the replica's lag and last position", cmdReplicaStatus},
-		{"config show", "", "print the effective config, secrets masked", cmdConfigShow},
-		{"config example", "", "print the commented example config", cmdConfigExample},
-		{"version", "", "print herald's version", cmdVersion},
+		{"serve", "[--config F]", "运行守护进程：调度、发布、统计、HTTP API 和控制台", cmdServe},
+		{"demo", "[--keep]", "在内置的模拟平台上完整演示", cmdDemo},
+		{"sandbox", "[--listen ADDR] [fault flags]", "单独运行模拟的微信、微博接口", cmdSandbox},
+		{"post add", "--kind K --title T --to TARGETS [--at TIME] ...", "新建稿件", cmdPostAdd},
+		{"post list", "[--state S] [--json]", "列出稿件", cmdPostList},
+		{"post show", "[--json] ID", "查看稿件、审核与各账号发布情况", cmdPostShow},
+		{"post edit", "[--title T] [--body-file F] [--image FILE]... [--source-url URL] [--at TIME] ID", "修改稿件，生成新版本（已有签批作废）", cmdPostEdit},
+		{"post submit", "ID", "提交草稿送审", cmdPostSubmit},
+		{"post approve", "--as NAME [--secrecy-ok] [--revision N] ID", "签批下一级审核（--revision 指定版本，稿件已改则拒绝；默认当前版本）", cmdPostApprove},
+		{"post reject", "--as NAME --comment C [--revision N] ID", "退回稿件为草稿", cmdPostReject},
+		{"post cancel", "ID", "撤销稿件", cmdPostCancel},
+		{"post preview", "--to-wxname WXID [--account ID] ID", "把当前版本预览发送给一个微信号", cmdPostPreview},
+		{"post retract", "[--account IDS] --yes ID", "从平台删除稿件已发布的内容（不可恢复）", cmdPostRetract},
+		{"accounts list", "[--all] [--json]", "列出账号", cmdAccountsList},
+		{"accounts check", "[--json]", "检查各账号凭据和微博授权有效期", cmdAccountsCheck},
+		{"policy sync", "", "立即读取县政府网站的政策文件列表（policies.sources）", cmdPolicySync},
+		{"policy list", "[--status S] [--json]", "政策文件及其解读/图解情况（已覆盖、待办、超期）", cmdPolicyList},
+		{"policy draft", "--out FILE ID", "由政策文件起草图解描述文件", cmdPolicyDraft},
+		{"graphic render", "--in POLICY.yaml --out DIR", "把政策图解生成 PNG 图片", cmdGraphicRender},
+		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "从平台采集每日统计", cmdStatsCollect},
+		{"stats export", "--from D --to D [--to-accounts T] --format csv|xlsx --out FILE", "导出每日统计", cmdStatsExport},
+		{"report monthly", "--month YYYY-MM | --quarter YYYY-Qn | --year YYYY --out FILE.xlsx", "月度、季度或年度报表（xlsx）", cmdReportMonthly},
+		{"report annual", "--year YYYY --out FILE.xlsx", "政府网站工作年度报表的移动新媒体和留言办理部分", cmdReportAnnual},
+		{"report dormant", "[--json]", "两周未更新规则下有风险的账号", cmdReportDormant},
+		{"patrol", "[--from D] [--to D] [--account IDS] [--json]", "巡检：读取各账号已发布内容并检查用语", cmdPatrol},
+		{"task add", "--title T [--url U] --due TIME --to TARGETS [--json]", "登记上级的转载任务", cmdTaskAdd},
+		{"task list", "[--json]", "转载任务及各账号完成情况", cmdTaskList},
+		{"inbox list", "[--state open|answered|closed|all] [--overdue] [--account IDS] [--json]", "群众留言、评论和提及（回应）", cmdInboxList},
+		{"inbox sync", "[--account IDS]", "立即从平台读取评论和提及", cmdInboxSync},
+		{"inbox reply", "--as NAME (--text T | --text-file F) ID", "回复一条留言（只发一次）", cmdInboxReply},
+		{"inbox close", "--as NAME --reason R ID", "关闭无需回复的留言", cmdInboxClose},
+		{"audit", "[--item ID] [--json]", "查看审计日志", cmdAudit},
+		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "创建 API 令牌", cmdTokenCreate},
+		{"token list", "[--json]", "列出 API 令牌（不显示令牌本身）", cmdTokenList},
+		{"token revoke", "NAME", "吊销某名称的令牌并结束其控制台会话", cmdTokenRevoke},
+		{"user add", "--name N --department D --role R [--password-file F]", "添加控制台用户（密码从标准输入或文件读取）", cmdUserAdd},
+		{"user passwd", "[--password-file F] NAME", "设置用户密码（结束其会话，解除登录锁定）", cmdUserPasswd},
+		{"user unlock", "NAME", "解除用户的登录锁定", cmdUserUnlock},
+		{"user disable", "[--enable] NAME", "停用用户（结束其会话）", cmdUserDisable},
+		{"user list", "[--json]", "列出控制台用户", cmdUserList},
+		{"backup", "--out FILE", "写出数据库的一致副本", cmdBackup},
+		{"restore", "--from URL [--at TIME] [--data-dir DIR]", "从副本（replica.url）恢复数据目录", cmdRestore},
+		{"replica status", "[--json]", "副本的延迟和最新位置", cmdReplicaStatus},
+		{"config show", "", "显示生效的配置（密钥已遮盖）", cmdConfigShow},
+		{"config example", "", "显示带注释的示例配置", cmdConfigExample},
+		{"version", "", "显示 herald 版本", cmdVersion},
 	}
 }
 
@@ -125,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "herald: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		fmt.Fprintf(stderr, "herald：未知的命令 %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 		a.usage(stderr)
 		return exitUsage
 	}
@@ -167,7 +167,7 @@ func (a *app) exitCode(cmd command, err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(a.stderr, "herald %s: %s\n", cmd.name, ue.msg)
 		if cmd.args != "" {
-			fmt.Fprintf(a.stderr, "usage: herald %s %s\n", cmd.name, cmd.args)
+			fmt.Fprintf(a.stderr, "用法：herald %s %s\n", cmd.name, cmd.args)
 		}
 		return exitUsage
 	case errors.As(err, &ce), errors.Is(err, configs.ErrNoConfig):
@@ -185,9 +185,9 @@ func (a *app) exitCode(cmd command, err error) int {
 }
 
 func (a *app) usage(w io.Writer) {
-	fmt.Fprintln(w, "herald — one content queue for a news office's WeChat and Weibo account matrix")
-	fmt.Fprintln(w, "\nusage: herald COMMAND [flags] [args]   (every command takes --config FILE)")
-	fmt.Fprintln(w, "\ncommands:")
+	fmt.Fprintln(w, "herald — 新闻办微信、微博账号矩阵的统一发布队列")
+	fmt.Fprintln(w, "\n用法：herald 命令 [选项] [参数]   （每个命令都可用 --config FILE 指定配置文件）")
+	fmt.Fprintln(w, "\n命令：")
 	t := newTable()
 	for _, c := range commands() {
 		t.add("  "+c.name, c.summary)
@@ -276,7 +276,7 @@ func cmdVersion(ctx context.Context, a *app, args []string) error {
 
 func cmdConfigShow(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("config show")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func cmdConfigExample(ctx context.Context, a *app, args []string) error {
 
 func cmdBackup(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("backup")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	out := fs.String("out", "", "file to write (must not exist)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -18,26 +18,9 @@ import (
 	"github.com/herald-gov/herald/storage"
 )
 
-// cliYAML is the review and departments sections of the CLI tests' config.
-const cliYAML = `review:
-  levels: [初审, 终审]
-  reviewers:
-    初审: [张敏]
-    终审: [刘建国]
-departments:
-  - {id: xwb, name: 新闻办, office: true}
-  - {id: scjgj, name: 市场监管局}
-`
-
-// cliOptions is the CLI tests' world: two review levels, the news office
-// with a WeChat and a Weibo account in group county, and a department with
-// its own WeChat account.
-func cliOptions() testenv.Options {
-	return testenv.Options{YAML: cliYAML, Accounts: `
-- {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s1}
-- {id: fabu-wb, name: 青山发布, platform: weibo, groups: [county], department: xwb, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
-- {id: scj, name: 青山市场监管, platform: wechat, groups: [departments], department: scjgj, app_id: wx2, app_secret: s2}`}
-}
+// cliOptions is the CLI tests' world: the office world (testenv.Office)
+// with two review levels.
+func cliOptions() testenv.Options { return testenv.Office(testenv.Options{}, "初审", "终审") }
 
 // env runs herald commands against a testenv's config file; dir also
 // holds cover.png and body.html.
@@ -251,7 +234,7 @@ func TestReviewFlowThroughCLI(t *testing.T) {
 
 func TestDepartmentCannotTargetOtherAccounts(t *testing.T) {
 	e := newEnv(t, cliOptions())
-	code, _, errs := e.herald("post", "add", "--department", "scjgj", "--kind", "short", "--text", "检查", "--to", "fabu-wb", "--at", "now")
+	code, _, errs := e.herald("post", "add", "--department", "scj", "--kind", "short", "--text", "检查", "--to", "fabu-wb", "--at", "now")
 	if code != 1 || !strings.Contains(errs, "只能向本部门账号发布") {
 		t.Fatalf("department targeting other account: %d %q", code, errs)
 	}
@@ -270,8 +253,8 @@ func TestNoReviewGoesStraightToScheduled(t *testing.T) {
 func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"malformed":      {"accounts: [\n  - id: x\n", "malformed YAML"},
-		"unknown key":    {cliYAML + "delivery:\n  wokers: 3\n", "delivery.wokers"},
-		"missing secret": {cliYAML + "accounts:\n  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1}\n", "accounts[0].app_secret"},
+		"unknown key":    {"review: {levels: []}\ndelivery:\n  wokers: 3\n", "delivery.wokers"},
+		"missing secret": {"review: {levels: []}\naccounts:\n  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1}\n", "accounts[0].app_secret"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -293,7 +276,7 @@ func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 
 func TestUsageErrorsExitTwo(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "未知的命令") {
 		t.Fatalf("unknown command: %d %s", code, errb.String())
 	}
 	e := newEnv(t, cliOptions())
@@ -365,7 +348,7 @@ func TestTokenCreate(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "hrld_") {
 		t.Fatalf("token create: %d %q %s", code, out, errs)
 	}
-	code, out, _ = e.herald("token", "create", "--json", "--name", "x", "--department", "scjgj", "--role", "viewer")
+	code, out, _ = e.herald("token", "create", "--json", "--name", "x", "--department", "scj", "--role", "viewer")
 	var j struct{ Token string }
 	if code != 0 || json.Unmarshal([]byte(out), &j) != nil || !strings.HasPrefix(j.Token, "hrld_") {
 		t.Fatalf("--json: %s", out)

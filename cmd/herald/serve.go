@@ -122,7 +122,7 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
 	}
 	d.ln = ln
-	handler := web.New(cfg, st, q, log)
+	handler := web.New(cfg, st, q, log, now)
 	handler.Wake = d.sched.Wake
 	handler.Replica = d.replicaSummary
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
@@ -392,7 +392,7 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func parseDay(flagName, s string, loc *time.Location) (time.Time, error) {
 
 func cmdStatsCollect(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("stats collect")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	from := fs.String("from", "", "first day YYYY-MM-DD (default yesterday)")
 	to := fs.String("to", "", "last day YYYY-MM-DD (default yesterday; never later)")
 	account := fs.String("account", "", "only these accounts (comma-separated ids)")
@@ -97,7 +97,7 @@ func plainProgress(w io.Writer) stats.Progress {
 
 func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("stats export")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	from := fs.String("from", "", "first day YYYY-MM-DD")
 	to := fs.String("to", "", "last day YYYY-MM-DD")
 	targets := fs.String("to-accounts", "all", "all | group:NAME | ids")

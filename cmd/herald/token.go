@@ -16,7 +16,7 @@ import (
 // line, and only its hash is kept.
 func cmdTokenCreate(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token create")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	name := fs.String("name", "", "who uses it (a reviewer's name for review rights)")
 	dept := fs.String("department", "", "department it acts for (the news office: every account)")
 	role := fs.String("role", "", "admin | editor | reviewer | viewer")
@@ -84,7 +84,7 @@ func parseExpiry(s string, now time.Time, loc *time.Location) (time.Time, error)
 // cmdTokenList lists tokens: who, created, last used, expiry; never a token.
 func cmdTokenList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token list")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	asJSON := fs.Bool("json", false, "print JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
@@ -126,7 +126,7 @@ func cmdTokenList(ctx context.Context, a *app, args []string) error {
 // and their console sessions end at once.
 func cmdTokenRevoke(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token revoke")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 // stdin and only its argon2id hash is stored.
 func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user add")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	name := fs.String("name", "", "the user's name (as reviewers are named in review.reviewers)")
 	dept := fs.String("department", "", "department id the user works for")
 	role := fs.String("role", "", "admin | editor | reviewer | viewer")
@@ -63,7 +63,7 @@ func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 // cmdUserPasswd sets a user's password and ends the user's sessions.
 func cmdUserPasswd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user passwd")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	pwFile := fs.String("password-file", "", "read the password from this file's first line (else stdin)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -94,7 +94,7 @@ func cmdUserPasswd(ctx context.Context, a *app, args []string) error {
 // cmdUserUnlock lifts a sign-in lock on a user's name.
 func cmdUserUnlock(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user unlock")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func cmdUserUnlock(ctx context.Context, a *app, args []string) error {
 // cmdUserDisable disables a user (or enables one again with --enable).
 func cmdUserDisable(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user disable")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	enable := fs.Bool("enable", false, "enable the user again")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -153,7 +153,7 @@ func cmdUserDisable(ctx context.Context, a *app, args []string) error {
 // cmdUserList lists users; never a password hash.
 func cmdUserList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user list")
-	cfgPath := fs.String("config", "", "config file")
+	cfgPath := fs.String("config", "", "配置文件")
 	asJSON := fs.Bool("json", false, "print JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {

@@ -223,3 +223,43 @@ func register(sb *sandbox.Server, cfg *configs.Config, o Options) {
 		}
 	}
 }
+
+// The office world's department ids: the news office (which sees and
+// publishes to every account) and one other department.
+const (
+	OfficeDept = "xwb" // 新闻办
+	OtherDept  = "scj" // 市场监管局
+)
+
+// Office is the office world the queue, web and CLI tests share: review by
+// the given levels (the first signed by 张敏, the last by 刘建国, any
+// between by 王强; none: no review), the news office (xwb) with the WeChat
+// account fabu and the Weibo account fabu-wb (both 青山发布, group county),
+// and 市场监管局 (scj) with its WeChat account scj-wx (青山市场监管, group
+// departments). The departments come last in YAML, so that a test can
+// append one; o adds to the world (more YAML, accounts, a clock).
+func Office(o Options, levels ...string) Options {
+	var y strings.Builder
+	fmt.Fprintf(&y, "review:\n  levels: [%s]\n", strings.Join(levels, ", "))
+	if len(levels) > 0 {
+		y.WriteString("  reviewers:\n")
+		for i, l := range levels {
+			who := "王强"
+			switch i {
+			case 0:
+				who = "张敏"
+			case len(levels) - 1:
+				who = "刘建国"
+			}
+			fmt.Fprintf(&y, "    %s: [%s]\n", l, who)
+		}
+	}
+	y.WriteString(o.YAML)
+	y.WriteString("\ndepartments:\n  - {id: xwb, name: 新闻办, office: true}\n  - {id: scj, name: 市场监管局}\n")
+	o.YAML = y.String()
+	o.Accounts = `
+- {id: fabu, name: 青山发布, platform: wechat, groups: [county], department: xwb, app_id: wx1, app_secret: s1}
+- {id: fabu-wb, name: 青山发布, platform: weibo, groups: [county], department: xwb, uid: "1", access_token: t, link_url: "https://www.qingshan.gov.cn/"}
+- {id: scj-wx, name: 青山市场监管, platform: wechat, groups: [departments], department: scj, app_id: wx2, app_secret: s2}` + o.Accounts
+	return o
+}
