@@ -5,7 +5,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/reports"
@@ -26,7 +25,7 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, sess *stor
 		s.fail(w, err)
 		return
 	}
-	dormant, err := reports.Dormant(r.Context(), s.cfg, s.store, time.Now())
+	dormant, err := reports.Dormant(r.Context(), s.cfg, s.store, s.now())
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -43,7 +42,7 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, sess *stor
 			row.DaysSince = strconv.Itoa(*d.DaysSince)
 		}
 		if c, ok := s.cfg.Account(a.ID); ok {
-			if days, ok := weibo.TokenDaysLeft(c, time.Now(), s.cfg.Location); ok {
+			if days, ok := weibo.TokenDaysLeft(c, s.now(), s.cfg.Location); ok {
 				row.TokenDays = strconv.Itoa(days)
 			}
 		}

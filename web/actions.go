@@ -87,7 +87,7 @@ func (s *Server) workbookPeriod(q url.Values) (reports.Period, error) {
 // writeWorkbook builds the period's workbook (every account: the news
 // office's report) and sends it as a download.
 func (s *Server) writeWorkbook(ctx context.Context, w http.ResponseWriter, p reports.Period) error {
-	m, err := reports.BuildMonthly(ctx, s.cfg, s.store, p, time.Now())
+	m, err := reports.BuildMonthly(ctx, s.cfg, s.store, p, s.now())
 	if err != nil {
 		return err
 	}

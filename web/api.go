@@ -187,7 +187,7 @@ func (s *Server) dailyStats(w http.ResponseWriter, r *http.Request, who storage.
 }
 
 func (s *Server) dormant(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
-	rows, err := reports.Dormant(r.Context(), s.cfg, s.store, time.Now())
+	rows, err := reports.Dormant(r.Context(), s.cfg, s.store, s.now())
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -40,7 +40,7 @@ func newAPI(t *testing.T) *apiEnv {
 func newAPIWith(t *testing.T, o testenv.Options) *apiEnv {
 	t.Helper()
 	env := testenv.New(t, o)
-	h := New(env.Config, env.Store, env.Queue, env.Log)
+	h := New(env.Config, env.Store, env.Queue, env.Log, nil)
 	h.Retract = func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error) {
 		return env.Queue.Retract(ctx, actor, id, env.Registry, nil)
 	}

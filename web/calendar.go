@@ -38,7 +38,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, sess *storage.
 		s.fail(w, err)
 		return
 	}
-	now := time.Now().In(loc)
+	now := s.now().In(loc)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	if m, err := time.ParseInLocation("2006-01", r.URL.Query().Get("month"), loc); err == nil {
 		month = m

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/herald-gov/herald/channels/weibo"
 	"github.com/herald-gov/herald/configs"
@@ -375,7 +374,7 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *storage.S
 	if d.Kind == content.KindBroadcast {
 		d.Broadcast = &content.Broadcast{Date: form["date"], Unit: form["unit"], Address: form["address"], Result: form["result"], Findings: form["findings"]}
 		if d.Broadcast.Date == "" {
-			d.Broadcast.Date = time.Now().In(s.cfg.Location).Format("2006-01-02")
+			d.Broadcast.Date = s.now().In(s.cfg.Location).Format("2006-01-02")
 		}
 	}
 	if r.MultipartForm != nil {

@@ -20,7 +20,7 @@ import (
 func newInboxAPI(t *testing.T) (*apiEnv, *inbox.Service) {
 	e := newAPIWith(t, webOptions())
 	ib := inbox.New(e.Config, e.Store, e.Queue, map[string]channels.InboxReader{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}, e.Log, nil)
-	srv := New(e.Config, e.Store, e.Queue, e.Log)
+	srv := New(e.Config, e.Store, e.Queue, e.Log, nil)
 	srv.Inbox = ib
 	e.srv = httptest.NewServer(srv)
 	t.Cleanup(e.srv.Close)

@@ -73,7 +73,7 @@ func (s *Server) patrolData(ctx context.Context, who queue.Actor, days int) (pat
 	for _, a := range accounts {
 		names[a.ID] = a.Name
 	}
-	now := time.Now()
+	now := s.now()
 	fs, err := s.store.Findings(ctx, now.AddDate(0, 0, -days), time.Time{}, false)
 	if err != nil {
 		return data, err

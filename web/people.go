@@ -47,7 +47,7 @@ func (s *Server) people(ctx context.Context, m manager) ([]person, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := s.now()
 	locks, err := s.store.LockedNames(ctx, now.Add(-lockWindow), nameLimit)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/graphic"
@@ -36,7 +35,7 @@ func (s *Server) policyRoutes() {
 
 // listPolicies is GET /api/v1/policies: what herald policy list --json prints.
 func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
-	views, err := policies.List(r.Context(), s.cfg, s.store, time.Now())
+	views, err := policies.List(r.Context(), s.cfg, s.store, s.now())
 	if err == nil {
 		views, err = s.scopePolicies(r.Context(), actor(who), views)
 	}
@@ -56,7 +55,7 @@ func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request, sess *stor
 }
 
 func (s *Server) renderPolicies(w http.ResponseWriter, r *http.Request, sess *storage.Session, status int, flash, msg string) {
-	views, err := policies.List(r.Context(), s.cfg, s.store, time.Now())
+	views, err := policies.List(r.Context(), s.cfg, s.store, s.now())
 	if err == nil {
 		views, err = s.scopePolicies(r.Context(), actorOf(sess), views)
 	}

@@ -13,7 +13,7 @@ import (
 // The accounts page shows the replica's status line to admins only.
 func TestAccountsPageShowsTheReplicaToAdmins(t *testing.T) {
 	env := testenv.New(t, webOptions())
-	s := New(env.Config, env.Store, env.Queue, env.Log)
+	s := New(env.Config, env.Store, env.Queue, env.Log, nil)
 	s.Replica = func() string { return "副本 file:///mnt/backup/herald：正常，落后 0s" }
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

@@ -75,7 +75,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 
 // lockedUntil says until when any of subjects is locked (zero: not locked).
 func (s *Server) lockedUntil(ctx context.Context, subjects map[string]int) (time.Time, error) {
-	now := time.Now()
+	now := s.now()
 	var until time.Time
 	for sub, limit := range subjects {
 		n, last, err := s.store.LoginFailures(ctx, sub, now.Add(-lockWindow))
@@ -101,7 +101,7 @@ func (s *Server) failSignIn(ctx context.Context, actor, detail string, subjects 
 		s.log.Error("sign-in failure not recorded", "err", err)
 		return
 	}
-	now := time.Now()
+	now := s.now()
 	for sub, limit := range subjects {
 		n, last, err := s.store.LoginFailures(ctx, sub, now.Add(-lockWindow))
 		if err != nil || n != limit {
@@ -215,7 +215,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		who, userID = u.Token(), u.ID
 		// Only the right password clears the name's failures and makes the
 		// address known.
-		_ = s.store.ClearLoginFailures(ctx, "name:"+name, time.Now().Add(-24*time.Hour))
+		_ = s.store.ClearLoginFailures(ctx, "name:"+name, s.now().Add(-24*time.Hour))
 		if err := s.store.RememberSignInAddress(ctx, name, addr); err != nil {
 			s.log.Error("sign-in address not remembered", "err", err)
 		}

@@ -39,7 +39,7 @@ type statsTotals struct {
 // statsWindow is the 30 days up to yesterday.
 func (s *Server) statsWindow(days int) (from, to time.Time, list []string) {
 	loc := s.cfg.Location
-	now := time.Now().In(loc)
+	now := s.now().In(loc)
 	to = time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc)
 	from = to.AddDate(0, 0, -(days - 1))
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
@@ -81,7 +81,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 			}
 		}
 	}
-	dormant, err := reports.Dormant(r.Context(), s.cfg, s.store, time.Now())
+	dormant, err := reports.Dormant(r.Context(), s.cfg, s.store, s.now())
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -96,7 +96,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *storage
 		"From": f, "To": t, "Totals": totals, "Accounts": accounts,
 		"FollowersChart": jsonAttr(followers), "ReadsChart": jsonAttr(reads),
 		"WeChatRanking": wechat, "WeiboRanking": weibo, "Rows": len(rows),
-		"LastMonth": lastMonth(time.Now().In(s.cfg.Location)), "Approximations": reports.WCIApproximations}})
+		"LastMonth": lastMonth(s.now().In(s.cfg.Location)), "Approximations": reports.WCIApproximations}})
 }
 
 // groupCharts sums followers and reads per group and day.
@@ -191,8 +191,8 @@ func (s *Server) accountStats(w http.ResponseWriter, r *http.Request, sess *stor
 		return
 	}
 	standing := append(wechat, weibo...)[0]
-	since := time.Now().AddDate(0, 0, -30)
-	pubs, err := s.store.Publications(r.Context(), []string{a.ID}, since, time.Now().Add(time.Hour))
+	since := s.now().AddDate(0, 0, -30)
+	pubs, err := s.store.Publications(r.Context(), []string{a.ID}, since, s.now().Add(time.Hour))
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/storage"
@@ -54,7 +53,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	err = s.tmpl.ExecuteTemplate(w, "status.html", map[string]any{"Items": items, "Deliveries": deliveries, "Accounts": accounts,
-		"Now": time.Now().In(s.cfg.Location).Format("2006-01-02 15:04")})
+		"Now": s.now().In(s.cfg.Location).Format("2006-01-02 15:04")})
 	if err != nil {
 		s.log.Error("status page", "err", err)
 	}

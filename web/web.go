@@ -33,6 +33,8 @@ type Server struct {
 	mux   *http.ServeMux
 	// proxies are http.trusted_proxies, parsed.
 	proxies []netip.Prefix
+	// now is the clock (New's now).
+	now func() time.Time
 	// Wake, when set, tells the scheduler that the API changed the queue.
 	Wake func()
 	// Inbox, when set, serves the 互动 page and /api/v1/inbox (inbox.go).
@@ -49,10 +51,13 @@ type Server struct {
 	Retract func(ctx context.Context, actor queue.Actor, id int64) (queue.RetractReport, error)
 }
 
-// New returns the handler.
-func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger) *Server {
+// New returns the handler, on the clock now (nil: the wall clock).
+func New(cfg *configs.Config, st *storage.Store, q *queue.Service, log *slog.Logger, now func() time.Time) *Server {
+	if now == nil {
+		now = time.Now
+	}
 	s := &Server{cfg: cfg, store: st, queue: q, log: log, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		proxies: parsePrefixes(cfg.HTTP.TrustedProxies)}
+		proxies: parsePrefixes(cfg.HTTP.TrustedProxies), now: now}
 	funcs := template.FuncMap{
 		"local": func(t any) string {
 			switch v := t.(type) {

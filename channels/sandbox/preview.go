@@ -70,3 +70,20 @@ func (s *Server) wxDraftDelete(req *request, app *wxApp) reply {
 	delete(app.drafts, in.MediaID)
 	return jsonReply(map[string]any{"errcode": 0, "errmsg": "ok"})
 }
+
+// POST /cgi-bin/draft/get {media_id}: a draft still in the draft box
+// (news_item); one that freepublish or a mass send consumed, or that never
+// was, is 40007.
+func (s *Server) wxDraftGet(req *request, app *wxApp) reply {
+	var in struct {
+		MediaID string `json:"media_id"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return s.wxError(47001, "data format error")
+	}
+	d, ok := app.drafts[in.MediaID]
+	if !ok || d.submitted {
+		return s.wxError(40007, "invalid media_id")
+	}
+	return jsonReply(map[string]any{"news_item": d.articles, "create_time": d.created.Unix(), "update_time": d.created.Unix()})
+}

@@ -182,6 +182,7 @@ func (s *Server) registerWeChat() {
 	add("/cgi-bin/message/mass/delete", false, s.authed(s.wxMassDelete))
 	add("/cgi-bin/message/mass/preview", false, s.authed(s.wxMassPreview))
 	add("/cgi-bin/draft/delete", false, s.authed(s.wxDraftDelete))
+	add("/cgi-bin/draft/get", false, s.authed(s.wxDraftGet))
 	add("/cgi-bin/user/get", false, s.authed(s.wxUserGet))
 	add("/datacube/getusersummary", false, s.authed(s.wxUserSummary))
 	add("/datacube/getusercumulate", false, s.authed(s.wxUserCumulate))

@@ -451,6 +451,15 @@ func (c *Channel) Lookup(ctx context.Context, acct *configs.Account, p channels.
 	if prog.MassMsgID != "" {
 		return c.massLookup(ctx, a, p, prog.MassMsgID)
 	}
+	if p.Notify && prog.Draft != "" && prog.PublishID == "" {
+		at, counted, err := c.store.MassSendAt(ctx, p.DeliveryID)
+		if err != nil {
+			return channels.StillUnknown, channels.Result{}, &channels.Error{Class: channels.ClassTransient, Message: "未能读取群发记录", Err: err}
+		}
+		if counted { // a mass send whose answer was lost: ask the draft it used
+			return c.massDraftLookup(ctx, a, p, prog.Draft, at)
+		}
+	}
 	if publishID := prog.PublishID; publishID != "" {
 		st, err := c.status(ctx, a, publishID)
 		if err != nil {

@@ -200,3 +200,24 @@ func (c *Channel) massResult(ctx context.Context, a *account, p channels.Publica
 	}
 	return channels.Result{}, &channels.Error{Class: channels.ClassUnknown, Message: "群发已提交，结果未定，稍后核实", Err: err}
 }
+
+// massDraftLookup finds out what a mass send whose answer was lost did, from
+// the draft it sent: a mass send takes its draft out of the draft box, and
+// once this delivery's mass send is counted nothing else of herald's uses
+// that draft. Gone (40007): the mass send went out. Still there: it did
+// not, and sending again is safe (the same clientmsgid is refused with
+// 45065 should it have gone out after all).
+func (c *Channel) massDraftLookup(ctx context.Context, a *account, p channels.Publication, draft string, at time.Time) (channels.Outcome, channels.Result, error) {
+	err := a.postJSON(ctx, "/cgi-bin/draft/get", map[string]string{"media_id": draft}, nil)
+	var ae *apiError
+	switch {
+	case err == nil:
+		return channels.NotPublished, channels.Result{}, nil
+	case errors.As(err, &ae) && ae.Code == 40007:
+		if found, ok, _ := c.findListed(ctx, a, Title(p.Kind, &p.Revision), at.Add(-time.Minute)); ok {
+			return channels.Published, found, nil
+		}
+		return channels.Published, channels.Result{Note: "群发此前已发出（当时答复丢失），文章链接请在公众平台查看"}, nil
+	}
+	return channels.StillUnknown, channels.Result{}, c.classify(err, false)
+}

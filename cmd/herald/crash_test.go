@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -83,14 +84,8 @@ func sigkillFanOut(t *testing.T, bin string, wechat, weibo, workers int, latency
 
 	for _, at := range killAt {
 		daemon := serve()
-		deadline := time.Now().Add(30 * time.Second)
-		for published() < at {
-			if time.Now().After(deadline) {
-				daemon.Process.Kill()
-				t.Fatalf("daemon published only %d in 30s", published())
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
+		t.Cleanup(func() { _ = daemon.Process.Kill() }) // if the wait below fails
+		testenv.Eventually(t, fmt.Sprintf("%d publications before the kill", at), func() bool { return published() >= at })
 		if err := daemon.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -110,23 +105,17 @@ func sigkillFanOut(t *testing.T, bin string, wechat, weibo, workers int, latency
 	}
 
 	second := serve()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		it, err := st.Item(context.Background(), id)
-		if err != nil {
+	t.Cleanup(func() { _ = second.Process.Kill() }) // if the wait below fails
+	var it content.Item
+	testenv.Eventually(t, "the item to settle after the restart", func() bool {
+		var err error
+		if it, err = st.Item(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
-		if it.State.Final() {
-			if it.State != content.ItemDone {
-				t.Errorf("item ended %s: %s", it.State, it.StateReason)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			second.Process.Kill()
-			t.Fatalf("item still %s 60s after restart", it.State)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return it.State.Final()
+	})
+	if it.State != content.ItemDone {
+		t.Errorf("item ended %s: %s", it.State, it.StateReason)
 	}
 	// SIGTERM: exits 0 within 15 s.
 	start := time.Now()

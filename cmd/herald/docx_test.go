@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 
@@ -52,18 +51,14 @@ func startPlatformEnv(t *testing.T, extraConfig string) *platformEnv {
 // published waits for the WeChat article and the Weibo post of one item.
 func (p *platformEnv) published(t *testing.T) (sandbox.Article, sandbox.WeiboPost, sandbox.WeChatState) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	var wx sandbox.WeChatState
+	var wb sandbox.WeiboState
+	testenv.Eventually(t, "publication on both platforms", func() bool {
 		snap := p.sb.Snapshot()
-		wx, wb := snap.WeChat["wxapp000"], snap.Weibo["100000"]
-		if len(wx.Published) > 0 && len(wb.Posts) > 0 {
-			return wx.Published[len(wx.Published)-1], wb.Posts[len(wb.Posts)-1], wx
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not published on both platforms within 15 s: wechat calls %v, weibo calls %v", wx.Calls, wb.Calls)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		wx, wb = snap.WeChat["wxapp000"], snap.Weibo["100000"]
+		return len(wx.Published) > 0 && len(wb.Posts) > 0
+	})
+	return wx.Published[len(wx.Published)-1], wb.Posts[len(wb.Posts)-1], wx
 }
 
 // mediaOf returns the sha256 of every picture in a .docx's word/media.
@@ -376,13 +371,7 @@ func TestSignOffOnArticles(t *testing.T) {
 	if code, _, errs := p.herald("post", "approve", "--as", "刘建国", "--secrecy-ok", id); code != 0 {
 		t.Fatalf("approve 终审: %s", errs)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for len(p.sb.Snapshot().WeChat["wxapp000"].Published) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("not published within 15 s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the article to be published", func() bool { return len(p.sb.Snapshot().WeChat["wxapp000"].Published) > 0 })
 	art := p.sb.Snapshot().WeChat["wxapp000"].Published[0]
 	if want := "<p>编辑：李文　审核：张敏　终审：刘建国</p>"; !strings.HasSuffix(art.Content, want) {
 		t.Errorf("the article does not end with %s: …%s", want, art.Content[max(0, len(art.Content)-200):])

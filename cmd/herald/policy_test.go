@@ -218,27 +218,14 @@ policies:
 	if it := ps["/zcwj/1001.html"].Items; len(it) != 1 || it[0].ID != item || it[0].Kind != "graphic" {
 		t.Fatalf("linked items: %+v", it)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(sb.Snapshot().WeChat["wxapp000"].Published) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the linked graphic never reached the sandbox")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the linked graphic to reach the sandbox", func() bool { return len(sb.Snapshot().WeChat["wxapp000"].Published) > 0 })
 	pub := sb.Snapshot().WeChat["wxapp000"].Published[0]
 	if pub.Title != "青山县2026年农村危房改造实施方案" {
 		t.Fatalf("sandbox published %q", pub.Title)
 	}
-	for {
-		v := views(time.Date(2026, 11, 20, 0, 0, 0, 0, loc))[p1.ID]
-		if v.Status == policies.StatusCovered {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %s after the linked graphic was published, want covered", v.Status)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the policy to be covered once its graphic was published", func() bool {
+		return views(time.Date(2026, 11, 20, 0, 0, 0, 0, loc))[p1.ID].Status == policies.StatusCovered
+	})
 	ps = list()
 	if p := ps["/zcwj/1001.html"]; p.Status != "covered" || p.Items[0].State != "done" {
 		t.Fatalf("policy list after publication: %+v", p)
@@ -282,20 +269,13 @@ func TestServeSyncsPolicies(t *testing.T) {
 	e := newEnv(t, testenv.Options{YAML: fmt.Sprintf("listen: 127.0.0.1:0\npolicies:\n  interval: 1m\n  sources:\n    - url: %s/zcwj/\n", site.URL)})
 	var d *daemon
 	e.startDaemon(func(x *daemon) { x.policyFirst = 50 * time.Millisecond; d = x })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testenv.Eventually(t, "serve to store the site's 2 policies", func() bool {
 		ps, err := d.store.Policies(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ps) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve stored %d policies, want 2", len(ps))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return len(ps) == 2
+	})
 	if s := (&startThenEvery{first: time.Unix(100, 0), every: time.Hour}); !s.Next(time.Unix(50, 0)).Equal(time.Unix(100, 0)) || !s.Next(time.Unix(100, 0)).Equal(time.Unix(3700, 0)) {
 		t.Fatal("startThenEvery: first at start, then every interval")
 	}

@@ -122,7 +122,7 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
 	}
 	d.ln = ln
-	handler := web.New(cfg, st, q, log)
+	handler := web.New(cfg, st, q, log, now)
 	handler.Wake = d.sched.Wake
 	handler.Replica = d.replicaSummary
 	handler.Preview = func(ctx context.Context, actor queue.Actor, it content.Item, accountID, wxName string) (string, error) {
