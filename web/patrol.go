@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"slices"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/herald-gov/herald/queue"
