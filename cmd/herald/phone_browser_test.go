@@ -173,6 +173,24 @@ func TestBrowserPhone(t *testing.T) {
 			chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
 	}
 
+	// The editor sends it to her phone from the item's page.
+	login(phone, "陈晓")
+	run(phone, "preview from the item page", chromedp.Navigate(fmt.Sprintf("%s/items/%d", base, id)), chromedp.WaitVisible(`.wxname`, chromedp.ByQuery),
+		chromedp.SendKeys(`.wxname`, "chenxiao_qs", chromedp.ByQuery), chromedp.Click(`.preview`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery), shot("phone-item-preview"))
+	previews := 0
+	for _, w := range sb.Snapshot().WeChat {
+		for _, p := range w.Previews {
+			if p.ToWxName == "chenxiao_qs" && p.Title == "青山县启动冬季供暖保障工作" {
+				previews++
+			}
+		}
+	}
+	if previews != 1 {
+		t.Fatalf("the sandbox saw %d previews to chenxiao_qs, want 1", previews)
+	}
+	logout(phone)
+
 	// 初审 on the phone: the body, the change since the rejection, signing.
 	login(phone, "张敏")
 	var wechat, ins, del string
