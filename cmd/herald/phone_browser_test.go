@@ -277,6 +277,12 @@ func TestBrowserPhone(t *testing.T) {
 	// The same pages at a desk's 1366 px.
 	desk := startChromium(t, ctx, 1366, 900)
 	login(desk, "周丽")
+	var heading string
+	run(desk, "the editor's menus", chromedp.Navigate(base+"/compose"), chromedp.WaitVisible(`.ql-picker.ql-header`, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('.ql-picker.ql-header .ql-picker-label'), '::before').content`, &heading))
+	if heading != `"正文"` {
+		t.Errorf("the editor's paragraph menu reads %s, want 正文", heading)
+	}
 	for _, p := range menuPages {
 		run(desk, p[0], chromedp.Navigate(base+p[1]), chromedp.WaitReady(`main`, chromedp.ByQuery), shot("desk-"+p[0]))
 		fits(desk, p[0], 1366)
