@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -47,16 +48,11 @@ func pngBytes(t *testing.T, shade uint8) []byte {
 	return b.Bytes()
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor waits until cond holds (testenv.Eventually; d is how long the
+// caller expects it to take).
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, fmt.Sprintf("%s (expected within %s)", what, d), cond)
 }
 
 // replicate runs a replicator on st to cfg until stop is called or the

@@ -27,6 +27,8 @@ func (s *Server) actionRoutes() {
 	s.mux.HandleFunc("GET /console/reports/monthly", s.session(anyRole, s.consoleWorkbook))
 	s.mux.HandleFunc("GET /api/v1/patrol", s.auth(anyRole, s.apiPatrol))
 	s.mux.HandleFunc("GET /api/v1/tasks", s.auth(anyRole, s.apiTasks))
+	s.mux.HandleFunc("POST /api/v1/tasks", s.auth(writers, s.apiAddTask))
+	s.mux.HandleFunc("POST /console/tasks", s.session(writers, s.consoleAddTask))
 	s.mux.HandleFunc("POST /api/v1/policies/{id}/link", s.auth(writers, s.apiPolicyLink(true)))
 	s.mux.HandleFunc("POST /api/v1/policies/{id}/unlink", s.auth(writers, s.apiPolicyLink(false)))
 	s.mux.HandleFunc("POST /console/policies/{id}/unlink", s.session(writers, s.unlinkPolicy))
@@ -271,4 +273,69 @@ func (s *Server) unlinkPolicy(w http.ResponseWriter, r *http.Request, sess *stor
 		return
 	}
 	s.renderPolicies(w, r, sess, http.StatusOK, fmt.Sprintf("已取消稿件 %d 与政策 %d 的关联。", itemID, pid), "")
+}
+
+// addTask records a repost task (herald task add): the office's, for every
+// account the targets name. due is "2026-11-23 18:00" or RFC 3339.
+func (s *Server) addTask(ctx context.Context, who queue.Actor, title, link, due, targets string) (int64, error) {
+	if !s.queue.SeesAll(who) {
+		return 0, &queue.Refusal{Code: queue.RefusedDenied, Msg: "转载任务由新闻办登记"}
+	}
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return 0, &queue.Refusal{Code: queue.RefusedInput, Field: "title", Msg: "转载任务需要标题"}
+	}
+	d, now, err := content.ParseWhen(strings.Replace(strings.TrimSpace(due), "T", " ", 1), s.cfg.Location)
+	if err != nil || now {
+		return 0, &queue.Refusal{Code: queue.RefusedInput, Field: "due", Msg: "截止时间无法识别：请写 2026-11-23 18:00"}
+	}
+	if !d.After(time.Now()) {
+		return 0, &queue.Refusal{Code: queue.RefusedInput, Field: "due", Msg: "截止时间已经过去：请写将来的时间"}
+	}
+	ids, err := s.cfg.TargetAccounts(targets, "")
+	if err != nil {
+		return 0, &queue.Refusal{Code: queue.RefusedInput, Field: "targets", Msg: err.Error()}
+	}
+	return s.store.AddTask(ctx, storage.Task{Title: title, URL: strings.TrimSpace(link), Due: d, Targets: targets}, ids)
+}
+
+// apiAddTask is POST /api/v1/tasks {title, url, due, targets}.
+func (s *Server) apiAddTask(w http.ResponseWriter, r *http.Request, who storage.APIToken) {
+	var req struct {
+		Title   string `json:"title"`
+		URL     string `json:"url"`
+		Due     string `json:"due"`
+		Targets string `json:"targets"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		return
+	}
+	id, err := s.addTask(r.Context(), actor(who), req.Title, req.URL, req.Due, req.Targets)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+}
+
+// consoleAddTask is the 巡检 page's 登记转载任务 form.
+func (s *Server) consoleAddTask(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	targets, _ := s.formTargets(r, sess)
+	_, err := s.addTask(r.Context(), actorOf(sess), r.FormValue("title"), r.FormValue("url"), r.FormValue("due"), targets)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	data, derr := s.patrolData(r.Context(), actorOf(sess), s.cfg.Patrol.Days)
+	if derr != nil {
+		s.fail(w, derr)
+		return
+	}
+	data.Targets, data.CanAddTask = s.targetChoice(r, sess, nil), true
+	if err != nil {
+		s.render(w, http.StatusUnprocessableEntity, "patrol", page{Title: "巡检", User: sess, Nav: "patrol", Data: data, Error: "未登记：" + refusalText(err)})
+		return
+	}
+	s.render(w, http.StatusOK, "patrol", page{Title: "巡检", User: sess, Nav: "patrol", Data: data, Flash: "已登记转载任务。"})
 }

@@ -173,3 +173,39 @@ func TestConsoleStatsScope(t *testing.T) {
 		t.Fatalf("统计: %d", code)
 	}
 }
+
+// TestAddTask: the office registers a repost task through the API and the
+// 巡检 form; a department may not; a past or unreadable due time and a
+// missing title are refused with nothing written.
+func TestAddTask(t *testing.T) {
+	e := newAPI(t)
+	due := time.Now().Add(48 * time.Hour).In(e.Config.Location).Format("2006-01-02 15:04")
+	if code, _, raw := e.do("POST", "/api/v1/tasks", "editor", map[string]any{"title": "转载：全会精神", "url": "https://www.gov.cn/1.html", "due": due, "targets": "all"}); code != 201 {
+		t.Fatalf("office: %d %s", code, raw)
+	}
+	for who, body := range map[string]map[string]any{
+		"scj-editor": {"title": "部门登记", "due": due, "targets": "scj-wx"},
+		"editor":     {"title": "已过期", "due": "2020-01-01 09:00", "targets": "all"},
+	} {
+		if code, _, raw := e.do("POST", "/api/v1/tasks", who, body); code != 403 && code != 422 {
+			t.Errorf("%s %v: %d %s", who, body, code, raw)
+		}
+	}
+	if code, _, _ := e.do("POST", "/api/v1/tasks", "editor", map[string]any{"due": due, "targets": "all"}); code != 422 {
+		t.Errorf("no title: %d", code)
+	}
+	b := e.browser()
+	b.login(e.tokens["editor"])
+	code, page := b.post("/console/tasks", map[string][]string{"csrf": {b.csrf("/console/patrol")}, "title": {"转载：冬季安全"},
+		"due": {strings.Replace(due, " ", "T", 1)}, "target": {"fabu"}})
+	if code != 200 || !strings.Contains(page, "已登记转载任务") {
+		t.Fatalf("console: %d %s", code, visibleText(t, page))
+	}
+	_, _, body := e.getRaw("/api/v1/tasks", "scj-editor")
+	if !strings.Contains(string(body), "全会精神") || strings.Contains(string(body), "冬季安全") {
+		t.Fatalf("the department's tasks: %s", body)
+	}
+	if tasks, _ := e.Store.Tasks(context.Background()); len(tasks) != 2 {
+		t.Fatalf("%d tasks stored, want 2", len(tasks))
+	}
+}

@@ -51,6 +51,7 @@ func (s *Server) consoleRoutes() {
 	s.mux.HandleFunc("POST /console/items/{id}/cancel", s.session(writers, s.cancelItem))
 	s.mux.HandleFunc("POST /console/items/{id}/retract", s.session(writers, s.retractItem))
 	s.mux.HandleFunc("POST /console/items/{id}/submit", s.session(writers, s.submitItem))
+	s.mux.HandleFunc("POST /console/items/{id}/preview", s.session(reviewersAndWriters, s.itemPreview))
 	s.mux.HandleFunc("GET /console/accounts", s.session(anyRole, s.accountsPage))
 	s.mux.HandleFunc("GET /console/stats", s.session(anyRole, s.statsPage))
 	s.mux.HandleFunc("GET /console/stats/{account}", s.session(anyRole, s.accountStats))

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -72,6 +73,33 @@ func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, sess *storag
 	s.renderItem(w, r, sess, id, http.StatusOK, "已提交审核。", "")
 }
 
+// itemPreview sends the item's current revision to a WeChat ID from its
+// page (as 审核's 手机预览 does).
+func (s *Server) itemPreview(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
+	id, ok := itemID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err == nil {
+		if s.Preview == nil {
+			err = errors.New("此服务未连接微信，无法发送预览")
+		} else {
+			var msg string
+			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
+				s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
+				return
+			}
+		}
+	}
+	s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
+}
+
 // retractItem takes an item off the platforms and shows its page with what
 // the retraction did, account by account.
 func (s *Server) retractItem(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -125,7 +153,8 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, sess *storag
 	editable := writer && !it.State.Final() && it.State != content.ItemPublishing
 	s.render(w, status, "item", page{Title: it.Revision.Label(), User: sess, Nav: "calendar", Flash: flash, Error: errMsg,
 		Data: map[string]any{"View": v, "Cancellable": cancellable, "Retractable": retractable, "Editable": editable,
-			"Submittable": writer && it.State == content.ItemDraft}})
+			"Submittable": writer && it.State == content.ItemDraft,
+			"Previewable": v.HasWeChat && slices.Contains(reviewersAndWriters, sess.Role) && !it.State.Final()}})
 }
 
 // anyWentOut reports whether a delivery went out (or may have) and is still

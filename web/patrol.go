@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/herald-gov/herald/queue"
@@ -17,6 +18,10 @@ type patrolData struct {
 	Findings []patrolFinding
 	Breaches []patrolBreach
 	Tasks    []patrolTask
+	// CanAddTask: the user may register a repost task (the office's writers),
+	// choosing accounts from Targets.
+	CanAddTask bool
+	Targets    targetChoice
 }
 
 type patrolFinding struct {
@@ -49,6 +54,9 @@ func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, sess *storag
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if s.queue.SeesAll(actorOf(sess)) && slices.Contains(writers, sess.Role) {
+		data.CanAddTask, data.Targets = true, s.targetChoice(r, sess, nil)
 	}
 	s.render(w, http.StatusOK, "patrol", page{Title: "巡检", User: sess, Nav: "patrol", Data: data})
 }

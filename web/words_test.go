@@ -118,7 +118,7 @@ func TestConsoleWords(t *testing.T) {
 
 	internal := e.internalWords()
 	pages := []string{"/console/calendar", "/console/compose", "/console/compose?kind=graphic", "/console/compose?kind=broadcast",
-		"/console/compose?kind=short", "/console/review", "/console/accounts", "/console/stats", "/console/patrol", "/console/policies", "/console/users"}
+		"/console/compose?kind=short", "/console/review", "/console/accounts", "/console/stats", "/console/stats/fabu", "/console/stats/scj-wx", "/console/patrol", "/console/policies", "/console/users", "/console/compose?edit=1"}
 	for _, id := range ids {
 		pages = append(pages, "/console/items/"+id, "/console/review/"+id)
 	}

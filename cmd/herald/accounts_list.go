@@ -12,7 +12,7 @@ import (
 func cmdAccountsList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("accounts list")
 	cfgPath := fs.String("config", "", "配置文件")
-	all := fs.Bool("all", false, "include accounts removed from the config (inactive)")
+	all := fs.Bool("all", false, "包括已从配置中删除的账号（已停用）")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {

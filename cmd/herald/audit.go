@@ -11,7 +11,7 @@ import (
 func cmdAudit(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("audit")
 	cfgPath := fs.String("config", "", "配置文件")
-	item := fs.Int64("item", 0, "only this item")
+	item := fs.Int64("item", 0, "只看这篇稿件")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {

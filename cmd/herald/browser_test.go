@@ -18,6 +18,7 @@ import (
 	"github.com/herald-gov/herald/channels/sandbox"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/internal/password"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -155,9 +156,9 @@ func TestBrowserConsole(t *testing.T) {
 
 	// On the platform: every WeChat account got the graphic as a two-image
 	// newspic, every Weibo account a post with its first page as picture.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		wx, wb := 0, 0
+	wx, wb := 0, 0
+	testenv.Eventually(t, "the graphic on 9 WeChat and 3 Weibo accounts", func() bool {
+		wx, wb = 0, 0
 		snap := sb.Snapshot()
 		for _, w := range snap.WeChat {
 			for _, a := range w.Published {
@@ -173,19 +174,12 @@ func TestBrowserConsole(t *testing.T) {
 				}
 			}
 		}
-		if wx == 9 && wb == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("on the sandbox: %d of 9 WeChat and %d of 3 Weibo accounts have the graphic", wx, wb)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if it, err := d.store.Item(ctx, 1); err == nil && it.State.Final() {
-			break
-		}
-	}
+		return wx == 9 && wb == 3
+	})
+	testenv.Eventually(t, "the graphic item to settle", func() bool {
+		it, err := d.store.Item(ctx, 1)
+		return err == nil && it.State.Final()
+	})
 	login("editor")
 	var state string
 	run("published item", chromedp.Navigate(itemURL), chromedp.Text(`#state`, &state, chromedp.ByQuery), shot("05-item-published"))

@@ -27,8 +27,8 @@ import (
 // review and published through the real delivery path.
 func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("demo")
-	keep := fs.Bool("keep", false, "keep the throwaway data dir after Ctrl-C")
-	fs.String("config", "", "ignored: the demo makes its own throwaway config")
+	keep := fs.Bool("keep", false, "Ctrl-C 后保留临时数据目录")
+	fs.String("config", "", "（不使用：演示自带临时配置）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -45,9 +45,9 @@ func renderPolicyData(cfg *configs.Config, data []byte, path string) (*graphic.P
 
 func cmdGraphicRender(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("graphic render")
-	cfgPath := fs.String("config", "", "config file (for the office's colours, footer and logo)")
-	in := fs.String("in", "", "policy description (YAML, or Markdown with front matter)")
-	out := fs.String("out", "", "folder to write the PNG pages to")
+	cfgPath := fs.String("config", "", "配置文件（本单位的颜色、页脚和徽标）")
+	in := fs.String("in", "", "政策描述文件（YAML，或带 front matter 的 Markdown）")
+	out := fs.String("out", "", "PNG 图片的输出文件夹")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

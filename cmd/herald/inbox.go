@@ -58,9 +58,9 @@ func entryID(fs interface{ Args() []string }) (int64, error) {
 func cmdInboxList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox list")
 	cfgPath := fs.String("config", "", "配置文件")
-	state := fs.String("state", "open", "open, answered, closed or all")
-	overdue := fs.Bool("overdue", false, "only open entries past their due time")
-	accounts := fs.String("account", "", "account ids, comma separated")
+	state := fs.String("state", "open", "open、answered、closed 或 all（状态）")
+	overdue := fs.Bool("overdue", false, "只列出已超期的未办留言")
+	accounts := fs.String("account", "", "账号 id，以逗号分隔")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -110,7 +110,7 @@ func cmdInboxList(ctx context.Context, a *app, args []string) error {
 func cmdInboxSync(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox sync")
 	cfgPath := fs.String("config", "", "配置文件")
-	accounts := fs.String("account", "", "account ids, comma separated (default all)")
+	accounts := fs.String("account", "", "账号 id，以逗号分隔（默认全部）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -137,8 +137,8 @@ func cmdInboxSync(ctx context.Context, a *app, args []string) error {
 func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox reply")
 	cfgPath := fs.String("config", "", "配置文件")
-	text := fs.String("text", "", "the reply")
-	textFile := fs.String("text-file", "", "a file holding the reply")
+	text := fs.String("text", "", "回复内容")
+	textFile := fs.String("text-file", "", "存有回复内容的文件")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -171,7 +171,7 @@ func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 func cmdInboxClose(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("inbox close")
 	cfgPath := fs.String("config", "", "配置文件")
-	reason := fs.String("reason", "", "why no answer is needed (spam, thanks, a duplicate)")
+	reason := fs.String("reason", "", "无需回复的理由（垃圾信息、致谢、重复）")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -29,9 +29,9 @@ func today(loc *time.Location) time.Time {
 func cmdPatrol(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("patrol")
 	cfgPath := fs.String("config", "", "配置文件")
-	from := fs.String("from", "", "first day YYYY-MM-DD (default: patrol.days ago)")
-	to := fs.String("to", "", "last day YYYY-MM-DD (default today)")
-	account := fs.String("account", "", "only these accounts (comma-separated ids)")
+	from := fs.String("from", "", "起始日期 YYYY-MM-DD（默认 patrol.days 天前）")
+	to := fs.String("to", "", "截止日期 YYYY-MM-DD（默认今天）")
+	account := fs.String("account", "", "只处理这些账号（id 以逗号分隔）")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -111,10 +111,10 @@ func cmdPatrol(ctx context.Context, a *app, args []string) error {
 func cmdTaskAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("task add")
 	cfgPath := fs.String("config", "", "配置文件")
-	title := fs.String("title", "", "the piece's title")
-	url := fs.String("url", "", "the piece's URL (matched against the source link)")
+	title := fs.String("title", "", "文章标题")
+	url := fs.String("url", "", "文章链接（与原文链接比对）")
 	due := fs.String("due", "", `due time: "2026-11-23 18:00" or RFC 3339`)
-	to := fs.String("to", "", "all | group:NAME | account ids")
+	to := fs.String("to", "", "all | group:分组名 | 账号 id")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parse(fs, args); err != nil {
 		return err

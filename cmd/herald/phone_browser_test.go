@@ -173,6 +173,24 @@ func TestBrowserPhone(t *testing.T) {
 			chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
 	}
 
+	// The editor sends it to her phone from the item's page.
+	login(phone, "陈晓")
+	run(phone, "preview from the item page", chromedp.Navigate(fmt.Sprintf("%s/items/%d", base, id)), chromedp.WaitVisible(`.wxname`, chromedp.ByQuery),
+		chromedp.SendKeys(`.wxname`, "chenxiao_qs", chromedp.ByQuery), chromedp.Click(`.preview`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery), shot("phone-item-preview"))
+	previews := 0
+	for _, w := range sb.Snapshot().WeChat {
+		for _, p := range w.Previews {
+			if p.ToWxName == "chenxiao_qs" && p.Title == "青山县启动冬季供暖保障工作" {
+				previews++
+			}
+		}
+	}
+	if previews != 1 {
+		t.Fatalf("the sandbox saw %d previews to chenxiao_qs, want 1", previews)
+	}
+	logout(phone)
+
 	// 初审 on the phone: the body, the change since the rejection, signing.
 	login(phone, "张敏")
 	var wechat, ins, del string
@@ -259,6 +277,12 @@ func TestBrowserPhone(t *testing.T) {
 	// The same pages at a desk's 1366 px.
 	desk := startChromium(t, ctx, 1366, 900)
 	login(desk, "周丽")
+	var heading string
+	run(desk, "the editor's menus", chromedp.Navigate(base+"/compose"), chromedp.WaitVisible(`.ql-picker.ql-header`, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('.ql-picker.ql-header .ql-picker-label'), '::before').content`, &heading))
+	if heading != `"正文"` {
+		t.Errorf("the editor's paragraph menu reads %s, want 正文", heading)
+	}
 	for _, p := range menuPages {
 		run(desk, p[0], chromedp.Navigate(base+p[1]), chromedp.WaitReady(`main`, chromedp.ByQuery), shot("desk-"+p[0]))
 		fits(desk, p[0], 1366)

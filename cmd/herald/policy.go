@@ -86,7 +86,7 @@ func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("policy list")
 	cfgPath := fs.String("config", "", "配置文件")
 	asJSON := fs.Bool("json", false, "输出 JSON")
-	status := fs.String("status", "", "only policies with this status: covered, pending or overdue")
+	status := fs.String("status", "", "只列出此状态的政策：covered、pending 或 overdue")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func cmdPolicyList(ctx context.Context, a *app, args []string) error {
 func cmdPolicyDraft(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("policy draft")
 	cfgPath := fs.String("config", "", "配置文件")
-	out := fs.String("out", "", "the policy-graphic file to write (YAML; must not exist)")
+	out := fs.String("out", "", "要写出的图解描述文件（YAML；不能已存在）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

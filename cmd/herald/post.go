@@ -28,8 +28,8 @@ type actorFlags struct {
 
 func addActorFlags(fs *flag.FlagSet) actorFlags {
 	return actorFlags{
-		name:       fs.String("as", "", "who acts (a reviewer's name for approve/reject); default $HERALD_USER or $USER"),
-		department: fs.String("department", "", "department acted for; default the news office (may target every account)"),
+		name:       fs.String("as", "", "操作人（签批、退回时为审核人姓名）；默认 $HERALD_USER 或 $USER"),
+		department: fs.String("department", "", "代表的部门；默认新闻办（可向全部账号发布）"),
 	}
 }
 
@@ -79,30 +79,30 @@ func oneID(fs *flag.FlagSet) (int64, error) {
 func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post add")
 	cfgPath := fs.String("config", "", "配置文件")
-	kind := fs.String("kind", "", "article | graphic | broadcast | short")
-	title := fs.String("title", "", "title (a broadcast's defaults to 检查播报｜UNIT)")
-	bodyFile := fs.String("body-file", "", "article body (HTML; local images by relative path) or short text")
-	docxFile := fs.String("docx", "", "article: a Word document (.docx) as the body; its title paragraph is the title and its first picture the cover unless --title/--image are given")
-	text := fs.String("text", "", "the text of a short post (instead of --body-file)")
+	kind := fs.String("kind", "", "article | graphic | broadcast | short（稿件类型）")
+	title := fs.String("title", "", "标题（检查播报默认为 检查播报｜单位）")
+	bodyFile := fs.String("body-file", "", "文章正文（HTML；本地图片用相对路径）或短消息文字")
+	docxFile := fs.String("docx", "", "文章：以 Word 文档（.docx）为正文；未给 --title/--image 时，标题段为标题，第一张图为封面")
+	text := fs.String("text", "", "短消息的文字（代替 --body-file）")
 	var images multiFlag
-	fs.Var(&images, "image", "image file (repeatable; the first is the cover)")
-	sourceURL := fs.String("source-url", "", "the original document's URL (阅读原文; required for a graphic)")
-	fromPolicy := fs.String("from-policy", "", "graphic: render this policy description (YAML) as the images")
-	digest := fs.String("digest", "", "digest (摘要); default the body's opening")
-	author := fs.String("author", "", "author")
-	to := fs.String("to", "", "all | group:NAME | id1,id2,...")
-	at := fs.String("at", "", "now | \"YYYY-MM-DD HH:MM\" | RFC 3339")
-	cronSpec := fs.String("cron", "", "recurring schedule, 5-field cron in the configured timezone")
-	priority := fs.String("priority", "normal", "urgent | normal")
-	notify := fs.Bool("notify", false, "WeChat: mass-send to followers (counts against the account's quota)")
-	keepDraft := fs.Bool("draft", false, "keep it a draft instead of submitting it for review")
-	bDate := fs.String("date", "", "broadcast: inspection date YYYY-MM-DD (default today)")
-	bUnit := fs.String("unit", "", "broadcast: the unit inspected")
-	bAddress := fs.String("address", "", "broadcast: its address")
-	bResult := fs.String("result", "", "broadcast: the result (e.g. 合格, 责令整改)")
-	bFindings := fs.String("findings", "", "broadcast: what was found")
-	asJSON := fs.Bool("json", false, "print {\"id\": N}")
-	policy := fs.Int64("policy", 0, "link the item to this policy (herald policy list): an article as its 解读, a graphic as its 图解")
+	fs.Var(&images, "image", "图片文件（可重复；第一张为封面）")
+	sourceURL := fs.String("source-url", "", "原文链接（阅读原文；图解必填）")
+	fromPolicy := fs.String("from-policy", "", "图解：用这个政策描述文件（YAML）生成图片")
+	digest := fs.String("digest", "", "摘要；默认取正文开头")
+	author := fs.String("author", "", "作者")
+	to := fs.String("to", "", "all | group:分组名 | id1,id2,...")
+	at := fs.String("at", "", "now | \"YYYY-MM-DD HH:MM\" | RFC 3339（发布时间）")
+	cronSpec := fs.String("cron", "", "周期发布：5 段 cron 表达式，按配置的时区")
+	priority := fs.String("priority", "normal", "urgent | normal（优先级）")
+	notify := fs.Bool("notify", false, "公众号：群发给粉丝（占用账号的群发次数）")
+	keepDraft := fs.Bool("draft", false, "保存为草稿，不提交审核")
+	bDate := fs.String("date", "", "检查播报：检查日期 YYYY-MM-DD（默认今天）")
+	bUnit := fs.String("unit", "", "检查播报：被检查单位")
+	bAddress := fs.String("address", "", "检查播报：地址")
+	bResult := fs.String("result", "", "检查播报：结果（例如 合格、责令整改）")
+	bFindings := fs.String("findings", "", "检查播报：发现的问题")
+	asJSON := fs.Bool("json", false, "输出 {\"id\": N}")
+	policy := fs.Int64("policy", 0, "关联到这份政策（见 herald policy list）：文章作为解读，图解作为图解")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -204,8 +204,8 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 func cmdPostList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post list")
 	cfgPath := fs.String("config", "", "配置文件")
-	state := fs.String("state", "", "only items in this state (comma-separated)")
-	limit := fs.Int("limit", 200, "at most this many items")
+	state := fs.String("state", "", "只列出这些状态的稿件（以逗号分隔）")
+	limit := fs.Int("limit", 200, "最多列出这么多条")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -377,13 +377,13 @@ func writeItem(a *app, cfg *configs.Config, v itemView) error {
 func cmdPostEdit(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post edit")
 	cfgPath := fs.String("config", "", "配置文件")
-	title := fs.String("title", "", "new title")
-	bodyFile := fs.String("body-file", "", "new body file")
-	docxFile := fs.String("docx", "", "article: a Word document (.docx) as the new body (its title and first picture too, unless --title/--image are given)")
+	title := fs.String("title", "", "新标题")
+	bodyFile := fs.String("body-file", "", "新的正文文件")
+	docxFile := fs.String("docx", "", "文章：以 Word 文档（.docx）为新正文（未给 --title/--image 时也取其标题和第一张图）")
 	var images multiFlag
-	fs.Var(&images, "image", "replace the images (repeatable; the first is the cover)")
-	sourceURL := fs.String("source-url", "", "new source URL")
-	at := fs.String("at", "", "new publication time")
+	fs.Var(&images, "image", "替换图片（可重复；第一张为封面）")
+	sourceURL := fs.String("source-url", "", "新的原文链接")
+	at := fs.String("at", "", "新的发布时间")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -506,8 +506,8 @@ func cmdPostCancel(ctx context.Context, a *app, args []string) error {
 func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post approve")
 	cfgPath := fs.String("config", "", "配置文件")
-	secrecy := fs.Bool("secrecy-ok", false, "confirm the secrecy check (保密审查); required at the last level")
-	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
+	secrecy := fs.Bool("secrecy-ok", false, "确认已做保密审查；最后一级必填")
+	revision := fs.Int("revision", 0, "所审阅的版本号（稿件已改则拒绝）；默认当前版本")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -539,8 +539,8 @@ func cmdPostApprove(ctx context.Context, a *app, args []string) error {
 func cmdPostReject(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post reject")
 	cfgPath := fs.String("config", "", "配置文件")
-	comment := fs.String("comment", "", "why it goes back (shown by post show)")
-	revision := fs.Int("revision", 0, "the revision number read (refused if the item changed since); default the current one")
+	comment := fs.String("comment", "", "退回理由（post show 可见）")
+	revision := fs.Int("revision", 0, "所审阅的版本号（稿件已改则拒绝）；默认当前版本")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -65,8 +65,8 @@ func previewItem(ctx context.Context, cfg *configs.Config, st *storage.Store, q 
 func cmdPostPreview(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post preview")
 	cfgPath := fs.String("config", "", "配置文件")
-	wxName := fs.String("to-wxname", "", "the WeChat ID (微信号) that receives the preview")
-	account := fs.String("account", "", "the WeChat account that sends it (default: the item's first WeChat account)")
+	wxName := fs.String("to-wxname", "", "接收预览的微信号")
+	account := fs.String("account", "", "发送预览的公众号（默认稿件的第一个公众号）")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -116,10 +116,10 @@ func summarize(st replica.Status, loc *time.Location) string {
 
 func cmdRestore(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("restore")
-	cfgPath := fs.String("config", "", "config file (S3 credentials, data_dir)")
-	from := fs.String("from", "", "the replica: file:///dir or s3://bucket/path")
-	at := fs.String("at", "", "restore to this time (\"YYYY-MM-DD HH:MM\" or RFC 3339; default: the latest)")
-	dataDir := fs.String("data-dir", "", "directory to build (default: the config's data_dir); must be empty or absent")
+	cfgPath := fs.String("config", "", "配置文件（S3 凭据、data_dir）")
+	from := fs.String("from", "", "副本位置：file:///目录 或 s3://bucket/路径")
+	at := fs.String("at", "", "恢复到这一时间（\"YYYY-MM-DD HH:MM\" 或 RFC 3339；默认最新）")
+	dataDir := fs.String("data-dir", "", "要生成的目录（默认配置中的 data_dir）；须为空或不存在")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func cmdRestore(ctx context.Context, a *app, args []string) error {
 func cmdReplicaStatus(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("replica status")
 	cfgPath := fs.String("config", "", "配置文件")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -51,9 +51,9 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report monthly")
 	cfgPath := fs.String("config", "", "配置文件")
 	month := fs.String("month", "", "YYYY-MM")
-	quarter := fs.String("quarter", "", "YYYY-Qn (instead of --month)")
-	year := fs.String("year", "", "YYYY (instead of --month)")
-	out := fs.String("out", "", "the workbook to write (.xlsx)")
+	quarter := fs.String("quarter", "", "YYYY-Qn（代替 --month）")
+	year := fs.String("year", "", "YYYY（代替 --month）")
+	out := fs.String("out", "", "要写出的报表（.xlsx）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report annual")
 	cfgPath := fs.String("config", "", "配置文件")
 	year := fs.String("year", "", "YYYY")
-	out := fs.String("out", "", "the workbook to write (.xlsx)")
+	out := fs.String("out", "", "要写出的报表（.xlsx）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

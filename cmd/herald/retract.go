@@ -17,8 +17,8 @@ import (
 func cmdPostRetract(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("post retract")
 	cfgPath := fs.String("config", "", "配置文件")
-	only := fs.String("account", "", "only these account ids (comma-separated), of an item that finished publishing; default the whole item")
-	yes := fs.Bool("yes", false, "confirm: deleting from the platforms cannot be undone")
+	only := fs.String("account", "", "只删除这些账号（id 以逗号分隔）上的内容，限已发布完成的稿件；默认整篇稿件")
+	yes := fs.Bool("yes", false, "确认：从平台删除后无法恢复")
 	af := addActorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

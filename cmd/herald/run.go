@@ -199,6 +199,10 @@ func (a *app) usage(w io.Writer) {
 func (a *app) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("herald "+name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "用法：herald %s [选项]\n选项：\n", name)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
@@ -266,7 +270,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func cmdVersion(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("version")
-	fs.String("config", "", "ignored")
+	fs.String("config", "", "（不使用）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -295,7 +299,7 @@ func cmdConfigShow(ctx context.Context, a *app, args []string) error {
 
 func cmdConfigExample(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("config example")
-	fs.String("config", "", "ignored")
+	fs.String("config", "", "（不使用）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -306,7 +310,7 @@ func cmdConfigExample(ctx context.Context, a *app, args []string) error {
 func cmdBackup(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("backup")
 	cfgPath := fs.String("config", "", "配置文件")
-	out := fs.String("out", "", "file to write (must not exist)")
+	out := fs.String("out", "", "输出文件（不能已存在）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

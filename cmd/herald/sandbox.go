@@ -14,15 +14,15 @@ import (
 // config's accounts registered (or --demo's matrix), until interrupted.
 func cmdSandbox(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("sandbox")
-	listen := fs.String("listen", "127.0.0.1:9000", "address to serve on")
+	listen := fs.String("listen", "127.0.0.1:9000", "监听地址")
 	seed := fs.Uint64("seed", 1, "seed for statistics, ids and faults")
-	latency := fs.Duration("latency", 0, "latency added to every API call")
-	transient := fs.Float64("transient-rate", 0, "share of calls answered with a transient error (0..1)")
-	lost := fs.Float64("lost-rate", 0, "share of publishing calls whose answer is lost (0..1)")
-	reject := fs.Float64("reject-share", 0, "share of WeChat publishes rejected by platform review (0..1)")
-	allowIP := fs.String("allow-ip", "", "comma-separated IP whitelist for WeChat (empty: any)")
-	polls := fs.Int("publish-polls", 1, "how many freepublish/get answers say \"publishing\" before the final status")
-	cfgPath := fs.String("config", "", "register this config's accounts (default: the demo matrix)")
+	latency := fs.Duration("latency", 0, "每次接口调用增加的延迟")
+	transient := fs.Float64("transient-rate", 0, "返回临时错误的调用比例（0..1）")
+	lost := fs.Float64("lost-rate", 0, "答复丢失的发布调用比例（0..1）")
+	reject := fs.Float64("reject-share", 0, "被平台审核拒绝的公众号发布比例（0..1）")
+	allowIP := fs.String("allow-ip", "", "微信 IP 白名单，以逗号分隔（空：不限）")
+	polls := fs.Int("publish-polls", 1, "freepublish/get 在给出最终状态前答复 \"发布中\" 的次数")
+	cfgPath := fs.String("config", "", "注册此配置中的账号（默认：演示账号矩阵）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -44,6 +44,8 @@ func newChannels(cfg *configs.Config, st *storage.Store, log *slog.Logger) (*wec
 
 // daemon is everything `herald serve` runs, wired by hand.
 type daemon struct {
+	// now is the daemon's clock, handed to every part (newDaemonOn).
+	now   func() time.Time
 	cfg   *configs.Config
 	store *storage.Store
 	queue *queue.Service
@@ -108,7 +110,7 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 	}
 	wc, wb, reg := newChannels(cfg, st, log)
 	q := queue.New(cfg, st, now)
-	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil)}
+	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil), now: now}
 	d.stats.Now = now
 	d.sched = scheduler.New(cfg, st, q, reg, log, scheduler.Options{Now: now})
 	if d.replica, err = startReplica(ctx, cfg, st, q, d.robot, log); err != nil {

@@ -25,7 +25,7 @@ const replyOrphanAge = 2 * time.Minute
 // wireInbox makes the inbox and WeChat's push handler and gives the console
 // and API the inbox.
 func (d *daemon) wireInbox(cfg *configs.Config, st *storage.Store, q *queue.Service, wc *wechat.Channel, wb *weibo.Channel, handler *web.Server, log *slog.Logger) error {
-	d.inbox = inbox.New(cfg, st, q, map[string]channels.InboxReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, log, nil)
+	d.inbox = inbox.New(cfg, st, q, map[string]channels.InboxReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, log, d.now)
 	p, err := inbox.NewPush(d.inbox, log)
 	if err != nil {
 		return err

@@ -35,10 +35,10 @@ func parseDay(flagName, s string, loc *time.Location) (time.Time, error) {
 func cmdStatsCollect(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("stats collect")
 	cfgPath := fs.String("config", "", "配置文件")
-	from := fs.String("from", "", "first day YYYY-MM-DD (default yesterday)")
-	to := fs.String("to", "", "last day YYYY-MM-DD (default yesterday; never later)")
-	account := fs.String("account", "", "only these accounts (comma-separated ids)")
-	redo := fs.Bool("redo", false, "ask again for days already stored (default: resume, skip them)")
+	from := fs.String("from", "", "起始日期 YYYY-MM-DD（默认昨天）")
+	to := fs.String("to", "", "截止日期 YYYY-MM-DD（默认昨天，不晚于昨天）")
+	account := fs.String("account", "", "只处理这些账号（id 以逗号分隔）")
+	redo := fs.Bool("redo", false, "已存的日期也重新采集（默认跳过，续采）")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
@@ -98,11 +98,11 @@ func plainProgress(w io.Writer) stats.Progress {
 func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("stats export")
 	cfgPath := fs.String("config", "", "配置文件")
-	from := fs.String("from", "", "first day YYYY-MM-DD")
-	to := fs.String("to", "", "last day YYYY-MM-DD")
-	targets := fs.String("to-accounts", "all", "all | group:NAME | ids")
-	format := fs.String("format", "", "csv | xlsx")
-	out := fs.String("out", "", "file to write")
+	from := fs.String("from", "", "起始日期 YYYY-MM-DD")
+	to := fs.String("to", "", "截止日期 YYYY-MM-DD")
+	targets := fs.String("to-accounts", "all", "all | group:分组名 | 账号 id")
+	format := fs.String("format", "", "csv | xlsx（格式）")
+	out := fs.String("out", "", "输出文件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

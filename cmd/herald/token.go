@@ -17,11 +17,11 @@ import (
 func cmdTokenCreate(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token create")
 	cfgPath := fs.String("config", "", "配置文件")
-	name := fs.String("name", "", "who uses it (a reviewer's name for review rights)")
-	dept := fs.String("department", "", "department it acts for (the news office: every account)")
-	role := fs.String("role", "", "admin | editor | reviewer | viewer")
-	expires := fs.String("expires", "", "last day it works (YYYY-MM-DD) or a lifetime (90d, 12h); default: never")
-	asJSON := fs.Bool("json", false, "print {\"token\": ...}")
+	name := fs.String("name", "", "使用者（有审核权的须为审核人姓名）")
+	dept := fs.String("department", "", "代表的部门（新闻办：全部账号）")
+	role := fs.String("role", "", "admin | editor | reviewer | viewer（角色）")
+	expires := fs.String("expires", "", "有效期的最后一天（YYYY-MM-DD）或时长（90d、12h）；默认永久有效")
+	asJSON := fs.Bool("json", false, "输出 {\"token\": ...}")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func parseExpiry(s string, now time.Time, loc *time.Location) (time.Time, error)
 func cmdTokenList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("token list")
 	cfgPath := fs.String("config", "", "配置文件")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err

@@ -21,10 +21,10 @@ import (
 func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user add")
 	cfgPath := fs.String("config", "", "配置文件")
-	name := fs.String("name", "", "the user's name (as reviewers are named in review.reviewers)")
-	dept := fs.String("department", "", "department id the user works for")
-	role := fs.String("role", "", "admin | editor | reviewer | viewer")
-	pwFile := fs.String("password-file", "", "read the password from this file's first line (else stdin)")
+	name := fs.String("name", "", "用户姓名（与 review.reviewers 中的写法一致）")
+	dept := fs.String("department", "", "用户所在部门的 id")
+	role := fs.String("role", "", "admin | editor | reviewer | viewer（角色）")
+	pwFile := fs.String("password-file", "", "从此文件第一行读取密码（否则从标准输入读取）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func cmdUserAdd(ctx context.Context, a *app, args []string) error {
 func cmdUserPasswd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user passwd")
 	cfgPath := fs.String("config", "", "配置文件")
-	pwFile := fs.String("password-file", "", "read the password from this file's first line (else stdin)")
+	pwFile := fs.String("password-file", "", "从此文件第一行读取密码（否则从标准输入读取）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func cmdUserUnlock(ctx context.Context, a *app, args []string) error {
 func cmdUserDisable(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user disable")
 	cfgPath := fs.String("config", "", "配置文件")
-	enable := fs.Bool("enable", false, "enable the user again")
+	enable := fs.Bool("enable", false, "重新启用该用户")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func cmdUserDisable(ctx context.Context, a *app, args []string) error {
 func cmdUserList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("user list")
 	cfgPath := fs.String("config", "", "配置文件")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "输出 JSON")
 	cfg, st, err := a.parseAndOpen(ctx, fs, args, cfgPath)
 	if err != nil {
 		return err
