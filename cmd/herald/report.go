@@ -66,6 +66,9 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if given != 1 || *out == "" {
 		return usagef("请给出 --month 2026-11、--quarter 2026-Q4 或 --year 2026 之一，并用 --out 指定 .xlsx 文件")
 	}
+	if err := outFolder(*out); err != nil {
+		return err
+	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
@@ -110,6 +113,9 @@ func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
 	if *year == "" || *out == "" {
 		return usagef("请用 --year 2026 指定年度，并用 --out 指定 .xlsx 文件")
 	}
+	if err := outFolder(*out); err != nil {
+		return err
+	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
@@ -152,6 +158,22 @@ func writeWorkbookFile(out string, write func(io.Writer) error) error {
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("无法写入 %s：%w", out, err)
+	}
+	return nil
+}
+
+// outFolder checks, before any work, that --out names a file in a folder
+// that exists: a mistyped folder is told in one plain line.
+func outFolder(out string) error {
+	dir := filepath.Dir(out)
+	switch fi, err := os.Stat(dir); {
+	case err != nil:
+		return usagef("--out：文件夹 %s 不存在，请先建好或换一个位置", dir)
+	case !fi.IsDir():
+		return usagef("--out：%s 不是文件夹", dir)
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return usagef("--out：%s 是文件夹，请写出文件名（例如 %s）", out, filepath.Join(out, "报表.xlsx"))
 	}
 	return nil
 }

@@ -289,6 +289,10 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	if code, _, errs := e.herald("post", "add", "--kind", "article"); code != 2 || !strings.Contains(errs, "--to") {
 		t.Fatalf("missing --to: %d %s", code, errs)
 	}
+	missing := filepath.Join(t.TempDir(), "no-such-folder", "report.xlsx")
+	if code, _, errs := e.herald("report", "monthly", "--month", "2026-11", "--out", missing); code != 2 || !strings.Contains(errs, "不存在") {
+		t.Fatalf("report into a missing folder: %d %s", code, errs)
+	}
 	if code, _, _ := e.herald("post", "show", "abc"); code != 2 {
 		t.Fatalf("bad id: %d", code)
 	}
