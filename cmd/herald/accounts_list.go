@@ -35,7 +35,10 @@ func cmdAccountsList(ctx context.Context, a *app, args []string) error {
 		if d, ok := cfg.Department(acc.Department); ok {
 			dept = d.Name
 		}
-		status := acc.Health
+		status := map[string]string{storage.HealthOK: "正常", storage.HealthUnhealthy: "异常"}[acc.Health]
+		if status == "" {
+			status = "未检查"
+		}
 		if !acc.Active {
 			status = "已停用"
 		}

@@ -67,7 +67,7 @@ func TestAccountsCheck(t *testing.T) {
 	}
 	// Health is recorded for the daemon and `accounts list`.
 	code, out, _ = e.herald("accounts", "list")
-	if code != 0 || !strings.Contains(out, "unhealthy") {
+	if code != 0 || !strings.Contains(out, "异常") {
 		t.Fatalf("accounts list after check: %s", out)
 	}
 	// The check fetched each WeChat token once and publishes nothing.

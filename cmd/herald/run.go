@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -354,6 +355,6 @@ func cmdBackup(ctx context.Context, a *app, args []string) error {
 	if err := st.Backup(ctx, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "backup written to %s (images stay in %s/media)\n", *out, cfg.DataDir)
+	fmt.Fprintf(a.stdout, "数据库副本已写入 %s（图片不在其中，仍在 %s）\n", *out, filepath.Join(cfg.DataDir, "media"))
 	return nil
 }
