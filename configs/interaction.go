@@ -37,21 +37,21 @@ func validatePushKeys(key string, a *Account) error {
 		return nil
 	}
 	if a.Token == "" {
-		return &Error{key + ".token", "missing: the push (消息推送) needs both token and encoding_aes_key"}
+		return &Error{key + ".token", "未填写：消息推送（服务器配置）需要 token 和 encoding_aes_key 两项"}
 	}
 	if a.EncodingAESKey == "" {
-		return &Error{key + ".encoding_aes_key", "missing: the push (消息推送) needs both token and encoding_aes_key (herald takes only safe-mode pushes)"}
+		return &Error{key + ".encoding_aes_key", "未填写：消息推送（服务器配置）需要 token 和 encoding_aes_key 两项（herald 只接收安全模式的推送）"}
 	}
 	if len(a.Token) < 3 || len(a.Token) > 32 {
-		return &Error{key + ".token", "must be 3 to 32 letters or digits, as the 公众平台 sets it"}
+		return &Error{key + ".token", "须为 3 到 32 个英文字母或数字，与公众平台服务器配置中的 Token 相同"}
 	}
 	for _, r := range a.Token {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return &Error{key + ".token", "must be 3 to 32 letters or digits, as the 公众平台 sets it"}
+			return &Error{key + ".token", "须为 3 到 32 个英文字母或数字，与公众平台服务器配置中的 Token 相同"}
 		}
 	}
 	if b, err := base64.StdEncoding.DecodeString(a.EncodingAESKey + "="); len(a.EncodingAESKey) != 43 || err != nil || len(b) != 32 {
-		return &Error{key + ".encoding_aes_key", "must be the 43 characters the 公众平台 shows as EncodingAESKey"}
+		return &Error{key + ".encoding_aes_key", "须为公众平台服务器配置中显示的 43 个字符的 EncodingAESKey"}
 	}
 	return nil
 }

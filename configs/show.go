@@ -47,14 +47,15 @@ func toNode(v reflect.Value) *yaml.Node {
 				continue
 			}
 			fv := v.Field(i)
+			if fv.IsZero() && fv.Kind() == reflect.String && isOptional(tag) {
+				continue
+			}
 			if secretKeys[tag] {
 				if fv.String() != "" {
 					fv = reflect.ValueOf(Mask)
 				}
 			} else if fv.Kind() == reflect.String && (strings.HasSuffix(tag, "_url") || strings.Contains(fv.String(), "://")) {
 				fv = reflect.ValueOf(MaskURL(fv.String()))
-			} else if fv.IsZero() && fv.Kind() == reflect.String && isOptional(tag) {
-				continue
 			}
 			n.Content = append(n.Content, scalar(tag, "!!str"), toNode(fv))
 		}
@@ -91,7 +92,8 @@ func isOptional(tag string) bool {
 	switch tag {
 	case "app_secret_file", "app_secret_env", "access_token_file", "access_token_env",
 		"app_id", "type", "uid", "token_expires", "link_url", "department",
-		"secret_access_key_file", "secret_access_key_env":
+		"secret_access_key_file", "secret_access_key_env", "secret_file", "secret_env",
+		"encoding_aes_key_file", "encoding_aes_key_env", "app_secret", "access_token", "token", "encoding_aes_key":
 		return true
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/herald-gov/herald/notify"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -22,9 +23,6 @@ const (
 	warnDepartmentAfter = 60 * 24 * time.Hour
 	warnOfficeAfter     = 70 * 24 * time.Hour
 )
-
-// robotLimit keeps a message under the group robots' limits (WeCom: 2048 bytes).
-const robotLimit = 1800
 
 // Notify tells the robot, at most one message per account and kind of news
 // per call (serve calls it every interaction.poll): new entries, entries due
@@ -109,16 +107,7 @@ func (s *Service) Notify(ctx context.Context, robot Sender) (int, error) {
 }
 
 func robotText(heading string, lines []string) string {
-	var b strings.Builder
-	b.WriteString(heading + "\n")
-	for i, l := range lines {
-		if b.Len()+len(l) > robotLimit {
-			fmt.Fprintf(&b, "……另有 %d 条，详见控制台“互动”页\n", len(lines)-i)
-			break
-		}
-		b.WriteString("· " + l + "\n")
-	}
-	return b.String()
+	return notify.List(heading, lines, "控制台“互动”页")
 }
 
 func cut(s string, n int) string {

@@ -36,7 +36,7 @@ func ExportStats(ctx context.Context, st *storage.Store, format, out, title, fro
 	storage.RemoveStaleTemp(filepath.Dir(out), ".herald-export-", time.Hour) // left by a killed export
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".herald-export-*")
 	if err != nil {
-		return 0, fmt.Errorf("cannot write %s: %w", out, err)
+		return 0, fmt.Errorf("无法写入 %s：%w", out, err)
 	}
 	defer os.Remove(tmp.Name())
 	each := func(fn func(storage.DailyStat) error) error { return st.EachDailyStat(ctx, from, to, ids, fn) }

@@ -57,6 +57,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	yaml := demoMatrix().yaml(filepath.Join(dir, "data"), "127.0.0.1:0", base, base)
 	// The county site's 政策文件 column, served by the sandbox.
 	yaml += fmt.Sprintf("policies:\n  sources:\n    - url: %q\n", base+sandbox.SitePath)
+	// Replicated to a folder of the throwaway dir, as an office replicates
+	// to another disk: herald replica status and restore work on the demo.
+	yaml += fmt.Sprintf("replica:\n  url: %q\n", "file://"+filepath.ToSlash(filepath.Join(dir, "replica")))
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

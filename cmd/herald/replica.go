@@ -163,9 +163,9 @@ func cmdRestore(ctx context.Context, a *app, args []string) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(a.stdout, "restored %s into %s: last transaction %s (txid %d), %d items, %d deliveries, %d media files\n",
+	fmt.Fprintf(a.stdout, "已从 %s 恢复到 %s：最后一个事务 %s（事务 %d），稿件 %d 篇，投递 %d 条，媒体文件 %d 个\n",
 		res.From, res.DataDir, res.LastTx.In(cfg.Location).Format("2006-01-02 15:04:05"), res.TXID, res.Items, res.Deliveries, res.Media)
-	fmt.Fprintln(a.stdout, "herald serve looks every unfinished delivery up on its platform before it sends anything")
+	fmt.Fprintln(a.stdout, "herald serve 启动后先到平台核实每条未完成的投递，再发送任何内容")
 	return nil
 }
 
@@ -184,7 +184,7 @@ func cmdReplicaStatus(ctx context.Context, a *app, args []string) error {
 		if *asJSON {
 			return writeJSON(a.stdout, replica.Status{State: replica.StateOff})
 		}
-		fmt.Fprintln(a.stdout, "未配置副本（replica.url）：nothing is replicated")
+		fmt.Fprintln(a.stdout, "未配置副本（replica.url）：没有任何数据被复制，磁盘损坏将丢失上次 herald backup 之后的全部数据")
 		return nil
 	}
 	st, err := replica.ReadStatus(filepath.Join(cfg.DataDir, replica.StatusFileName))
@@ -199,7 +199,7 @@ func cmdReplicaStatus(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stdout, summarize(st, cfg.Location))
 	if stale {
-		fmt.Fprintln(a.stdout, "herald serve is not replicating now (status last written "+st.UpdatedAt.In(cfg.Location).Format("2006-01-02 15:04:05")+")")
+		fmt.Fprintln(a.stdout, "herald serve 现在没有在复制（状态最后写于 "+st.UpdatedAt.In(cfg.Location).Format("2006-01-02 15:04:05")+"）")
 	}
 	return nil
 }

@@ -219,7 +219,7 @@ func TestReplicaRestoreAfterLosingTheDisk(t *testing.T) {
 	must(t, os.RemoveAll(w.dataDir)) // the disk is lost
 	out := w.herald("restore", "--from", "file://"+replicaDir)
 	t.Logf("restore: %s", out)
-	if !strings.Contains(out, "restored") || !strings.Contains(out, "deliveries") {
+	if !strings.Contains(out, "已从") || !strings.Contains(out, "投递") {
 		t.Fatalf("restore said %q", out)
 	}
 	if _, ok, _ := replica.ReadRestored(w.dataDir); !ok {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -65,6 +66,9 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if given != 1 || *out == "" {
 		return usagef("请给出 --month 2026-11、--quarter 2026-Q4 或 --year 2026 之一，并用 --out 指定 .xlsx 文件")
 	}
+	if err := outFolder(*out); err != nil {
+		return err
+	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
@@ -90,20 +94,7 @@ func cmdReportMonthly(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour) // left by a killed report
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", *out, err)
-	}
-	defer os.Remove(tmp.Name())
-	err = m.WriteWorkbook(tmp, cfg)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := writeWorkbookFile(*out, func(w io.Writer) error { return m.WriteWorkbook(w, cfg) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s报表已写入 %s：%d 个账号，%d 行明细。%s\n", p.Title(), *out, len(m.Summary), m.DetailRows,
@@ -122,6 +113,9 @@ func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
 	if *year == "" || *out == "" {
 		return usagef("请用 --year 2026 指定年度，并用 --out 指定 .xlsx 文件")
 	}
+	if err := outFolder(*out); err != nil {
+		return err
+	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
@@ -136,23 +130,50 @@ func cmdReportAnnual(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	storage.RemoveStaleTemp(filepath.Dir(*out), ".herald-report-", time.Hour)
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".herald-report-*")
+	if err := writeWorkbookFile(*out, func(w io.Writer) error { return ann.WriteAnnual(w, cfg) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%d年度政府网站工作年度报表（移动新媒体、留言办理）已写入 %s：%d 个账号，收到留言 %d 条，办结 %d 条。\n",
+		ann.Year, *out, len(ann.Accounts), ann.Received, ann.Done)
+	return nil
+}
+
+// writeWorkbookFile writes a workbook to out through a temporary file next to
+// it, renamed into place only when complete: a killed report leaves no
+// half-written workbook, and its temporary file is removed by the next one.
+func writeWorkbookFile(out string, write func(io.Writer) error) error {
+	dir := filepath.Dir(out)
+	storage.RemoveStaleTemp(dir, ".herald-report-", time.Hour) // left by a killed report
+	tmp, err := os.CreateTemp(dir, ".herald-report-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", *out, err)
+		return fmt.Errorf("无法写入 %s：%w", out, err)
 	}
 	defer os.Remove(tmp.Name())
-	err = ann.WriteAnnual(tmp, cfg)
+	err = write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("无法写入 %s：%w", out, err)
 	}
-	fmt.Fprintf(a.stdout, "%d年度政府网站工作年度报表（移动新媒体、留言办理）已写入 %s：%d 个账号，收到留言 %d 条，办结 %d 条。\n",
-		ann.Year, *out, len(ann.Accounts), ann.Received, ann.Done)
+	return nil
+}
+
+// outFolder checks, before any work, that --out names a file in a folder
+// that exists: a mistyped folder is told in one plain line.
+func outFolder(out string) error {
+	dir := filepath.Dir(out)
+	switch fi, err := os.Stat(dir); {
+	case err != nil:
+		return usagef("--out：文件夹 %s 不存在，请先建好或换一个位置", dir)
+	case !fi.IsDir():
+		return usagef("--out：%s 不是文件夹", dir)
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return usagef("--out：%s 是文件夹，请写出文件名（例如 %s）", out, filepath.Join(out, "报表.xlsx"))
+	}
 	return nil
 }

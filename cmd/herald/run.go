@@ -69,19 +69,19 @@ func commands() []command {
 		{"demo", "[--keep]", "在内置的模拟平台上完整演示", cmdDemo},
 		{"sandbox", "[--listen ADDR] [fault flags]", "单独运行模拟的微信、微博接口", cmdSandbox},
 		{"post add", "--kind K --title T --to TARGETS [--at TIME] ...", "新建稿件", cmdPostAdd},
-		{"post list", "[--state S] [--json]", "列出稿件", cmdPostList},
+		{"post list", "[--state S] [--limit N] [--json]", "列出稿件", cmdPostList},
 		{"post show", "[--json] ID", "查看稿件、审核与各账号发布情况", cmdPostShow},
-		{"post edit", "[--title T] [--body-file F] [--image FILE]... [--source-url URL] [--at TIME] ID", "修改稿件，生成新版本（已有签批作废）", cmdPostEdit},
+		{"post edit", "[--title T] [--body-file F] [--docx F] [--image FILE]... [--source-url URL] [--at TIME] ID", "修改稿件，生成新版本（已有签批作废）", cmdPostEdit},
 		{"post submit", "ID", "提交草稿送审", cmdPostSubmit},
 		{"post approve", "--as NAME [--secrecy-ok] [--revision N] ID", "签批下一级审核（--revision 指定版本，稿件已改则拒绝；默认当前版本）", cmdPostApprove},
 		{"post reject", "--as NAME --comment C [--revision N] ID", "退回稿件为草稿", cmdPostReject},
 		{"post cancel", "ID", "撤销稿件", cmdPostCancel},
-		{"post preview", "--to-wxname WXID [--account ID] ID", "把当前版本预览发送给一个微信号", cmdPostPreview},
+		{"post preview", "--to-wxname WXID [--account ID] [--as NAME] ID", "把当前版本预览发送给一个微信号", cmdPostPreview},
 		{"post retract", "[--account IDS] --yes ID", "从平台删除稿件已发布的内容（不可恢复）", cmdPostRetract},
 		{"accounts list", "[--all] [--json]", "列出账号", cmdAccountsList},
 		{"accounts check", "[--json]", "检查各账号凭据和微博授权有效期", cmdAccountsCheck},
 		{"policy sync", "", "立即读取县政府网站的政策文件列表（policies.sources）", cmdPolicySync},
-		{"policy list", "[--status S] [--json]", "政策文件及其解读/图解情况（已覆盖、待办、超期）", cmdPolicyList},
+		{"policy list", "[--status covered|pending|overdue] [--json]", "政策文件及其解读/图解情况（已覆盖、待办、超期）", cmdPolicyList},
 		{"policy draft", "--out FILE ID", "由政策文件起草图解描述文件", cmdPolicyDraft},
 		{"graphic render", "--in POLICY.yaml --out DIR", "把政策图解生成 PNG 图片", cmdGraphicRender},
 		{"stats collect", "[--from D] [--to D] [--account IDS] [--redo]", "从平台采集每日统计", cmdStatsCollect},
@@ -94,8 +94,8 @@ func commands() []command {
 		{"task list", "[--json]", "转载任务及各账号完成情况", cmdTaskList},
 		{"inbox list", "[--state open|answered|closed|all] [--overdue] [--account IDS] [--json]", "群众留言、评论和提及（回应）", cmdInboxList},
 		{"inbox sync", "[--account IDS]", "立即从平台读取评论和提及", cmdInboxSync},
-		{"inbox reply", "--as NAME (--text T | --text-file F) ID", "回复一条留言（只发一次）", cmdInboxReply},
-		{"inbox close", "--as NAME --reason R ID", "关闭无需回复的留言", cmdInboxClose},
+		{"inbox reply", "--as NAME (--text T | --text-file F) [--department D] ID", "回复一条留言（只发一次）", cmdInboxReply},
+		{"inbox close", "--as NAME --reason R [--department D] ID", "关闭无需回复的留言", cmdInboxClose},
 		{"audit", "[--item ID] [--json]", "查看审计日志", cmdAudit},
 		{"token create", "--name N --department D --role admin|editor|reviewer|viewer [--expires D] [--json]", "创建 API 令牌", cmdTokenCreate},
 		{"token list", "[--json]", "列出 API 令牌（不显示令牌本身）", cmdTokenList},
@@ -206,16 +206,41 @@ func (a *app) flags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags; a bad flag is a usage error (the flag package has
-// already printed what was wrong and the flag list).
+// parse parses flags; a bad flag is a usage error saying in Chinese what
+// was wrong (the flag package's own English line is not printed); -h prints
+// the flag list.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
 			return err
 		}
-		return &usageError{err.Error()}
+		return &usageError{flagProblem(err)}
 	}
 	return nil
+}
+
+// flagProblem says in Chinese what the flag package's error says.
+func flagProblem(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Sprintf("没有 --%s 这个选项（-h 列出全部选项）", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Sprintf("选项 --%s 后面要写一个值", name)
+	}
+	var value, name string
+	if _, e := fmt.Sscanf(msg, "invalid value %q for flag -%s", &value, &name); e == nil {
+		return fmt.Sprintf("选项 --%s 的值 %q 无效", strings.TrimSuffix(name, ":"), value)
+	}
+	if _, e := fmt.Sscanf(msg, "invalid boolean value %q for -%s", &value, &name); e == nil {
+		return fmt.Sprintf("选项 --%s 的值 %q 无效（只能是 true 或 false）", strings.TrimSuffix(name, ":"), value)
+	}
+	return "选项有误：" + msg
 }
 
 // loadConfig loads the config named by --config (or the default); a bad

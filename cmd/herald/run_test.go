@@ -280,11 +280,18 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		t.Fatalf("unknown command: %d %s", code, errb.String())
 	}
 	e := newEnv(t, cliOptions())
-	if code, _, _ := e.herald("post", "add", "--bogus"); code != 2 {
-		t.Fatalf("bad flag: %d", code)
+	if code, _, errs := e.herald("post", "add", "--bogus"); code != 2 || !strings.Contains(errs, "没有 --bogus 这个选项") || strings.Contains(errs, "flag provided") {
+		t.Fatalf("bad flag: %d %s", code, errs)
+	}
+	if code, _, errs := e.herald("post", "list", "--limit", "x"); code != 2 || !strings.Contains(errs, "选项 --limit 的值 \"x\" 无效") {
+		t.Fatalf("bad flag value: %d %s", code, errs)
 	}
 	if code, _, errs := e.herald("post", "add", "--kind", "article"); code != 2 || !strings.Contains(errs, "--to") {
 		t.Fatalf("missing --to: %d %s", code, errs)
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-folder", "report.xlsx")
+	if code, _, errs := e.herald("report", "monthly", "--month", "2026-11", "--out", missing); code != 2 || !strings.Contains(errs, "不存在") {
+		t.Fatalf("report into a missing folder: %d %s", code, errs)
 	}
 	if code, _, _ := e.herald("post", "show", "abc"); code != 2 {
 		t.Fatalf("bad id: %d", code)

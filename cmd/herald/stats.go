@@ -112,6 +112,9 @@ func cmdStatsExport(ctx context.Context, a *app, args []string) error {
 	if *format != "csv" && *format != "xlsx" {
 		return usagef("--format 只能是 csv 或 xlsx")
 	}
+	if err := outFolder(*out); err != nil {
+		return err
+	}
 	cfg, st, err := a.openStore(ctx, *cfgPath)
 	if err != nil {
 		return err
