@@ -106,7 +106,7 @@ func BenchmarkCollectYear(b *testing.B) {
 		if err := st.SyncAccounts(context.Background(), accts); err != nil {
 			b.Fatal(err)
 		}
-		c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet), quiet)
+		c := New(cfg, st, wechat.New(cfg, st, quiet, wechat.Options{}), weibo.New(cfg, st, quiet, nil), quiet)
 		to := c.Yesterday().AddDate(0, 0, -1) // ready whatever the hour
 		from := to.AddDate(0, 0, -(days - 1))
 		b.StartTimer()

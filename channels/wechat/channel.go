@@ -42,6 +42,9 @@ type Options struct {
 	// this says StillUnknown, since a publish the platform accepted may not
 	// be listed yet (default 15 minutes).
 	SettleWindow time.Duration
+	// Now is the clock (nil: the wall clock): settle windows, quotas,
+	// tokens. How long a poll waits is real time whatever the clock.
+	Now func() time.Time
 }
 
 // Channel publishes to WeChat official accounts.
@@ -71,8 +74,11 @@ func New(cfg *configs.Config, store Store, log *slog.Logger, opts Options) *Chan
 	if opts.SettleWindow == 0 {
 		opts.SettleWindow = 15 * time.Minute
 	}
-	return &Channel{store: store, stable: cfg.WeChat.StableToken, loc: cfg.Location, now: time.Now, log: log, opts: opts,
-		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout, cfg.Delivery.Workers), tokens: newTokenMemo(store, time.Now), accounts: map[string]*account{}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Channel{store: store, stable: cfg.WeChat.StableToken, loc: cfg.Location, now: opts.Now, log: log, opts: opts,
+		ep: newEndpoint(cfg.WeChat.APIBase, cfg.WeChat.Timeout, cfg.Delivery.Workers), tokens: newTokenMemo(store, opts.Now), accounts: map[string]*account{}}
 }
 
 // Platform is "wechat".
@@ -238,7 +244,7 @@ func (c *Channel) status(ctx context.Context, a *account, publishID string) (pub
 
 // poll asks freepublish/get with backoff until a final status or PollFor.
 func (c *Channel) poll(ctx context.Context, a *account, publishID string) (channels.Result, error) {
-	deadline := c.now().Add(c.opts.PollFor)
+	deadline := time.Now().Add(c.opts.PollFor) // a real wait, not the clock's
 	wait := c.opts.PollEvery
 	for {
 		st, err := c.status(ctx, a, publishID)
@@ -252,7 +258,7 @@ func (c *Channel) poll(ctx context.Context, a *account, publishID string) (chann
 		if res, done, err := statusResult(publishID, st); done {
 			return res, err
 		}
-		if !c.now().Add(wait).Before(deadline) {
+		if !time.Now().Add(wait).Before(deadline) {
 			return channels.Result{}, &channels.Error{Class: channels.ClassUnknown, Message: "微信仍在发布中，稍后核实结果"}
 		}
 		select {

@@ -27,9 +27,13 @@ type Channel struct {
 	log    *slog.Logger
 }
 
-// New returns the Weibo channel for the config's weibo.api_base.
-func New(cfg *configs.Config, store channels.Store, log *slog.Logger) *Channel {
-	return &Channel{client: NewClient(cfg.Weibo.APIBase, cfg.Weibo.Timeout), store: store, loc: cfg.Location, now: time.Now, log: log}
+// New returns the Weibo channel for the config's weibo.api_base, on the
+// clock now (nil: the wall clock).
+func New(cfg *configs.Config, store channels.Store, log *slog.Logger, now func() time.Time) *Channel {
+	if now == nil {
+		now = time.Now
+	}
+	return &Channel{client: NewClient(cfg.Weibo.APIBase, cfg.Weibo.Timeout), store: store, loc: cfg.Location, now: now, log: log}
 }
 
 // Client returns the channel's API client.

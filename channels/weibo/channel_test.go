@@ -61,7 +61,7 @@ accounts:
 	}
 	e.acct = cfg.Accounts[0]
 	e.sb.AddWeiboUser(sandbox.WeiboUser{UID: "731", Token: "tok-731", Name: "青山发布", SafeDomain: "www.qingshan.gov.cn", Followers: 20000})
-	e.ch = New(cfg, e.st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.ch = New(cfg, e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	return e
 }
 

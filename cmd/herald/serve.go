@@ -37,8 +37,13 @@ import (
 // newChannels makes the WeChat and Weibo channels for a config, and the
 // registry the scheduler and account checks look them up in.
 func newChannels(cfg *configs.Config, st *storage.Store, log *slog.Logger) (*wechat.Channel, *weibo.Channel, channels.Registry) {
-	wc := wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow})
-	wb := weibo.New(cfg, st, log)
+	return newChannelsOn(cfg, st, log, time.Now)
+}
+
+// newChannelsOn is newChannels on the clock now.
+func newChannelsOn(cfg *configs.Config, st *storage.Store, log *slog.Logger, now func() time.Time) (*wechat.Channel, *weibo.Channel, channels.Registry) {
+	wc := wechat.New(cfg, st, log, wechat.Options{SettleWindow: cfg.Delivery.SettleWindow, Now: now})
+	wb := weibo.New(cfg, st, log, now)
 	return wc, wb, channels.Registry{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}
 }
 
@@ -108,7 +113,7 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 	} else if c.TempFiles+c.OrphanImages > 0 {
 		log.Info("removed files left by a killed process", "temp_files", c.TempFiles, "orphan_images", c.OrphanImages)
 	}
-	wc, wb, reg := newChannels(cfg, st, log)
+	wc, wb, reg := newChannelsOn(cfg, st, log, now)
 	q := queue.New(cfg, st, now)
 	d = &daemon{cfg: cfg, store: st, queue: q, stats: stats.New(cfg, st, wc, wb, log), lock: lock, robot: notify.NewRobot(cfg.Notify, nil), now: now}
 	d.stats.Now = now

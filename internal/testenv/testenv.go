@@ -71,7 +71,7 @@ type Options struct {
 	WeChatApp func(i int, app *sandbox.WeChatApp)
 	WeiboUser func(i int, u *sandbox.WeiboUser)
 	// Start, when set, runs the env on a Clock showing Start: the store,
-	// the queue and the sandbox read Env.Clock. Zero: the wall clock, and
+	// the queue, the channels and the sandbox read Env.Clock. Zero: the wall clock, and
 	// Env.Clock is nil.
 	Start time.Time
 }
@@ -144,8 +144,8 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 
-	e.WeChat = wechat.New(cfg, st, e.Log, wechat.Options{PollEvery: 5 * time.Millisecond, SettleWindow: time.Millisecond})
-	e.Weibo = weibo.New(cfg, st, e.Log)
+	e.WeChat = wechat.New(cfg, st, e.Log, wechat.Options{PollEvery: 5 * time.Millisecond, SettleWindow: time.Millisecond, Now: e.now()})
+	e.Weibo = weibo.New(cfg, st, e.Log, e.now())
 	e.Registry = channels.Registry{configs.PlatformWeChat: e.WeChat, configs.PlatformWeibo: e.Weibo}
 	e.Queue = queue.New(cfg, st, e.now())
 	return e
