@@ -255,9 +255,3 @@ func (p *Push) settle(ctx context.Context, acct *configs.Account, f *wechat.Publ
 	}
 	return nil
 }
-
-// Spooled returns how many pushes wait in the spool (tests, status).
-func (p *Push) Spooled() int {
-	files, _ := filepath.Glob(filepath.Join(p.spool, "*.push"))
-	return len(files)
-}
