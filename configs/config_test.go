@@ -199,3 +199,16 @@ func TestReportRegionAndUnit(t *testing.T) {
 		t.Fatalf("set: region %q, unit %q", cfg.ReportRegion(), cfg.ReportUnit())
 	}
 }
+
+func TestURLErrorsDoNotRepeatTheirKeys(t *testing.T) {
+	for _, y := range []string{
+		"notify: {webhook_url: 'ftp://qyapi.example.com/send?key=SECRETKEY123'}",
+		"notify: {webhook_url: 'qyapi.example.com/send?key=SECRETKEY123'}",
+		"wechat: {api_base: 'ftp://user:SECRETKEY123@proxy.example.com'}",
+	} {
+		_, err := Parse([]byte(minimal + y + "\n"))
+		if err == nil || strings.Contains(err.Error(), "SECRETKEY123") {
+			t.Errorf("%s: %v", y, err)
+		}
+	}
+}

@@ -300,7 +300,7 @@ func (c *Config) validateAccount(i int, ids, depts map[string]bool) error {
 func checkBaseURL(key, s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{key, fmt.Sprintf("%q 不是 http(s) 网址", s)}
+		return &Error{key, fmt.Sprintf("%q 不是 http(s) 网址", MaskURL(s))} // a robot's URL carries its key
 	}
 	return nil
 }

@@ -24,22 +24,28 @@ func scanDelivery(row interface{ Scan(...any) error }) (content.Delivery, error)
 	return d, err
 }
 
-// Deliveries lists an item's deliveries ordered by account id.
-func (s *Store) Deliveries(ctx context.Context, itemID int64) ([]content.Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE item_id = ? ORDER BY account_id", itemID)
+// queryDeliveries returns the deliveries a WHERE (and ORDER BY) clause
+// selects; what names them in errors.
+func (s *Store) queryDeliveries(ctx context.Context, what, where string, args ...any) ([]content.Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryCols+" FROM deliveries "+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of %d: %w", itemID, err)
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []content.Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
-			return nil, fmt.Errorf("storage: deliveries of %d: %w", itemID, err)
+			return nil, fmt.Errorf("storage: %s: %w", what, err)
 		}
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// Deliveries lists an item's deliveries ordered by account id.
+func (s *Store) Deliveries(ctx context.Context, itemID int64) ([]content.Delivery, error) {
+	return s.queryDeliveries(ctx, fmt.Sprintf("deliveries of %d", itemID), "WHERE item_id = ? ORDER BY account_id", itemID)
 }
 
 // Delivery returns one delivery.

@@ -58,20 +58,7 @@ func (s *Store) InboxArticles(ctx context.Context, account string, since time.Ti
 // settled yet (sending or unknown), with their channel progress: what a
 // platform's push about a publication may settle.
 func (s *Store) InFlightDeliveries(ctx context.Context, account string) ([]content.Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE account_id = ? AND state IN ('sending', 'unknown')", account)
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries in flight on %s: %w", account, err)
-	}
-	defer rows.Close()
-	var out []content.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: deliveries in flight on %s: %w", account, err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.queryDeliveries(ctx, "deliveries in flight on "+account, "WHERE account_id = ? AND state IN ('sending', 'unknown')", account)
 }
 
 // PublicationItem returns the item (and its title) whose published delivery

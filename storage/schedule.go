@@ -152,20 +152,7 @@ func (s *Store) SetDeliveryRetry(ctx context.Context, id int64, state content.De
 
 // InFlight returns deliveries left in sending, e.g. by a process that died.
 func (s *Store) InFlight(ctx context.Context) ([]content.Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE state = 'sending' ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("storage: in-flight deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []content.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: in-flight deliveries: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.queryDeliveries(ctx, "in-flight deliveries", "WHERE state = 'sending' ORDER BY id")
 }
 
 // SettledItems returns publishing items none of whose deliveries is still
