@@ -89,14 +89,3 @@ func (p *pacer) mayHaveArrived(text string, t time.Time) bool {
 	at, ok := p.maybe[sha256.Sum256([]byte(text))]
 	return ok && t.Sub(at) < maybeSentFor
 }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/configs"
+	"github.com/herald-gov/herald/internal/ctxtime"
 	"github.com/herald-gov/herald/internal/safehttp"
 )
 
@@ -54,7 +55,7 @@ func NewRobot(cfg configs.Notify, client *http.Client) *Robot {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Robot{url: cfg.WebhookURL, secret: cfg.Secret, client: client, now: time.Now, sleep: sleepCtx}
+	return &Robot{url: cfg.WebhookURL, secret: cfg.Secret, client: client, now: time.Now, sleep: ctxtime.Sleep}
 }
 
 // ErrRefused is a robot's refusal (its errcode), as opposed to no answer.

@@ -136,17 +136,6 @@ func newAttemptID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Execute runs the delivery r as read by the producer and returns where it
 // left it. ctx bounds the platform calls. A panic below it (a channel's
 // bug) is recovered (rule 8): the daemon and the other deliveries go on.

@@ -35,6 +35,7 @@ import (
 	"github.com/herald-gov/herald/channels"
 	"github.com/herald-gov/herald/configs"
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/ctxtime"
 	"github.com/herald-gov/herald/queue"
 	"github.com/herald-gov/herald/storage"
 )
@@ -126,7 +127,7 @@ func New(cfg *configs.Config, store *storage.Store, q *queue.Service, reg channe
 	s := &Scheduler{cfg: cfg, store: store, queue: q, channels: reg, log: log, opts: opts, wake: make(chan struct{}, 1)}
 	s.retracts = &retractor{s: s, failedAt: map[int64]time.Time{}}
 	s.exec = &Executor{cfg: cfg, store: store, channels: reg, retry: Backoff{Base: opts.BackoffBase, Max: opts.BackoffMax},
-		quiet: newQuietHours(cfg), now: opts.Now, sleep: sleepCtx, log: log, limiters: limiters, lookupEvery: opts.LookupEvery,
+		quiet: newQuietHours(cfg), now: opts.Now, sleep: ctxtime.Sleep, log: log, limiters: limiters, lookupEvery: opts.LookupEvery,
 		attemptID: newAttemptID, revisions: map[int64]content.Revision{}, refusals: map[refusalKey]string{}}
 	if q != nil {
 		s.exec.wording = func(kind content.Kind, rev *content.Revision) error {

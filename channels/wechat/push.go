@@ -41,12 +41,6 @@ type PushKey struct {
 	EncodingAESKey string
 }
 
-// Valid reports whether the key can verify and decrypt pushes.
-func (k PushKey) Valid() bool {
-	key, err := base64.StdEncoding.DecodeString(k.EncodingAESKey + "=")
-	return k.Token != "" && err == nil && len(key) == 32
-}
-
 func signature(parts ...string) string {
 	ps := append([]string(nil), parts...)
 	sort.Strings(ps)
