@@ -252,7 +252,7 @@ func TestNoReviewGoesStraightToScheduled(t *testing.T) {
 
 func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"malformed":      {"accounts: [\n  - id: x\n", "malformed YAML"},
+		"malformed":      {"accounts: [\n  - id: x\n", "YAML 格式错误"},
 		"unknown key":    {"review: {levels: []}\ndelivery:\n  wokers: 3\n", "delivery.wokers"},
 		"missing secret": {"review: {levels: []}\naccounts:\n  - {id: fabu, name: 青山发布, platform: wechat, app_id: wx1}\n", "accounts[0].app_secret"},
 	}
