@@ -172,7 +172,7 @@ func TestValidationNamesTheKey(t *testing.T) {
 
 func TestMalformedYAML(t *testing.T) {
 	_, err := Parse([]byte("accounts:\n  - id: a\n   name: [\n"))
-	if err == nil || !strings.Contains(err.Error(), "malformed YAML") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.Contains(err.Error(), "YAML 格式错误：第 1 行") || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "did not find") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -209,6 +209,20 @@ func TestURLErrorsDoNotRepeatTheirKeys(t *testing.T) {
 		_, err := Parse([]byte(minimal + y + "\n"))
 		if err == nil || strings.Contains(err.Error(), "SECRETKEY123") {
 			t.Errorf("%s: %v", y, err)
+		}
+	}
+}
+
+func TestWrongTypeNamesTheKeyInChinese(t *testing.T) {
+	for y, want := range map[string]string{
+		"delivery: {workers: abc}":         "delivery.workers：须为整数",
+		"wechat: {timeout: 5x}":            "wechat.timeout：须为时长",
+		"http: {secure_cookies: maybe}":    "http.secure_cookies：须为 true 或 false",
+		"patrol: {calls_per_second: fast}": "patrol.calls_per_second：须为数字",
+	} {
+		_, err := Parse([]byte(minimal + y + "\n"))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "decoding") {
+			t.Errorf("%s: %v, want %q", y, err, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func (e *Error) Error() string {
 }
 
 // ErrNoConfig is returned by Load when no config file was named and none exists.
-var ErrNoConfig = errors.New("no config file")
+var ErrNoConfig = errors.New("配置错误：找不到配置文件")
 
 // DefaultPath is read when neither --config nor HERALD_CONFIG names a file.
 const DefaultPath = "herald.yaml"
@@ -107,7 +108,7 @@ func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if !explicit && errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("配置错误：找不到配置文件 %s（%w）：请用 --config 指定，或设置 HERALD_CONFIG", path, ErrNoConfig)
+			return nil, fmt.Errorf("%w %s：请用 --config 指定，或设置 HERALD_CONFIG", ErrNoConfig, path)
 		}
 		return nil, &Error{Msg: fmt.Sprintf("无法读取 %s：%v", path, err)}
 	}
@@ -123,7 +124,7 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	v := newViper()
 	if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
-		return nil, &Error{Msg: "YAML 格式错误（malformed YAML）：" + oneLine(err.Error())}
+		return nil, &Error{Msg: yamlProblem(err)}
 	}
 	if err := checkUnknownKeys(v.AllSettings()); err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func Parse(data []byte) (*Config, error) {
 		mapstructure.StringToTimeDurationHookFunc(),
 		mapstructure.StringToSliceHookFunc(","),
 	))); err != nil {
-		return nil, &Error{Msg: oneLine(err.Error())}
+		return nil, decodeProblem(err)
 	}
 	if err := cfg.resolveSecrets(); err != nil {
 		return nil, err
@@ -212,3 +213,42 @@ func secret(key, inline, file, env string) (string, error) {
 	}
 	return inline, nil
 }
+
+// yamlProblem says where the YAML parser stopped, in Chinese: the parser's
+// own words are English.
+func yamlProblem(err error) string {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return "YAML 格式错误：第 " + m[1] + " 行附近有误（请检查缩进、冒号、引号和括号）"
+	}
+	return "YAML 格式错误（请检查缩进、冒号、引号和括号）"
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// decodeProblem names the key whose value has the wrong type, and the type
+// it needs, in Chinese (the decoder's own words are English).
+func decodeProblem(err error) error {
+	msg := err.Error()
+	m := decodeKey.FindStringSubmatch(msg)
+	if m == nil {
+		return &Error{Msg: "配置项的值类型不对：" + oneLine(msg)}
+	}
+	need := "值的格式不对"
+	switch {
+	case strings.Contains(msg, "as 'int'"), strings.Contains(msg, "as 'uint'"):
+		need = "须为整数"
+	case strings.Contains(msg, "as 'bool'"):
+		need = "须为 true 或 false"
+	case strings.Contains(msg, "as 'float"):
+		need = "须为数字"
+	case strings.Contains(msg, "time: "):
+		need = "须为时长，例如 15s、10m、1h"
+	case strings.Contains(msg, "expected a map"), strings.Contains(msg, "expected type 'struct"):
+		need = "须为键值映射"
+	case strings.Contains(msg, "source data must be an array or slice"):
+		need = "须为列表"
+	}
+	return &Error{Key: m[1], Msg: need}
+}
+
+var decodeKey = regexp.MustCompile(`'([A-Za-z0-9_.\[\]]+)'`)

@@ -157,7 +157,7 @@ func (c *Config) validatePolicies() error {
 			return err
 		}
 		if seen[s.URL] {
-			return &Error{key + ".url", "来源重复：" + s.URL}
+			return &Error{key + ".url", "来源重复：" + MaskURL(s.URL)}
 		}
 		seen[s.URL] = true
 		if s.LinkPattern != "" {
