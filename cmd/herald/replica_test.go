@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/replica"
 	"github.com/herald-gov/herald/storage"
 )
@@ -193,8 +194,12 @@ func TestReplicaRestoreAfterLosingTheDisk(t *testing.T) {
 
 	var before record
 	var recordedAt time.Time
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", w.serveLog.String())
+		}
+	})
+	testenv.EventuallyFor(t, "35 published with a record older than sync_interval", 60*time.Second, func() bool {
 		_, n := w.published()
 		if n >= w.nWeChat+w.nWeibo {
 			t.Fatalf("everything was published before the kill; the test proves nothing")
@@ -203,14 +208,8 @@ func TestReplicaRestoreAfterLosingTheDisk(t *testing.T) {
 			before, recordedAt = readRecord(t, w.dataDir), time.Now()
 		}
 		// Killed once the record is older than sync_interval.
-		if !recordedAt.IsZero() && n >= 35 && time.Since(recordedAt) > w.syncInterval {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d published in 60 s\n%s", n, w.serveLog.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return !recordedAt.IsZero() && n >= 35 && time.Since(recordedAt) > w.syncInterval
+	})
 	must(t, daemon.Process.Signal(syscall.SIGKILL))
 	_ = daemon.Wait()
 	_, killedAt := w.published()
@@ -247,19 +246,11 @@ func TestReplicaRestoreAfterLosingTheDisk(t *testing.T) {
 	}
 
 	second := w.serve()
-	deadline = time.Now().Add(120 * time.Second)
-	for {
-		st := readRecord(t, w.dataDir)
-		if s := st.items[id]; s.Final() {
-			if s != content.ItemDone {
-				t.Errorf("item ended %s", s)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("item still %s 120 s after the restore\n%s", st.items[id], w.serveLog.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+	testenv.EventuallyFor(t, "the fan-out to finish after the restore", 120*time.Second, func() bool {
+		return readRecord(t, w.dataDir).items[id].Final()
+	})
+	if s := readRecord(t, w.dataDir).items[id]; s != content.ItemDone {
+		t.Errorf("item ended %s", s)
 	}
 	must(t, second.Process.Signal(syscall.SIGTERM))
 	if err := second.Wait(); err != nil {

@@ -16,10 +16,17 @@ const EventuallyWithin = 30 * time.Second
 // never sleep for a fixed time instead.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(EventuallyWithin)
+	EventuallyFor(t, what, EventuallyWithin, cond)
+}
+
+// EventuallyFor is Eventually with its own limit, for the few waits that
+// are long by nature (a fan-out through a slow sandbox, a restore).
+func EventuallyFor(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", EventuallyWithin, what)
+			t.Fatalf("timed out after %s waiting for %s", within, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
