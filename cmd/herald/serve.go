@@ -126,7 +126,11 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("listen on %s (config key listen): %w", cfg.Listen, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// The address says it all; the socket error's words are English.
+			return nil, fmt.Errorf("无法在 %s 上提供服务（配置项 listen）：端口已被占用，请停止占用它的程序或换一个端口", cfg.Listen)
+		}
+		return nil, fmt.Errorf("无法在 %s 上提供服务（配置项 listen）：%w", cfg.Listen, err)
 	}
 	d.ln = ln
 	handler := web.New(cfg, st, q, log, now)
