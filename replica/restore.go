@@ -71,9 +71,9 @@ func Restore(ctx context.Context, cfg configs.Replica, dataDir string, at time.T
 		return res, err
 	}
 	if _, ok, err := readMarker(ctx, d); err != nil {
-		return res, fmt.Errorf("replica: read %s: %w", d.display, err)
+		return res, fmt.Errorf("无法读取副本 %s：%s", d.display, Describe(err))
 	} else if !ok {
-		return res, fmt.Errorf("replica: %s holds no herald replica (no %s)", d.display, markerKey)
+		return res, fmt.Errorf("%s 中没有 herald 的副本（缺少 %s）：请检查 --from 是否写对", d.display, markerKey)
 	}
 	if err := d.client.Init(ctx); err != nil {
 		return res, err
@@ -81,10 +81,10 @@ func Restore(ctx context.Context, cfg configs.Replica, dataDir string, at time.T
 	r := litestream.NewReplicaWithClient(nil, d.client)
 	first, last, err := r.TimeBounds(ctx)
 	if err != nil {
-		return res, fmt.Errorf("replica: read %s: %w", d.display, err)
+		return res, fmt.Errorf("无法读取副本 %s：%s", d.display, Describe(err))
 	}
 	if first.IsZero() {
-		return res, fmt.Errorf("replica: %s holds no snapshot yet", d.display)
+		return res, fmt.Errorf("副本 %s 中还没有快照：等 herald serve 完成第一次复制后再恢复", d.display)
 	}
 	if !at.IsZero() && at.Before(first) {
 		return res, &ErrTooEarly{At: at, First: first}

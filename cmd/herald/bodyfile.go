@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/herald-gov/herald/content"
 	"github.com/herald-gov/herald/queue"
@@ -17,7 +20,7 @@ import (
 func readBody(path string) (string, map[string][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", nil, usagef("无法读取 --body-file 指定的正文文件：%v", err)
+		return "", nil, usagef("无法读取 --body-file 指定的正文文件：%s", fileProblem(err))
 	}
 	body := string(b)
 	srcs, err := content.ImageSources(content.SanitizeHTML(body))
@@ -26,7 +29,7 @@ func readBody(path string) (string, map[string][]byte, error) {
 	}
 	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
-		return "", nil, usagef("无法读取正文文件所在的文件夹：%v", err)
+		return "", nil, usagef("无法读取正文文件所在的文件夹：%s", fileProblem(err))
 	}
 	defer root.Close()
 	imgs := map[string][]byte{}
@@ -51,14 +54,14 @@ const maxDocxFile = 64 << 20
 func readDocx(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
+		return nil, usagef("无法读取 --docx 指定的 Word 文档：%s", fileProblem(err))
 	}
 	if fi.Size() > maxDocxFile {
 		return nil, &queue.Refusal{Code: queue.RefusedContent, Msg: fmt.Sprintf("Word 文档 %.0fMB，超过 %dMB 上限：请在 Word 中压缩图片或拆分后再导入", float64(fi.Size())/(1<<20), maxDocxFile>>20)}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usagef("无法读取 --docx 指定的 Word 文档：%v", err)
+		return nil, usagef("无法读取 --docx 指定的 Word 文档：%s", fileProblem(err))
 	}
 	return b, nil
 }
@@ -76,9 +79,28 @@ func readImages(paths []string) ([][]byte, error) {
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, usagef("无法读取 --image 指定的图片：%v", err)
+			return nil, usagef("无法读取 --image 指定的图片：%s", fileProblem(err))
 		}
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// fileProblem says in Chinese why a file named on the command line could
+// not be read, naming the file (the os error's words are English).
+func fileProblem(err error) string {
+	path := ""
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		path = pe.Path
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "文件不存在：" + path
+	case errors.Is(err, fs.ErrPermission):
+		return "没有读取权限：" + path
+	case errors.Is(err, syscall.EISDIR):
+		return path + " 是文件夹，请写出文件名"
+	}
+	return err.Error()
 }

@@ -19,7 +19,7 @@ func themeFor(cfg *configs.Config) (graphic.Theme, error) { return queue.Graphic
 func renderPolicy(cfg *configs.Config, path string) (*graphic.Policy, [][]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("无法读取政策文件 %s：%w", path, err)
+		return nil, nil, fmt.Errorf("无法读取政策文件：%s", fileProblem(err))
 	}
 	return renderPolicyData(cfg, data, path)
 }

@@ -154,7 +154,7 @@ func cmdInboxReply(ctx context.Context, a *app, args []string) error {
 	if *textFile != "" {
 		b, err := os.ReadFile(*textFile)
 		if err != nil {
-			return usagef("无法读取回复文件 %s：%v", *textFile, err)
+			return usagef("无法读取回复文件：%s", fileProblem(err))
 		}
 		body = string(b)
 	}

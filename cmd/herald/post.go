@@ -123,7 +123,7 @@ func cmdPostAdd(ctx context.Context, a *app, args []string) error {
 		if d.Kind == content.KindShort {
 			b, rerr := os.ReadFile(*bodyFile)
 			if rerr != nil {
-				return usagef("无法读取 --body-file 指定的正文文件：%v", rerr)
+				return usagef("无法读取 --body-file 指定的正文文件：%s", fileProblem(rerr))
 			}
 			d.Body = string(b)
 		} else if d.Body, d.BodyImages, err = readBody(*bodyFile); err != nil {

@@ -196,7 +196,7 @@ func (a *app) newPassword(file string) (string, error) {
 	case file != "":
 		f, err := os.Open(file)
 		if err != nil {
-			return "", fmt.Errorf("无法读取密码文件：%w", err)
+			return "", fmt.Errorf("无法读取密码文件：%s", fileProblem(err))
 		}
 		defer f.Close()
 		pw, err = firstLine(f)
