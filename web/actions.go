@@ -50,7 +50,7 @@ func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request, who storage.
 		Account string `json:"account"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 		return
 	}
 	it, err := s.queue.Item(r.Context(), actor(who), id)
@@ -308,7 +308,7 @@ func (s *Server) apiAddTask(w http.ResponseWriter, r *http.Request, who storage.
 		Targets string `json:"targets"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 		return
 	}
 	id, err := s.addTask(r.Context(), actor(who), req.Title, req.URL, req.Due, req.Targets)

@@ -65,7 +65,7 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request, who storage.AP
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 		return
 	}
 	c := queue.Changes{Title: req.Title, Body: req.Body, SourceURL: req.SourceURL, When: req.At}
@@ -329,7 +329,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request, who storage.
 			s.fail(w, err)
 			return
 		}
-		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 		return
 	}
 	d := queue.Draft{Kind: content.Kind(req.Kind), Title: req.Title, Body: req.Body, Digest: req.Digest, SourceURL: req.SourceURL,
@@ -420,7 +420,7 @@ func (s *Server) itemAction(action string) apiHandler {
 		}
 		if r.ContentLength != 0 {
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-				apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+				apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 				return
 			}
 		}

@@ -74,7 +74,7 @@ func (s *Server) apiInboxAction(action string) apiHandler {
 			Reason string `json:"reason"`
 		}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&body); err != nil {
-			apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+			apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 			return
 		}
 		var err error

@@ -73,7 +73,7 @@ func decodeUserRequest(w http.ResponseWriter, r *http.Request, req *userRequest)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(req); err != nil {
-		apiError(w, http.StatusBadRequest, "bad_request", "请求不是有效的 JSON："+err.Error())
+		apiError(w, http.StatusBadRequest, "bad_request", jsonProblem(err))
 		return false
 	}
 	return true
