@@ -222,6 +222,22 @@ func screenshotDir(t *testing.T) string {
 
 func startChromium(t *testing.T, ctx context.Context, width, height int) context.Context {
 	t.Helper()
+	// On a loaded machine chromium now and then fails to come up within
+	// chromedp's wait; a fresh try with a fresh profile starts it.
+	var err error
+	for try := 1; try <= 3; try++ {
+		var browser context.Context
+		if browser, err = tryChromium(t, ctx, width, height); err == nil {
+			return browser
+		}
+		t.Logf("chromium did not start (try %d of 3): %v", try, err)
+	}
+	t.Fatalf("start chromium: %v", err)
+	return nil
+}
+
+// tryChromium starts one headless chromium with a profile of its own.
+func tryChromium(t *testing.T, ctx context.Context, width, height int) (context.Context, error) {
 	// Chromium's helper processes may still write to the profile briefly after
 	// the browser closes: keep it out of t.TempDir and remove it best-effort.
 	profile, err := os.MkdirTemp("", "herald-chromium-*")
@@ -230,7 +246,7 @@ func startChromium(t *testing.T, ctx context.Context, width, height int) context
 	}
 	t.Cleanup(func() {
 		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // best-effort cleanup, nothing waits on it
 		}
 	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -238,11 +254,13 @@ func startChromium(t *testing.T, ctx context.Context, width, height int) context
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(profile),
 		chromedp.WindowSize(width, height))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
 	if err := chromedp.Run(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		cancelBrowser()
+		cancelAlloc()
+		return nil, err
 	}
-	return browser
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancelBrowser)
+	return browser, nil
 }
