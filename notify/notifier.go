@@ -105,6 +105,15 @@ func (n *Notifier) Run(ctx context.Context) error {
 	}
 }
 
+// Begin fixes where Run starts in the audit log (on first start: the newest
+// entry). serve calls it before anything else runs, so that an entry
+// written while Run's goroutine has not started yet is not taken for
+// history and skipped.
+func (n *Notifier) Begin(ctx context.Context) error {
+	_, err := n.cursor(ctx)
+	return err
+}
+
 func (n *Notifier) cursor(ctx context.Context) (int64, error) {
 	if v, err := n.store.GetValue(ctx, cursorKey); err == nil {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {

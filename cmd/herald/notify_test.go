@@ -154,7 +154,10 @@ func TestRobotDownDelaysNothing(t *testing.T) {
 	robot.mu.Lock()
 	robot.down = false
 	robot.mu.Unlock()
-	waitFor(t, "the messages after the robot came back", func() bool { return len(robot.messages()) == 5 })
+	waitFor(t, "the messages after the robot came back", func() bool { return len(robot.messages()) >= 5 })
+	if msgs := robot.messages(); len(msgs) != 5 {
+		t.Fatalf("robot got %d messages after it came back, want 5:\n%s", len(msgs), strings.Join(msgs, "\n---\n"))
+	}
 	if m := robot.messages()[0]; !strings.Contains(m, "【待初审】") {
 		t.Fatalf("first message after recovery: %s", m)
 	}

@@ -60,6 +60,9 @@ type daemon struct {
 	ln    net.Listener
 	lock  *storage.DirLock
 	robot *notify.Robot // nil without notify.webhook_url
+	// notifier tells the robot what the audit log records (nil without a
+	// robot); its starting point is fixed when the daemon is made.
+	notifier *notify.Notifier
 	// patrol reads and checks what every account published (daily, after the statistics).
 	patrol *patrol.Patrol
 	// notifyPoll, when set, is how often the notifier reads the audit log (tests).
@@ -123,6 +126,15 @@ func newDaemonOn(ctx context.Context, cfg *configs.Config, log *slog.Logger, now
 		return nil, err
 	}
 	d.patrol = patrol.New(cfg, st, map[string]channels.PublicationReader{configs.PlatformWeChat: wc, configs.PlatformWeibo: wb}, patrol.NewChecker(cfg), log, now)
+	// The robot's starting point in the audit log is fixed now, before
+	// anything runs: what happens once the daemon exists is told, however
+	// late the notifier's goroutine gets to run.
+	if d.notifier = notify.NewNotifier(cfg, st, d.robot, log); d.notifier != nil {
+		if err := d.notifier.Begin(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	ln, err := web.Listen(cfg)
 	if err != nil {
 		st.Close()
@@ -357,9 +369,10 @@ func (d *daemon) run(ctx context.Context, log *slog.Logger) error {
 		}
 	}()
 	notifyDone := make(chan struct{})
+	n := d.notifier
 	go func() {
 		defer close(notifyDone)
-		if n := notify.NewNotifier(d.cfg, d.store, d.robot, log); n != nil {
+		if n != nil {
 			if d.notifyPoll > 0 {
 				n.Poll = d.notifyPoll
 			}
