@@ -3,7 +3,6 @@
 package web
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -81,23 +80,7 @@ func (s *Server) itemPreview(w http.ResponseWriter, r *http.Request, sess *stora
 		http.NotFound(w, r)
 		return
 	}
-	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
-	if err != nil && !queue.IsRefusal(err) {
-		s.fail(w, err)
-		return
-	}
-	if err == nil {
-		if s.Preview == nil {
-			err = errors.New("此服务未连接微信，无法发送预览")
-		} else {
-			var msg string
-			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
-				s.renderItem(w, r, sess, id, http.StatusOK, msg, "")
-				return
-			}
-		}
-	}
-	s.renderItem(w, r, sess, id, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
+	s.sendPreview(w, r, sess, id, s.renderItem)
 }
 
 // retractItem takes an item off the platforms and shows its page with what

@@ -96,23 +96,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, sess *stor
 // previewItem sends the item's current revision to the WeChat ID the
 // reviewer typed, through the daemon's WeChat channel.
 func (s *Server) previewItem(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64) {
-	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
-	if err != nil && !queue.IsRefusal(err) {
-		s.fail(w, err)
-		return
-	}
-	if err == nil {
-		if s.Preview == nil {
-			err = errors.New("此服务未连接微信，无法发送预览")
-		} else {
-			var msg string
-			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
-				s.renderReview(w, r, sess, id, http.StatusOK, msg, "")
-				return
-			}
-		}
-	}
-	s.renderReview(w, r, sess, id, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
+	s.sendPreview(w, r, sess, id, s.renderReview)
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Session) {
@@ -152,4 +136,31 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, sess *storage.Se
 		s.Wake()
 	}
 	http.Redirect(w, r, "/console/review?flash=reviewed", http.StatusSeeOther)
+}
+
+// pageRenderer renders an item's page (the item page or the review page)
+// with a flash or an error line.
+type pageRenderer func(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, status int, flash, errMsg string)
+
+// sendPreview sends the item's current revision to the WeChat ID typed in
+// the form, through the daemon's WeChat channel, and shows the page with
+// what came of it.
+func (s *Server) sendPreview(w http.ResponseWriter, r *http.Request, sess *storage.Session, id int64, render pageRenderer) {
+	it, err := s.queue.Item(r.Context(), actorOf(sess), id)
+	if err != nil && !queue.IsRefusal(err) {
+		s.fail(w, err)
+		return
+	}
+	if err == nil {
+		if s.Preview == nil {
+			err = errors.New("此服务未连接微信，无法发送预览")
+		} else {
+			var msg string
+			if msg, err = s.Preview(r.Context(), actorOf(sess), it, "", r.FormValue("wxname")); err == nil {
+				render(w, r, sess, id, http.StatusOK, msg, "")
+				return
+			}
+		}
+	}
+	render(w, r, sess, id, http.StatusUnprocessableEntity, "", "预览未发送："+refusalText(err))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herald-gov/herald/content"
+	"github.com/herald-gov/herald/internal/testenv"
 	"github.com/herald-gov/herald/storage"
 )
 
@@ -80,18 +81,11 @@ accounts:
 		}
 		var id int64
 		fmt.Sscan(string(out), &id)
-		deadline := time.Now().Add(20 * time.Second)
-		for {
+		testenv.EventuallyFor(b, "the account to be held", 20*time.Second, func() bool {
 			accts, err := st.HeldAccounts(ctx)
 			must(b, err)
-			if len(accts) == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatal("the account was never held")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return len(accts) == 1
+		})
 		ds, err := st.Deliveries(ctx, id)
 		must(b, err)
 		must(b, st.SetDeliveryRetry(ctx, ds[0].ID, content.DeliveryPending, time.Now().Add(-time.Second), "微博调用频率超限，稍后重试"))
